@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace OrbitGrains.Hosting;
+
+/// <summary>
+/// The one place that composes a silo of the product: clustering, grain storage, reminders and streams
+/// chosen by <see cref="OrbitClusterSettings"/>. Both hosts (front end and headless) and the tests call it.
+/// </summary>
+public static class OrbitSiloBuilderExtensions
+{
+    public static ISiloBuilder AddOrbitGrains(this ISiloBuilder silo, OrbitClusterSettings settings)
+    {
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = settings.ClusterId;
+            options.ServiceId = settings.ServiceId;
+        });
+        silo.Configure<SiloOptions>(options => options.SiloName = settings.SiloName);
+
+        var (invariant, connectionString) = settings.Mode switch
+        {
+            ClusteringMode.Postgres => (OrbitStorageNames.PostgresInvariant, settings.PostgresConnectionString!),
+            _ => (OrbitStorageNames.SqliteInvariant, SchemaInstaller.SqliteConnectionString(settings.SqlitePath)),
+        };
+
+        if (settings.Mode == ClusteringMode.Postgres)
+        {
+            silo.Configure<EndpointOptions>(options =>
+            {
+                options.AdvertisedIPAddress = settings.AdvertisedAddress;
+                options.SiloPort = settings.SiloPort;
+                options.GatewayPort = settings.GatewayPort;
+                options.SiloListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.SiloPort);
+                options.GatewayListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.GatewayPort);
+            });
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = invariant;
+                options.ConnectionString = connectionString;
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        }
+
+        silo.AddAdoNetGrainStorageAsDefault(options =>
+        {
+            options.Invariant = invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(OrbitStorageNames.GrainState, options =>
+        {
+            options.Invariant = invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(OrbitStorageNames.PubSub, options =>
+        {
+            options.Invariant = invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddMemoryStreams(OrbitStorageNames.Streams);
+        silo.AddDashboard();
+        silo.Services.AddSingleton(settings);
+        silo.Services.AddSingleton<SiloReadiness>();
+        return silo;
+    }
+}

@@ -1,0 +1,19 @@
+namespace OrbitGrains.Hosting;
+
+/// <summary>Names of the providers every silo registers; grains and the front end refer to these, never to literals.</summary>
+public static class OrbitStorageNames
+{
+    /// <summary>Grain state; also the default storage for grains that name none.</summary>
+    public const string GrainState = "orbit";
+
+    /// <summary>Stream subscriptions of the memory stream provider.</summary>
+    public const string PubSub = "PubSubStore";
+
+    /// <summary>The stream provider used for cluster-wide fan-out.</summary>
+    public const string Streams = "orbit-streams";
+
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>Orleans maps this invariant to Microsoft.Data.Sqlite's factory.</summary>
+    public const string SqliteInvariant = "System.Data.SQLite";
+}

@@ -1,0 +1,165 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace OrbitGrains.Hosting;
+
+/// <summary>
+/// Applies the schema scripts of deploy/sql (embedded in this assembly) before a silo starts, because the
+/// Orleans ADO.NET providers read their stored queries during start-up and never create tables themselves.
+/// </summary>
+public static class SchemaInstaller
+{
+    // Any constant works; it only has to be the same for every silo so that concurrent starts apply the script once at a time.
+    private const long PostgresLockKey = 0x4F72626974475253;
+
+    public static async Task PrepareAsync(OrbitClusterSettings settings, CancellationToken cancellationToken = default)
+    {
+        switch (settings.Mode)
+        {
+            case ClusteringMode.Localhost:
+                await PrepareSqliteAsync(settings, cancellationToken);
+                break;
+            case ClusteringMode.Postgres:
+                await PreparePostgresAsync(settings, cancellationToken);
+                break;
+        }
+    }
+
+    /// <summary>Script texts in the order they apply, for a dialect ("postgresql" or "sqlite").</summary>
+    public static IReadOnlyList<string> Scripts(string dialect)
+    {
+        var assembly = typeof(SchemaInstaller).Assembly;
+        var prefix = $"OrbitGrains.Sql.{dialect}.";
+        return assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(name => ReadResource(assembly, name))
+            .ToList();
+    }
+
+    public static string SqliteConnectionString(string path) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        // Microsoft.Data.Sqlite retries SQLITE_BUSY until this many seconds pass: our busy timeout.
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private static async Task PrepareSqliteAsync(OrbitClusterSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(settings.SqlitePath)!);
+            await using var connection = new SqliteConnection(SqliteConnectionString(settings.SqlitePath));
+            await connection.OpenAsync(cancellationToken);
+            // WAL is a property of the file: set once, it holds for every later connection.
+            await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", cancellationToken);
+            foreach (var script in Scripts("sqlite"))
+            {
+                await ExecuteAsync(connection, script, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new OrbitConfigurationException(
+                $"Cannot open the embedded database at {settings.SqlitePath}: {ex.Message} " +
+                "Set DATA_DIR (or DATABASE_PATH) to a writable location.", ex);
+        }
+    }
+
+    private static async Task PreparePostgresAsync(OrbitClusterSettings settings, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
+        if (builder.Timeout == 15)
+        {
+            // The default 15 s would leave an operator staring at a silent terminal; fail fast with a message instead.
+            builder.Timeout = 5;
+        }
+
+        NpgsqlConnection connection;
+        try
+        {
+            connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or ArgumentException or InvalidOperationException)
+        {
+            throw new OrbitConfigurationException(
+                $"Cannot reach PostgreSQL at {settings.DescribePostgres()}: {Innermost(ex).Message} " +
+                "Check ConnectionStrings__Postgres and that the server is running.", ex);
+        }
+
+        await using (connection)
+        {
+            if (!settings.ApplySchema)
+            {
+                await RequireSchemaAsync(connection, settings, cancellationToken);
+                return;
+            }
+
+            try
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
+                {
+                    lockCommand.Parameters.AddWithValue("key", PostgresLockKey);
+                    await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                foreach (var script in Scripts("postgresql"))
+                {
+                    await using var command = new NpgsqlCommand(script, connection, transaction);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                throw new OrbitConfigurationException(
+                    $"Could not apply the schema to PostgreSQL at {settings.DescribePostgres()}: {ex.MessageText}. " +
+                    "Apply deploy/sql/postgresql by hand and start with ORLEANS_APPLY_SCHEMA=false if this role may not run DDL.", ex);
+            }
+        }
+    }
+
+    private static async Task RequireSchemaAsync(NpgsqlConnection connection, OrbitClusterSettings settings, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name = 'orleansquery'", connection);
+        var count = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
+        if (count == 0)
+        {
+            throw new OrbitConfigurationException(
+                $"ORLEANS_APPLY_SCHEMA=false but PostgreSQL at {settings.DescribePostgres()} has no Orleans schema. " +
+                "Apply deploy/sql/postgresql/*.sql first (see README, 'Cluster mode').");
+        }
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string ReadResource(Assembly assembly, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex;
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Authentication;
+using Orleans.Dashboard;
+using OrbitGrains.WebFrontend.Hosting;
+
+namespace OrbitGrains.WebFrontend.Admin;
+
+/// <summary>The Orleans dashboard behind the admin policy, and a sign-in form so a browser can reach it.</summary>
+public static class AdminEndpoints
+{
+    public const string DashboardPath = "/dashboard";
+    public const string LoginPath = "/admin/login";
+    private const int MaxTokenLength = 1024;
+
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitAuthSchemes.AdminPolicy);
+
+        var admin = app.MapGroup("/admin").WithTags("Admin");
+        admin.MapGet("/login", (HttpContext context) => Results.Content(LoginPage(error: false), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        admin.MapPost("/login", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
+        admin.MapPost("/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(OrbitAuthSchemes.AdminCookie);
+            return Results.Redirect(LoginPath);
+        }).DisableAntiforgery().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, OrbitSecrets secrets)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: "Send the token as a form field named 'token'.");
+        }
+
+        var form = await context.Request.ReadFormAsync();
+        var token = form["token"].ToString().Trim();
+        if (token.Length is 0 or > MaxTokenLength || !secrets.IsAdminToken(token))
+        {
+            return Results.Content(LoginPage(error: true), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        await context.SignInAsync(OrbitAuthSchemes.AdminCookie, BearerAuthenticationHandler.AdminPrincipal(OrbitAuthSchemes.AdminCookie));
+        return Results.Redirect(DashboardPath + "/");
+    }
+
+    private static string LoginPage(bool error) => $$"""
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>OrbitGrains admin</title>
+        <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}
+        input,button{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;margin-top:.5rem}.e{color:#b00}</style></head>
+        <body><h1>OrbitGrains admin</h1>
+        <p>Sign in with the admin token to open the cluster dashboard.</p>
+        {{(error ? "<p class=\"e\">That token is not valid.</p>" : "")}}
+        <form method="post" action="{{LoginPath}}">
+        <label for="token">Admin token</label>
+        <input id="token" name="token" type="password" autocomplete="current-password" required>
+        <button type="submit">Sign in</button></form></body></html>
+        """;
+}

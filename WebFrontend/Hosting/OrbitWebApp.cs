@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.DataProtection;
+using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Health;
+using Scalar.AspNetCore;
+
+namespace OrbitGrains.WebFrontend.Hosting;
+
+/// <summary>
+/// Builds the front-end silo: ASP.NET Core co-hosting an Orleans silo composed by AddOrbitGrains.
+/// Program.cs and the tests both go through here, so what the tests start is what users run.
+/// </summary>
+public static class OrbitWebApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        var settings = OrbitClusterSettings.Load(builder.Configuration);
+        var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
+        await SchemaInstaller.PrepareAsync(settings);
+
+        ConfigureUrls(builder);
+        ConfigureLogging(builder);
+
+        builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
+        builder.Services.AddSingleton(secrets.Secrets);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConnectionCounters>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddOrbitAuthentication();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("orbitgrains")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
+
+        var app = builder.Build();
+        AnnounceSecrets(app, secrets);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", options => options
+            .WithTitle("OrbitGrains API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapHealth();
+        app.MapAdmin();
+        return app;
+    }
+
+    public static Task<int> RunAsync(string[] args) => OrbitHostRunner.RunAsync("orbitgrains", async () =>
+    {
+        var app = await CreateAsync(args);
+        await app.RunAsync();
+    });
+
+    private static void ConfigureUrls(WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            return;
+        }
+
+        var port = builder.Configuration["PORT"];
+        if (string.IsNullOrWhiteSpace(port))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+            return;
+        }
+
+        if (!int.TryParse(port, out var number) || number is < 0 or > 65535)
+        {
+            throw new OrbitConfigurationException($"PORT='{port}' is not a TCP port.");
+        }
+
+        var host = builder.Configuration["HOST"] is { Length: > 0 } configuredHost ? configuredHost.Trim() : "127.0.0.1";
+        builder.WebHost.UseUrls($"http://{host}:{number}");
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        if (string.Equals(builder.Configuration["LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:LogLevel:Orleans"]))
+        {
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        }
+
+        // Orleans' placement retries log every attempt at Information.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+    }
+
+    private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)
+    {
+        if (resolution.GeneratedAdminToken is null)
+        {
+            return;
+        }
+
+        // Shown exactly once, on the start that created it; only its hash is kept.
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Secrets");
+        logger.LogWarning(
+            "First start: generated secrets in {SecretsFile}. Admin token (shown only now, keep it): {AdminToken}",
+            resolution.FilePath, resolution.GeneratedAdminToken);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrbitGrains.Hosting;
+
+namespace OrbitGrains.WebFrontend.Hosting;
+
+/// <summary>
+/// Resolves the JWT signing key and the admin token. Configured values always win. With nothing configured,
+/// the first start generates strong values and keeps them in the data folder (owner-only file), so a laptop
+/// install is safe by default. Weak configured values are refused outside Development.
+/// </summary>
+public static class SecretStore
+{
+    public const string JwtSecretKey = "CODEX_REMOTE_WEB_JWT_SECRET";
+    public const string AdminTokenKey = "ADMIN_TOKEN";
+    public const string FileName = "secrets.json";
+
+    public sealed record Resolution(OrbitSecrets Secrets, string? GeneratedAdminToken, string? FilePath);
+
+    public static Resolution Resolve(IConfiguration configuration, OrbitClusterSettings settings, bool isDevelopment)
+    {
+        var configuredJwt = configuration[JwtSecretKey];
+        var configuredAdmin = configuration[AdminTokenKey];
+        if (!isDevelopment)
+        {
+            Refuse(JwtSecretKey, configuredJwt);
+            Refuse(AdminTokenKey, configuredAdmin);
+            if (settings.Mode == ClusteringMode.Postgres && (configuredJwt is null || configuredAdmin is null))
+            {
+                // Each node generating its own would make a token issued by one front end useless on another.
+                throw new OrbitConfigurationException(
+                    $"In cluster mode (ORLEANS_CLUSTERING=postgres) every node must share its secrets: set {JwtSecretKey} and {AdminTokenKey}.");
+            }
+        }
+
+        if (configuredJwt is not null && configuredAdmin is not null)
+        {
+            return new Resolution(new OrbitSecrets(Encoding.UTF8.GetBytes(configuredJwt), OrbitSecrets.Hash(configuredAdmin)), null, null);
+        }
+
+        var path = Path.Combine(settings.DataDirectory, FileName);
+        var stored = Load(path);
+        string? generatedAdmin = null;
+        if (stored is null)
+        {
+            generatedAdmin = RandomToken();
+            stored = new StoredSecrets(RandomToken(), Convert.ToHexString(OrbitSecrets.Hash(generatedAdmin)));
+            Save(path, stored);
+        }
+
+        var jwt = configuredJwt is not null ? Encoding.UTF8.GetBytes(configuredJwt) : Encoding.UTF8.GetBytes(stored.JwtSigningKey);
+        var adminHash = configuredAdmin is not null ? OrbitSecrets.Hash(configuredAdmin) : Convert.FromHexString(stored.AdminTokenSha256);
+        return new Resolution(new OrbitSecrets(jwt, adminHash), configuredAdmin is null ? generatedAdmin : null, path);
+    }
+
+    private static void Refuse(string key, string? value)
+    {
+        if (value is not null && WeakSecrets.Reason(value) is { } reason)
+        {
+            throw new OrbitConfigurationException(
+                $"{key} is refused outside Development because {reason}. Set a random value of at least {WeakSecrets.MinimumLength} characters " +
+                "(for example: openssl rand -base64 48), or unset it to let the first start generate one.");
+        }
+    }
+
+    private static string RandomToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static StoredSecrets? Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var stored = JsonSerializer.Deserialize<StoredSecrets>(File.ReadAllText(path));
+            return stored is { JwtSigningKey.Length: > 0, AdminTokenSha256.Length: 64 } ? stored
+                : throw new OrbitConfigurationException($"{path} is incomplete. Restore it from a backup, or delete it to generate new secrets (existing sessions end).");
+        }
+        catch (JsonException ex)
+        {
+            throw new OrbitConfigurationException($"{path} is not valid JSON ({ex.Message}). Restore it, or delete it to generate new secrets.", ex);
+        }
+    }
+
+    private static void Save(string path, StoredSecrets stored)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using var stream = new FileStream(path, options);
+            JsonSerializer.Serialize(stream, stored, new JsonSerializerOptions { WriteIndented = true });
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new OrbitConfigurationException($"Cannot write {path}: {ex.Message}. Set DATA_DIR to a writable folder.", ex);
+        }
+    }
+
+    private sealed record StoredSecrets(
+        [property: JsonPropertyName("jwtSigningKey")] string JwtSigningKey,
+        [property: JsonPropertyName("adminTokenSha256")] string AdminTokenSha256);
+}

@@ -1,0 +1,3 @@
+using OrbitGrains.WebFrontend.Hosting;
+
+return await OrbitWebApp.RunAsync(args);

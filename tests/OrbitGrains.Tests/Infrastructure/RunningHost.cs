@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrbitGrains.Silo;
+using OrbitGrains.WebFrontend.Hosting;
+
+namespace OrbitGrains.Tests.Infrastructure;
+
+/// <summary>A real host of the product (front end or headless silo) on loopback, started in this process.</summary>
+public sealed class RunningHost : IAsyncDisposable
+{
+    private RunningHost(WebApplication app)
+    {
+        App = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public WebApplication App { get; }
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+    public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>Configuration that keeps a host to itself: its own data folder, ports and service id.</summary>
+    public static Dictionary<string, string?> IsolatedConfiguration(string dataDir, string serviceId) => new()
+    {
+        ["urls"] = "http://127.0.0.1:0",
+        ["DATA_DIR"] = dataDir,
+        ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
+        ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
+        ["ORLEANS_SERVICE_ID"] = serviceId,
+        ["ORLEANS_CLUSTER_ID"] = serviceId,
+    };
+
+    public static async Task<RunningHost> StartFrontEndAsync(IDictionary<string, string?> configuration, string environment = "Production")
+    {
+        var app = await OrbitWebApp.CreateAsync(["--environment", environment], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        await app.StartAsync();
+        return new RunningHost(app);
+    }
+
+    public static async Task<RunningHost> StartHeadlessAsync(IDictionary<string, string?> configuration)
+    {
+        var app = await HeadlessSilo.CreateAsync(["--environment", "Production"], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        await app.StartAsync();
+        return new RunningHost(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await App.StopAsync(timeout.Token);
+        await App.DisposeAsync();
+    }
+}
