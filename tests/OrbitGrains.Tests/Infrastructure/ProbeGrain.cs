@@ -21,6 +21,9 @@ public sealed record ProbeState
     [Id(1)] public int Writes { get; set; }
 }
 
+// Random placement so that calls made through one silo demonstrably reach activations on others;
+// Orleans' default placement prefers the calling silo when it has capacity.
+[Orleans.Placement.RandomPlacement]
 public sealed class ProbeGrain(
     [PersistentState("probe", OrbitGrains.Hosting.OrbitStorageNames.GrainState)] IPersistentState<ProbeState> state,
     ILocalSiloDetails silo) : Grain, IProbeGrain
