@@ -86,4 +86,34 @@ public sealed class PostgresClusterTests(PostgresServer server)
         await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM OrleansQuery", connection);
         Assert.Equal(21L, (long)(await command.ExecuteScalarAsync())!);
     }
+
+    [Fact]
+    public async Task Without_runtime_ddl_a_node_refuses_a_database_that_has_no_schema_and_accepts_one_applied_by_hand()
+    {
+        var database = await server.CreateDatabaseAsync("manual");
+        var settings = new OrbitClusterSettings
+        {
+            Mode = ClusteringMode.Postgres,
+            DataDirectory = Path.GetTempPath(),
+            SqlitePath = Path.Combine(Path.GetTempPath(), "unused.db"),
+            PostgresConnectionString = database,
+            ApplySchema = false,
+        };
+
+        var error = await Assert.ThrowsAsync<OrbitConfigurationException>(() => SchemaInstaller.PrepareAsync(settings));
+        Assert.Contains("has no Orleans schema", error.Message);
+
+        // What an operator does with psql -f deploy/sql/postgresql/*.sql.
+        await using (var connection = new Npgsql.NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            foreach (var script in SchemaInstaller.Scripts("postgresql"))
+            {
+                await using var command = new Npgsql.NpgsqlCommand(script, connection);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        await SchemaInstaller.PrepareAsync(settings);
+    }
 }
