@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -70,6 +71,8 @@ public static class OrbitSiloBuilderExtensions
         silo.AddMemoryStreams(OrbitStorageNames.Streams);
         silo.AddDashboard();
         silo.Services.AddSingleton(settings);
+        // Grains take the clock from DI so tests can drive expiry; a host may have registered its own first.
+        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SiloReadiness>();
         return silo;
     }

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.DataProtection;
 using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Health;
+using OrbitGrains.WebFrontend.Relay;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -28,11 +30,12 @@ public static class OrbitWebApp
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddOrbitAuthentication();
+        builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
@@ -42,6 +45,7 @@ public static class OrbitWebApp
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -51,6 +55,7 @@ public static class OrbitWebApp
             .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapHealth();
         app.MapAdmin();
+        app.MapRelay();
         return app;
     }
 

@@ -36,9 +36,14 @@ public sealed class RunningHost : IAsyncDisposable
         ["ORLEANS_CLUSTER_ID"] = serviceId,
     };
 
-    public static async Task<RunningHost> StartFrontEndAsync(IDictionary<string, string?> configuration, string environment = "Production")
+    public static async Task<RunningHost> StartFrontEndAsync(
+        IDictionary<string, string?> configuration, string environment = "Production", Action<WebApplicationBuilder>? configure = null)
     {
-        var app = await OrbitWebApp.CreateAsync(["--environment", environment], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        var app = await OrbitWebApp.CreateAsync(["--environment", environment], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new RunningHost(app);
     }

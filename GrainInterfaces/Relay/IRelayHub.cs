@@ -1,0 +1,19 @@
+using Orleans.Concurrency;
+
+namespace OrbitGrains.Relay;
+
+/// <summary>
+/// The connection hub of one front-end silo, as routing grains see it: one call per silo carries a frame to
+/// every target socket that silo holds. Sockets never hold routing rules; grains never hold sockets.
+/// </summary>
+[Alias("OrbitGrains.Relay.IRelayHub")]
+public interface IRelayHub : IGrainObserver
+{
+    /// <summary>Writes one frame to each listed local socket (queued; a socket that cannot keep up is closed).</summary>
+    [OneWay, Alias("Deliver")]
+    Task Deliver(string[] connectionIds, string frame);
+
+    /// <summary>Closes a local socket, e.g. one replaced by a newer connection of the same client.</summary>
+    [OneWay, Alias("Close")]
+    Task Close(string connectionId, int closeStatus, string reason);
+}

@@ -1,0 +1,160 @@
+namespace OrbitGrains.Relay;
+
+public sealed partial class UserRelayGrain
+{
+    /// <summary>(anchor id, request id) -> the client connection whose request it was.</summary>
+    private readonly Dictionary<(string Anchor, string Id), string> _clientRequests = [];
+
+    /// <summary>(client connection, request id) -> the anchor that asked that client.</summary>
+    private readonly Dictionary<(string Client, string Id), string> _anchorRequests = [];
+
+    private async Task FromClientAsync(RelayPeer client, RelayMessage message, string frame)
+    {
+        // 1. A response goes back to the anchor that asked this client.
+        if (message.IsResponse && _anchorRequests.Remove((client.Id, message.IdKey!), out var askingAnchor)
+            && _anchorsById.TryGetValue(askingAnchor, out var askingConnection))
+        {
+            Send(askingConnection, frame);
+            return;
+        }
+
+        // 2. Otherwise pick the anchor.
+        var (anchorId, error) = await ChooseAnchorAsync(message);
+        if (anchorId is null)
+        {
+            if (message.Id is not null)
+            {
+                Send(client.Id, RelayFrames.RoutingError(message.Id, error!));
+            }
+
+            return;
+        }
+
+        // 3. A successful route binds the thread; a request's answer must come back to this client only.
+        if (message.ThreadId is { } threadId)
+        {
+            await BindAsync(threadId, anchorId);
+        }
+
+        if (message.IsRequest)
+        {
+            Remember(_clientRequests, (anchorId, message.IdKey!), client.Id);
+        }
+
+        Send(_anchorsById[anchorId], frame);
+    }
+
+    private async Task<(string? AnchorId, RelayRouteError? Error)> ChooseAnchorAsync(RelayMessage message)
+    {
+        if (message.AnchorId is { } named)
+        {
+            if (!IsOnline(named))
+            {
+                return (null, RelayRouteError.AnchorNotFound);
+            }
+
+            if (message.ThreadId is { } thread && await BoundAnchorAsync(thread) is { } bound && bound != named)
+            {
+                return (null, RelayRouteError.ThreadAnchorMismatch);
+            }
+
+            return (named, null);
+        }
+
+        if (message.ThreadId is { } threadId)
+        {
+            if (await BoundAnchorAsync(threadId) is { } bound)
+            {
+                return IsOnline(bound) ? (bound, null) : (null, RelayRouteError.ThreadAnchorOffline);
+            }
+
+            var subscribed = _threadAnchors.TryGetValue(threadId, out var anchors) ? anchors.Where(IsOnline).ToList() : [];
+            if (subscribed.Count == 1)
+            {
+                return (subscribed[0], null);
+            }
+
+            if (subscribed.Count > 1)
+            {
+                return (null, RelayRouteError.ThreadAnchorMismatch);
+            }
+        }
+
+        var online = _anchorsById.Keys.ToList();
+        return online.Count switch
+        {
+            0 => (null, RelayRouteError.NoAnchors),
+            1 => (online[0], null),
+            _ => (null, RelayRouteError.AnchorRequired),
+        };
+    }
+
+    private async Task FromAnchorAsync(RelayPeer anchor, RelayMessage message, string frame)
+    {
+        var anchorId = EnsureAnchorId(anchor);
+
+        // 1. A response completes a multi-dispatch, or goes only to the client that asked.
+        if (message.IsResponse)
+        {
+            if (CompleteMultiDispatch(anchorId, message))
+            {
+                return;
+            }
+
+            if (_clientRequests.Remove((anchorId, message.IdKey!), out var askingClient))
+            {
+                Send(askingClient, frame);
+                await RecordAsync(message, frame, anchorId);
+                return;
+            }
+        }
+
+        // 2. Notifications and server-initiated requests go to the thread's subscribers, else to all the user's clients.
+        var targets = SubscribersOrAllClients(message.ThreadId).ToList();
+        Send(targets, frame);
+        if (message.IsRequest)
+        {
+            foreach (var client in targets)
+            {
+                Remember(_anchorRequests, (client, message.IdKey!), anchorId);
+            }
+        }
+
+        // 3. Thread messages are kept for replay, and move the turn and artifacts.
+        await RecordAsync(message, frame, anchorId);
+    }
+
+    private Task RecordAsync(RelayMessage message, string frame, string anchorId) =>
+        message.ThreadId is { } threadId ? Thread(threadId).Record(frame, anchorId) : Task.CompletedTask;
+
+    private bool IsOnline(string anchorId) => _anchorsById.ContainsKey(anchorId);
+
+    private static void Remember<TKey>(Dictionary<TKey, string> pending, TKey key, string value) where TKey : notnull
+    {
+        if (pending.Count >= MaxPending && !pending.ContainsKey(key))
+        {
+            // Oldest-first eviction would need ordering; dropping one arbitrary entry keeps the bound cheaply.
+            pending.Remove(pending.Keys.First());
+        }
+
+        pending[key] = value;
+    }
+
+    private void ForgetPending(RelayPeer peer)
+    {
+        if (peer.IsAnchor && peer.AnchorId is { } anchorId)
+        {
+            foreach (var key in _clientRequests.Keys.Where(k => k.Anchor == anchorId).ToList())
+            {
+                _clientRequests.Remove(key);
+            }
+        }
+        else
+        {
+            foreach (var key in _anchorRequests.Keys.Where(k => k.Client == peer.Id).ToList())
+            {
+                _anchorRequests.Remove(key);
+            }
+        }
+    }
+}

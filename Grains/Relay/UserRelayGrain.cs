@@ -1,0 +1,224 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrbitGrains.Relay;
+
+/// <summary>
+/// One user's relay. Holds the presence and subscriptions of the user's sockets in memory (sockets re-announce
+/// themselves if it is lost) and makes every routing decision; threads keep what must last. Frames go out with
+/// one call per front-end hub that holds targets.
+/// </summary>
+public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelayGrain> logger) : Grain, IUserRelayGrain
+{
+    /// <summary>Pending-request maps are bounded so a peer that never answers cannot grow memory.</summary>
+    private const int MaxPending = 10_000;
+    private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, RelayPeer> _peers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _clientsById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _anchorsById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HubLease> _hubs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);
+    private IGrainTimer? _leaseTimer;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _leaseTimer = this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        return Task.CompletedTask;
+    }
+
+    public async Task Connect(RelayConnection connection, IRelayHub hub)
+    {
+        Lease(connection.HubId, hub, DefaultLease);
+        if (_peers.ContainsKey(connection.ConnectionId))
+        {
+            return;
+        }
+
+        var peer = new RelayPeer(connection);
+        _peers[connection.ConnectionId] = peer;
+        if (connection.Role == RelayRole.Client && connection.ClientId is { } clientId)
+        {
+            if (_clientsById.TryGetValue(clientId, out var older) && older != connection.ConnectionId)
+            {
+                await ReplaceAsync(older);
+            }
+
+            _clientsById[clientId] = connection.ConnectionId;
+        }
+    }
+
+    public Task Disconnect(string connectionId) => DropAsync(connectionId, closeSocket: false);
+
+    public Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease)
+    {
+        Lease(hubId, hub, lease);
+        return Task.CompletedTask;
+    }
+
+    public Task<AnchorInfo[]> ListAnchors() => Task.FromResult(OnlineAnchors().ToArray());
+
+    private IEnumerable<AnchorInfo> OnlineAnchors() =>
+        _anchorsById.Values.Select(id => _peers[id].Info).OfType<AnchorInfo>().OrderBy(a => a.ConnectedAt);
+
+    private void Lease(string hubId, IRelayHub hub, TimeSpan lease) =>
+        _hubs[hubId] = new HubLease(hub, clock.GetUtcNow() + lease);
+
+    private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var expired = _hubs.Where(h => h.Value.Expires < now).Select(h => h.Key).ToHashSet();
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var hubId in expired)
+        {
+            _hubs.Remove(hubId);
+        }
+
+        // The silo holding these sockets stopped renewing: it is gone or cut off, and so are its sockets.
+        foreach (var peer in _peers.Values.Where(p => expired.Contains(p.Connection.HubId)).ToList())
+        {
+            LogLeaseExpired(peer.Id, peer.Connection.HubId);
+            await DropAsync(peer.Id, closeSocket: false);
+        }
+    }
+
+    private async Task ReplaceAsync(string olderConnectionId)
+    {
+        if (_peers.TryGetValue(olderConnectionId, out var older) && _hubs.TryGetValue(older.Connection.HubId, out var hub))
+        {
+            _ = hub.Hub.Close(olderConnectionId, 1000, "Replaced by newer connection");
+        }
+
+        await DropAsync(olderConnectionId, closeSocket: false);
+    }
+
+    private async Task DropAsync(string connectionId, bool closeSocket)
+    {
+        if (!_peers.Remove(connectionId, out var peer))
+        {
+            return;
+        }
+
+        if (closeSocket && _hubs.TryGetValue(peer.Connection.HubId, out var hub))
+        {
+            _ = hub.Hub.Close(connectionId, 1000, "Closed");
+        }
+
+        var threads = peer.Threads.ToList();
+        foreach (var thread in threads)
+        {
+            Unsubscribe(peer, thread);
+        }
+
+        ForgetPending(peer);
+        if (peer.Connection.ClientId is { } clientId && _clientsById.TryGetValue(clientId, out var current) && current == connectionId)
+        {
+            _clientsById.Remove(clientId);
+        }
+
+        if (peer.IsAnchor && peer.AnchorId is { } anchorId && _anchorsById.TryGetValue(anchorId, out var holder) && holder == connectionId)
+        {
+            _anchorsById.Remove(anchorId);
+            await AnchorGoneAsync(anchorId, peer, threads);
+        }
+    }
+
+    /// <summary>An anchor's socket ended: clients hear of it, its threads are unbound and running turns interrupted.</summary>
+    private async Task AnchorGoneAsync(string anchorId, RelayPeer peer, IReadOnlyList<string> subscribedThreads)
+    {
+        FailMultiDispatchesOf(anchorId);
+        if (peer.Info is not null)
+        {
+            Send(ClientIds(), RelayFrames.AnchorDisconnected(anchorId));
+        }
+
+        var threads = _bindings.Where(b => b.Value == anchorId).Select(b => b.Key).Concat(subscribedThreads).Distinct().ToList();
+        foreach (var threadId in threads)
+        {
+            var thread = Thread(threadId);
+            if (await thread.InterruptTurn(anchorId) is { } turn)
+            {
+                Send(SubscribersOrAllClients(threadId), RelayFrames.TurnInterrupted(threadId, turn));
+            }
+
+            if (_bindings.TryGetValue(threadId, out var bound) && bound == anchorId)
+            {
+                _bindings[threadId] = null;
+                await thread.Bind(null);
+            }
+        }
+    }
+
+    private void Unsubscribe(RelayPeer peer, string threadId)
+    {
+        var index = peer.IsAnchor ? _threadAnchors : _threadClients;
+        var member = peer.IsAnchor ? peer.AnchorId : peer.Id;
+        if (member is not null && index.TryGetValue(threadId, out var set))
+        {
+            set.Remove(member);
+            if (set.Count == 0)
+            {
+                index.Remove(threadId);
+            }
+        }
+
+        peer.Threads.Remove(threadId);
+    }
+
+    private IThreadGrain Thread(string threadId) => GrainFactory.GetGrain<IThreadGrain>($"{UserId}/{threadId}");
+
+    private async Task<string?> BoundAnchorAsync(string threadId)
+    {
+        if (!_bindings.TryGetValue(threadId, out var bound))
+        {
+            bound = await Thread(threadId).BoundAnchor();
+            _bindings[threadId] = bound;
+        }
+
+        return bound;
+    }
+
+    private async Task BindAsync(string threadId, string anchorId)
+    {
+        if (await BoundAnchorAsync(threadId) == anchorId)
+        {
+            return;
+        }
+
+        _bindings[threadId] = anchorId;
+        await Thread(threadId).Bind(anchorId);
+    }
+
+    private IEnumerable<string> ClientIds() => _peers.Values.Where(p => !p.IsAnchor).Select(p => p.Id);
+
+    private IEnumerable<string> SubscribersOrAllClients(string? threadId) =>
+        threadId is not null && _threadClients.TryGetValue(threadId, out var subscribers) && subscribers.Count > 0
+            ? subscribers
+            : ClientIds();
+
+    /// <summary>One call per hub that holds any of the targets.</summary>
+    private void Send(IEnumerable<string> connectionIds, string frame)
+    {
+        foreach (var group in connectionIds.Select(id => _peers.GetValueOrDefault(id)).OfType<RelayPeer>().GroupBy(p => p.Connection.HubId))
+        {
+            if (_hubs.TryGetValue(group.Key, out var hub))
+            {
+                _ = hub.Hub.Deliver(group.Select(p => p.Id).ToArray(), frame);
+            }
+        }
+    }
+
+    private void Send(string connectionId, string frame) => Send([connectionId], frame);
+
+    private sealed record HubLease(IRelayHub Hub, DateTimeOffset Expires);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay connection {ConnectionId} dropped: the lease of hub {HubId} expired")]
+    private partial void LogLeaseExpired(string connectionId, string hubId);
+}

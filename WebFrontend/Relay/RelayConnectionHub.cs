@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using OrbitGrains.Relay;
+
+namespace OrbitGrains.WebFrontend.Relay;
+
+/// <summary>
+/// The relay sockets this front-end silo holds. Routing grains reach them through one observer reference per
+/// silo; the hub renews its lease with every user relay it holds sockets for, so a dead silo's sockets are
+/// forgotten by the cluster within a lease.
+/// </summary>
+public sealed partial class RelayConnectionHub(
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    RelayOptions options,
+    ILogger<RelayConnectionHub> logger) : BackgroundService, IRelayHub
+{
+    private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _socketsPerUser = new(StringComparer.Ordinal);
+    private IRelayHub? _reference;
+
+    public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
+
+    /// <summary>How grains address this hub; created once the silo runs.</summary>
+    public IRelayHub Reference => _reference ??= grains.CreateObjectReference<IRelayHub>(this);
+
+    public int Count => _sockets.Count;
+
+    public void Add(RelaySocket socket)
+    {
+        _sockets[socket.Connection.ConnectionId] = socket;
+        _socketsPerUser.AddOrUpdate(socket.UserId, 1, (_, n) => n + 1);
+    }
+
+    public void Remove(RelaySocket socket)
+    {
+        if (_sockets.TryRemove(socket.Connection.ConnectionId, out _))
+        {
+            _socketsPerUser.AddOrUpdate(socket.UserId, 0, (_, n) => n - 1);
+            _socketsPerUser.TryRemove(new KeyValuePair<string, int>(socket.UserId, 0));
+        }
+    }
+
+    public Task Deliver(string[] connectionIds, string frame)
+    {
+        foreach (var id in connectionIds)
+        {
+            if (_sockets.TryGetValue(id, out var socket) && !socket.Enqueue(frame))
+            {
+                LogTooSlow(id);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Close(string connectionId, int closeStatus, string reason)
+    {
+        if (_sockets.TryGetValue(connectionId, out var socket))
+        {
+            socket.Close((WebSocketCloseStatus)closeStatus, reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.HubLease / 3);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await Task.WhenAll(_socketsPerUser.Keys.Select(RenewAsync));
+        }
+
+        async Task RenewAsync(string userId)
+        {
+            try
+            {
+                await grains.GetGrain<IUserRelayGrain>(userId).RenewHub(HubId, Reference, options.HubLease);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRenewFailed(ex, userId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay socket {ConnectionId} closed: its outbound queue overflowed")]
+    private partial void LogTooSlow(string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the relay hub lease for user {UserId} failed")]
+    private partial void LogRenewFailed(Exception exception, string userId);
+}

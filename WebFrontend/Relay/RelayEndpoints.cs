@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using OrbitGrains.Relay;
+using OrbitGrains.WebFrontend.Health;
+
+namespace OrbitGrains.WebFrontend.Relay;
+
+/// <summary>`/ws/client` and `/ws/anchor`: the Orbit protocol's sockets, plus their plain-HTTP preflight.</summary>
+public static partial class RelayEndpoints
+{
+    private const int MaxClientIdLength = 200;
+
+    public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
+    {
+        var relay = app.MapGroup("").WithTags("Relay");
+        relay.Map("/ws/client", (HttpContext context) => HandleAsync(context, RelayRole.Client))
+            .WithSummary("Web client socket (?token=<web JWT>&clientId=<tab id>); without Upgrade: 426 for a valid token, 401 otherwise");
+        relay.Map("/ws/anchor", (HttpContext context) => HandleAsync(context, RelayRole.Anchor))
+            .WithSummary("Anchor socket (?token=<anchor access token>); without Upgrade: 426 for a valid token, 401 otherwise");
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context, RelayRole role)
+    {
+        var services = context.RequestServices;
+        var authenticator = services.GetRequiredService<IRelayAuthenticator>();
+        var token = context.Request.Query["token"].ToString().Trim();
+        var userId = token.Length is 0 or > 8192 ? null : role == RelayRole.Client
+            ? await authenticator.AuthenticateClientAsync(token, context.RequestAborted)
+            : await authenticator.AuthenticateAnchorAsync(token, context.RequestAborted);
+
+        if (userId is null)
+        {
+            await PlainAsync(context, StatusCodes.Status401Unauthorized, "Unauthorised");
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            // The Anchor preflights with a plain GET and exits on anything but 426 or 401.
+            await PlainAsync(context, StatusCodes.Status426UpgradeRequired, "Upgrade required");
+            return;
+        }
+
+        var clientId = context.Request.Query["clientId"].ToString().Trim();
+        var connection = new RelayConnection(
+            $"{(role == RelayRole.Client ? "c" : "a")}-{Guid.NewGuid():N}",
+            role,
+            role == RelayRole.Client ? (clientId.Length is > 0 and <= MaxClientIdLength ? clientId : null) : null,
+            services.GetRequiredService<RelayConnectionHub>().HubId);
+        await RunSocketAsync(context, connection, userId);
+    }
+
+    private static async Task RunSocketAsync(HttpContext context, RelayConnection connection, string userId)
+    {
+        var services = context.RequestServices;
+        var hub = services.GetRequiredService<RelayConnectionHub>();
+        var counters = services.GetRequiredService<ConnectionCounters>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Relay");
+        var relay = services.GetRequiredService<IGrainFactory>().GetGrain<IUserRelayGrain>(userId);
+
+        using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
+        var socket = new RelaySocket(webSocket, connection, userId, services.GetRequiredService<RelayOptions>(), clock);
+        using var counted = counters.Track(connection.Role == RelayRole.Client ? ConnectionKind.Client : ConnectionKind.Anchor);
+        hub.Add(socket);
+        try
+        {
+            socket.Enqueue(new JsonObject
+            {
+                ["type"] = "orbit.hello",
+                ["role"] = connection.Role == RelayRole.Client ? "client" : "anchor",
+                ["ts"] = clock.GetUtcNow().ToString("O"),
+            }.ToJsonString());
+            await relay.Connect(connection, hub.Reference);
+            await socket.RunAsync(frame => ForwardAsync(relay, connection.ConnectionId, frame, logger), context.RequestAborted);
+        }
+        finally
+        {
+            hub.Remove(socket);
+            try
+            {
+                await relay.Disconnect(connection.ConnectionId);
+            }
+            catch (Exception ex)
+            {
+                LogDisconnectFailed(logger, ex, connection.ConnectionId);
+            }
+        }
+    }
+
+    private static async Task ForwardAsync(IUserRelayGrain relay, string connectionId, string frame, ILogger logger)
+    {
+        try
+        {
+            await relay.Receive(connectionId, frame);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // One lost frame is the peer's to retry (JSON-RPC requests time out client-side); the socket stays up.
+            LogForwardFailed(logger, ex, connectionId);
+        }
+    }
+
+    private static Task PlainAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay frame from {ConnectionId} was not delivered to its routing grain")]
+    private static partial void LogForwardFailed(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay disconnect of {ConnectionId} was not recorded")]
+    private static partial void LogDisconnectFailed(ILogger logger, Exception exception, string connectionId);
+}

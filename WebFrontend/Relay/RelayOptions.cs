@@ -1,0 +1,40 @@
+namespace OrbitGrains.WebFrontend.Relay;
+
+/// <summary>Limits of relay sockets; every one bounds memory or CPU a single peer can take.</summary>
+public sealed class RelayOptions
+{
+    /// <summary>Largest text frame accepted (RELAY_MAX_FRAME_BYTES); bigger ones close the socket with 1009.</summary>
+    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes queued for one socket before it is judged too slow and closed (RELAY_MAX_QUEUED_BYTES).</summary>
+    public long MaxQueuedBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>Sustained messages per second one socket may send (RELAY_MESSAGES_PER_SECOND), with twice that as burst.</summary>
+    public int MessagesPerSecond { get; set; } = 500;
+
+    /// <summary>How long a hub's claim on its sockets lasts without renewal; a dead silo's anchors go offline after it.</summary>
+    public TimeSpan HubLease { get; set; } = TimeSpan.FromSeconds(15);
+
+    public static RelayOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new RelayOptions();
+        options.MaxFrameBytes = Read(configuration, "RELAY_MAX_FRAME_BYTES", options.MaxFrameBytes, 1024, 64 * 1024 * 1024);
+        options.MaxQueuedBytes = Read(configuration, "RELAY_MAX_QUEUED_BYTES", (int)options.MaxQueuedBytes, 64 * 1024, int.MaxValue);
+        options.MessagesPerSecond = Read(configuration, "RELAY_MESSAGES_PER_SECOND", options.MessagesPerSecond, 1, 1_000_000);
+        options.HubLease = TimeSpan.FromSeconds(Read(configuration, "RELAY_HUB_LEASE_SEC", (int)options.HubLease.TotalSeconds, 1, 3600));
+        return options;
+    }
+
+    private static int Read(IConfiguration configuration, string key, int fallback, int min, int max)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, out var value) && value >= min && value <= max
+            ? value
+            : throw new OrbitGrains.Hosting.OrbitConfigurationException($"{key}='{text}' must be a whole number from {min} to {max}.");
+    }
+}
