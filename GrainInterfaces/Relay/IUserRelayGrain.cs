@@ -15,13 +15,19 @@ public interface IUserRelayGrain : IGrainWithStringKey
     [Alias("Disconnect")]
     Task Disconnect(string connectionId);
 
-    /// <summary>One text frame from a socket (anything but ping, which the socket answers itself).</summary>
+    /// <summary>
+    /// One text frame from a socket (anything but ping, which the socket answers itself). False when this relay
+    /// does not know the socket (its state was lost with a silo): the socket must close so its peer reconnects.
+    /// </summary>
     [Alias("Receive")]
-    Task Receive(string connectionId, string frame);
+    Task<bool> Receive(string connectionId, string frame);
 
-    /// <summary>The hub is alive and still holds these sockets; sockets of hubs whose lease runs out are dropped.</summary>
+    /// <summary>
+    /// The hub is alive and holds these sockets of the user. Sockets of hubs whose lease runs out are dropped;
+    /// sockets this relay does not know are closed (1012) so that their peers reconnect and subscribe again.
+    /// </summary>
     [Alias("RenewHub")]
-    Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease);
+    Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease, string[] connectionIds);
 
     [Alias("ListAnchors")]
     Task<AnchorInfo[]> ListAnchors();

@@ -7,6 +7,7 @@ namespace OrbitGrains.Relay;
 /// are written behind on a short timer and on deactivation, so relaying a message never waits for the store.
 /// A crash can lose at most the last flush interval of replay, never a binding.
 /// </summary>
+[Orleans.Placement.PreferLocalPlacement]
 public sealed class ThreadGrain(
     [PersistentState("thread", OrbitStorageNames.GrainState)] IPersistentState<ThreadState> state,
     TimeProvider clock) : Grain, IThreadGrain
@@ -114,6 +115,14 @@ public sealed class ThreadGrain(
         }
 
         _dirty = false;
-        await state.WriteStateAsync(cancellationToken);
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
     }
 }

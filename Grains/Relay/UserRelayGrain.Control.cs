@@ -4,18 +4,17 @@ namespace OrbitGrains.Relay;
 
 public sealed partial class UserRelayGrain
 {
-    public async Task Receive(string connectionId, string frame)
+    public async Task<bool> Receive(string connectionId, string frame)
     {
         if (!_peers.TryGetValue(connectionId, out var peer))
         {
-            // A socket this activation does not know (e.g. the grain was lost with its silo): make it reconnect and re-subscribe.
-            return;
+            return false;
         }
 
         if (RelayMessage.TryParse(frame) is not { } message)
         {
             Send(peer.Id, RelayFrames.InvalidFrame("Frames must be JSON objects."));
-            return;
+            return true;
         }
 
         if (message.Type is { } type)
@@ -30,6 +29,8 @@ public sealed partial class UserRelayGrain
         {
             await FromClientAsync(peer, message, frame);
         }
+
+        return true;
     }
 
     private async Task ControlAsync(RelayPeer peer, RelayMessage message, string type)

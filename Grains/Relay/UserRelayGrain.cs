@@ -7,6 +7,8 @@ namespace OrbitGrains.Relay;
 /// themselves if it is lost) and makes every routing decision; threads keep what must last. Frames go out with
 /// one call per front-end hub that holds targets.
 /// </summary>
+// The user's relay lives where the user's first socket arrives: most of its calls are then local.
+[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelayGrain> logger) : Grain, IUserRelayGrain
 {
     /// <summary>Pending-request maps are bounded so a peer that never answers cannot grow memory.</summary>
@@ -53,9 +55,14 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     public Task Disconnect(string connectionId) => DropAsync(connectionId, closeSocket: false);
 
-    public Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease)
+    public Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease, string[] connectionIds)
     {
         Lease(hubId, hub, lease);
+        foreach (var unknown in connectionIds.Where(id => !_peers.ContainsKey(id)))
+        {
+            _ = hub.Close(unknown, RelayCloseCodes.ServiceRestart, RelayCloseCodes.ServiceRestartReason);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -56,6 +56,7 @@ public static class OrbitWebApp
         app.MapHealth();
         app.MapAdmin();
         app.MapRelay();
+        app.MapRelayArtifacts();
         return app;
     }
 

@@ -76,7 +76,8 @@ public sealed partial class RelayConnectionHub(
         {
             try
             {
-                await grains.GetGrain<IUserRelayGrain>(userId).RenewHub(HubId, Reference, options.HubLease);
+                var held = _sockets.Values.Where(s => s.UserId == userId).Select(s => s.Connection.ConnectionId).ToArray();
+                await grains.GetGrain<IUserRelayGrain>(userId).RenewHub(HubId, Reference, options.HubLease, held);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -62,6 +62,9 @@ public static partial class RelayEndpoints
         using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
         var socket = new RelaySocket(webSocket, connection, userId, services.GetRequiredService<RelayOptions>(), clock);
         using var counted = counters.Track(connection.Role == RelayRole.Client ? ConnectionKind.Client : ConnectionKind.Anchor);
+        // Kestrel waits for open requests on shutdown: tell peers to go (1001) so they reconnect to another node.
+        using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
+            () => socket.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
         hub.Add(socket);
         try
         {
@@ -72,7 +75,7 @@ public static partial class RelayEndpoints
                 ["ts"] = clock.GetUtcNow().ToString("O"),
             }.ToJsonString());
             await relay.Connect(connection, hub.Reference);
-            await socket.RunAsync(frame => ForwardAsync(relay, connection.ConnectionId, frame, logger), context.RequestAborted);
+            await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);
         }
         finally
         {
@@ -88,16 +91,19 @@ public static partial class RelayEndpoints
         }
     }
 
-    private static async Task ForwardAsync(IUserRelayGrain relay, string connectionId, string frame, ILogger logger)
+    private static async Task ForwardAsync(IUserRelayGrain relay, RelaySocket socket, string frame, ILogger logger)
     {
         try
         {
-            await relay.Receive(connectionId, frame);
+            if (!await relay.Receive(socket.Connection.ConnectionId, frame))
+            {
+                socket.Close((System.Net.WebSockets.WebSocketCloseStatus)RelayCloseCodes.ServiceRestart, RelayCloseCodes.ServiceRestartReason);
+            }
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
             // One lost frame is the peer's to retry (JSON-RPC requests time out client-side); the socket stays up.
-            LogForwardFailed(logger, ex, connectionId);
+            LogForwardFailed(logger, ex, socket.Connection.ConnectionId);
         }
     }
 

@@ -110,6 +110,8 @@ public sealed class OrbitSocket : IAsyncDisposable
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    // Complete the close handshake, as browsers do, so the server need not wait for it.
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "ok", CancellationToken.None);
                     break;
                 }
 

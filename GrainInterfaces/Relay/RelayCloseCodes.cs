@@ -1,0 +1,10 @@
+namespace OrbitGrains.Relay;
+
+/// <summary>WebSocket close codes the relay uses beyond the standard ones.</summary>
+public static class RelayCloseCodes
+{
+    /// <summary>1012 Service Restart: the relay lost this socket's registration; peers reconnect and subscribe again.</summary>
+    public const int ServiceRestart = 1012;
+
+    public const string ServiceRestartReason = "Relay restarted; reconnect";
+}

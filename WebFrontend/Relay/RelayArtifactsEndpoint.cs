@@ -1,0 +1,73 @@
+using System.Globalization;
+using OrbitGrains.Relay;
+using OrbitGrains.WebFrontend.Admin;
+
+namespace OrbitGrains.WebFrontend.Relay;
+
+/// <summary>`GET /relay/artifacts`: a thread's artifacts, newest first, for the web client's artifact panel.</summary>
+public static class RelayArtifactsEndpoint
+{
+    public static IEndpointRouteBuilder MapRelayArtifacts(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/relay/artifacts", ListAsync)
+            .WithTags("Relay")
+            .WithSummary("Artifacts of one of the caller's threads (?threadId=&limit=50&beforeId=), newest first");
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IRelayAuthenticator authenticator, IGrainFactory grains)
+    {
+        var token = BearerAuthenticationHandler.ReadBearer(context.Request) ?? context.Request.Query["token"].ToString().Trim();
+        var userId = token.Length is 0 or > 8192 ? null : await authenticator.AuthenticateClientAsync(token, context.RequestAborted);
+        if (userId is null)
+        {
+            return OrbitError(StatusCodes.Status401Unauthorized, "Unauthorised");
+        }
+
+        var query = context.Request.Query;
+        var threadId = query["threadId"].ToString().Trim();
+        if (threadId.Length is 0 or > 200)
+        {
+            return OrbitError(StatusCodes.Status400BadRequest, "threadId is required.");
+        }
+
+        if (!TryParse(query["limit"], 50, out var limit) || limit is < 1 or > 200)
+        {
+            return OrbitError(StatusCodes.Status400BadRequest, "limit must be a whole number from 1 to 200.");
+        }
+
+        long? beforeId = null;
+        if (!string.IsNullOrEmpty(query["beforeId"]))
+        {
+            if (!long.TryParse(query["beforeId"], NumberStyles.None, CultureInfo.InvariantCulture, out var before))
+            {
+                return OrbitError(StatusCodes.Status400BadRequest, "beforeId must be a whole number.");
+            }
+
+            beforeId = before;
+        }
+
+        // Threads are keyed by user: another user's thread id names this user's (empty) thread, never theirs.
+        var page = await grains.GetGrain<IThreadGrain>($"{userId}/{threadId}").Artifacts(limit, beforeId);
+        return Results.Json(new
+        {
+            artifacts = page.Artifacts.Select(RelayFrames.Artifact),
+            nextBeforeId = page.NextBeforeId,
+        });
+    }
+
+    private static bool TryParse(string? text, int fallback, out int value)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            value = fallback;
+            return true;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>The Orbit family's error body: clients read `error`; `detail` and `status` keep it a ProblemDetails.</summary>
+    public static IResult OrbitError(int status, string message) =>
+        Results.Json(new { error = message, status, detail = message }, statusCode: status, contentType: "application/problem+json");
+}
