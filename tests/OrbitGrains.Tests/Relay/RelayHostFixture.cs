@@ -15,6 +15,7 @@ public sealed class RelayHostFixture : IAsyncLifetime
         var configuration = RunningHost.IsolatedConfiguration(_data.Path, "relay");
         configuration["RELAY_MAX_FRAME_BYTES"] = (256 * 1024).ToString();
         configuration["RELAY_MESSAGES_PER_SECOND"] = "200";
+        configuration["RELAY_MAX_QUEUED_BYTES"] = (1024 * 1024).ToString();
         Host = await RunningHost.StartFrontEndAsync(configuration,
             configure: builder => builder.Services.AddSingleton<IRelayAuthenticator, TestRelayAuthenticator>());
     }
