@@ -17,9 +17,9 @@ public interface IThreadGrain : IGrainWithStringKey
     [Alias("Bind")]
     Task Bind(string? anchorId);
 
-    /// <summary>Stores an anchor's message for replay and applies its turn and artifact effects.</summary>
+    /// <summary>Stores an anchor's messages for replay, in order, and applies their turn and artifact effects.</summary>
     [Alias("Record")]
-    Task Record(string frame, string? anchorId);
+    Task Record(string[] frames, string? anchorId);
 
     /// <summary>Ends a running turn because its anchor went away; returns the turn that was interrupted, if any.</summary>
     [Alias("InterruptTurn")]

@@ -31,4 +31,8 @@ public interface IUserRelayGrain : IGrainWithStringKey
 
     [Alias("ListAnchors")]
     Task<AnchorInfo[]> ListAnchors();
+
+    /// <summary>A thread's artifacts, including those of messages relayed a moment ago.</summary>
+    [Alias("Artifacts")]
+    Task<ArtifactPage> Artifacts(string threadId, int limit, long? beforeId);
 }

@@ -53,15 +53,26 @@ public sealed class ThreadGrain(
         _dirty = false;
     }
 
-    public Task Record(string frame, string? anchorId)
+    public Task Record(string[] frames, string? anchorId)
     {
+        foreach (var frame in frames)
+        {
+            Apply(frame, anchorId);
+        }
+
         var messages = state.State.Messages;
-        messages.Add(frame);
         if (messages.Count > MaxMessages)
         {
             messages.RemoveRange(0, messages.Count - MaxMessages);
         }
 
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    private void Apply(string frame, string? anchorId)
+    {
+        state.State.Messages.Add(frame);
         if (RelayMessage.TryParse(frame) is { } message)
         {
             if (ThreadItems.TurnAfter(message) is { } turn)
@@ -79,9 +90,6 @@ public sealed class ThreadGrain(
                 }
             }
         }
-
-        _dirty = true;
-        return Task.CompletedTask;
     }
 
     public Task<TurnState?> InterruptTurn(string anchorId)

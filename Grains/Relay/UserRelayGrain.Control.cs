@@ -86,6 +86,7 @@ public sealed partial class UserRelayGrain
 
         peer.Threads.Add(threadId);
         Index(_threadClients, threadId).Add(peer.Id);
+        await FlushRecordsAsync(threadId);
         var snapshot = await Thread(threadId).Snapshot(100);
         _bindings[threadId] = snapshot.BoundAnchorId;
         Send(peer.Id, RelayFrames.Subscribed(threadId));
@@ -168,8 +169,13 @@ public sealed partial class UserRelayGrain
 
         var limit = message.Json["limit"] is JsonValue l && l.TryGetValue<int>(out var n) ? n : 50;
         long? beforeId = message.Json["beforeId"] is JsonValue b && b.TryGetValue<long>(out var before) ? before : null;
-        var page = await Thread(threadId).Artifacts(limit, beforeId);
-        Send(peer.Id, RelayFrames.Artifacts(threadId, page, requestId));
+        Send(peer.Id, RelayFrames.Artifacts(threadId, await Artifacts(threadId, limit, beforeId), requestId));
+    }
+
+    public async Task<ArtifactPage> Artifacts(string threadId, int limit, long? beforeId)
+    {
+        await FlushRecordsAsync(threadId);
+        return await Thread(threadId).Artifacts(limit, beforeId);
     }
 
     private static HashSet<string> Index(Dictionary<string, HashSet<string>> index, string threadId)

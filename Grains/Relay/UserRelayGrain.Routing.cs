@@ -2,6 +2,9 @@ namespace OrbitGrains.Relay;
 
 public sealed partial class UserRelayGrain
 {
+    private const int MaxRecordBatch = 64;
+    private readonly Dictionary<string, RecordBatch> _unrecorded = new(StringComparer.Ordinal);
+
     /// <summary>(anchor id, request id) -> the client connection whose request it was.</summary>
     private readonly Dictionary<(string Anchor, string Id), string> _clientRequests = [];
 
@@ -124,8 +127,54 @@ public sealed partial class UserRelayGrain
         await RecordAsync(message, frame, anchorId);
     }
 
-    private Task RecordAsync(RelayMessage message, string frame, string anchorId) =>
-        message.ThreadId is { } threadId ? Thread(threadId).Record(frame, anchorId) : Task.CompletedTask;
+    /// <summary>
+    /// Thread messages are kept in batches: one call per thread per flush instead of one per message. A batch
+    /// is flushed when it is full, on a short timer, and before anything reads the thread.
+    /// </summary>
+    private async Task RecordAsync(RelayMessage message, string frame, string anchorId)
+    {
+        if (message.ThreadId is not { } threadId)
+        {
+            return;
+        }
+
+        if (!_unrecorded.TryGetValue(threadId, out var batch) || batch.AnchorId != anchorId)
+        {
+            if (batch is not null)
+            {
+                await FlushRecordsAsync(threadId);
+            }
+
+            _unrecorded[threadId] = batch = new RecordBatch(anchorId);
+        }
+
+        batch.Frames.Add(frame);
+        if (batch.Frames.Count >= MaxRecordBatch)
+        {
+            await FlushRecordsAsync(threadId);
+        }
+    }
+
+    private async Task FlushRecordsAsync(string threadId)
+    {
+        if (_unrecorded.Remove(threadId, out var batch) && batch.Frames.Count > 0)
+        {
+            await Thread(threadId).Record([.. batch.Frames], batch.AnchorId);
+        }
+    }
+
+    private async Task FlushAllRecordsAsync()
+    {
+        foreach (var threadId in _unrecorded.Keys.ToList())
+        {
+            await FlushRecordsAsync(threadId);
+        }
+    }
+
+    private sealed record RecordBatch(string AnchorId)
+    {
+        public List<string> Frames { get; } = [];
+    }
 
     private bool IsOnline(string anchorId) => _anchorsById.ContainsKey(anchorId);
 

@@ -22,15 +22,20 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);
+    private static readonly TimeSpan RecordFlushInterval = TimeSpan.FromMilliseconds(50);
     private IGrainTimer? _leaseTimer;
+    private IGrainTimer? _recordTimer;
 
     private string UserId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _leaseTimer = this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        _recordTimer = this.RegisterGrainTimer(_ => FlushAllRecordsAsync(), new GrainTimerCreationOptions(RecordFlushInterval, RecordFlushInterval));
         return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAllRecordsAsync();
 
     public async Task Connect(RelayConnection connection, IRelayHub hub)
     {
@@ -149,6 +154,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
         var threads = _bindings.Where(b => b.Value == anchorId).Select(b => b.Key).Concat(subscribedThreads).Distinct().ToList();
         foreach (var threadId in threads)
         {
+            await FlushRecordsAsync(threadId);
             var thread = Thread(threadId);
             if (await thread.InterruptTurn(anchorId) is { } turn)
             {

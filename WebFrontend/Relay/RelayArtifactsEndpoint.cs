@@ -48,7 +48,7 @@ public static class RelayArtifactsEndpoint
         }
 
         // Threads are keyed by user: another user's thread id names this user's (empty) thread, never theirs.
-        var page = await grains.GetGrain<IThreadGrain>($"{userId}/{threadId}").Artifacts(limit, beforeId);
+        var page = await grains.GetGrain<IUserRelayGrain>(userId).Artifacts(threadId, limit, beforeId);
         return Results.Json(new
         {
             artifacts = page.Artifacts.Select(RelayFrames.Artifact),
