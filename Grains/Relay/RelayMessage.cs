@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -5,11 +6,11 @@ namespace OrbitGrains.Relay;
 
 /// <summary>
 /// A frame of the Orbit protocol, parsed once and classified: a control message (`type`), or JSON-RPC
-/// (a request has `id` and `method`, a response `id` only, a notification `method` only).
+/// (a request has `id` and `method`, a response `id` only, a notification `method` only). Routing fields are
+/// read from a pooled document; the mutable tree is built only when a control message needs it.
 /// </summary>
 public sealed class RelayMessage
 {
-    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     private static readonly string[][] ThreadPaths =
@@ -24,25 +25,30 @@ public sealed class RelayMessage
         ["params", "anchor", "id"], ["result", "anchor", "id"], ["params", "item", "anchorId"], ["params", "item", "anchor_id"],
     ];
 
-    private RelayMessage(JsonObject json)
+    private readonly string _frame;
+    private JsonObject? _json;
+    private JsonNode? _id;
+
+    private RelayMessage(string frame, JsonElement root)
     {
-        Json = json;
-        Type = json["type"] is JsonValue type && type.TryGetValue<string>(out var text) ? text : null;
-        Id = json["id"];
-        Method = json["method"] is JsonValue method && method.TryGetValue<string>(out var name) ? name : null;
-        ThreadId = FirstId(json, ThreadPaths);
-        AnchorId = FirstId(json, AnchorPaths);
+        _frame = frame;
+        Type = StringAt(root, "type");
+        Method = StringAt(root, "method");
+        IdKey = root.TryGetProperty("id", out var id) && id.ValueKind != JsonValueKind.Null ? id.GetRawText() : null;
+        ThreadId = FirstId(root, ThreadPaths);
+        AnchorId = FirstId(root, AnchorPaths);
     }
 
-    public JsonObject Json { get; }
+    /// <summary>The whole message as a mutable tree (built on first use).</summary>
+    public JsonObject Json => _json ??= (JsonObject)JsonNode.Parse(_frame, documentOptions: DocumentOptions)!;
 
     /// <summary>The control message type (`orbit.subscribe`, `anchor.hello`, ...), or null for JSON-RPC.</summary>
     public string? Type { get; }
 
-    public JsonNode? Id { get; }
+    public JsonNode? Id => IdKey is null ? null : _id ??= JsonNode.Parse(IdKey);
 
     /// <summary>The id as typed JSON text: numeric 1 and string "1" are different requests.</summary>
-    public string? IdKey => Id?.ToJsonString();
+    public string? IdKey { get; }
 
     public string? Method { get; }
 
@@ -50,16 +56,17 @@ public sealed class RelayMessage
 
     public string? AnchorId { get; }
 
-    public bool IsResponse => Id is not null && Method is null;
+    public bool IsResponse => IdKey is not null && Method is null;
 
-    public bool IsRequest => Id is not null && Method is not null;
+    public bool IsRequest => IdKey is not null && Method is not null;
 
     /// <summary>Parses a text frame; null when it is not a JSON object (the caller answers with an error frame).</summary>
     public static RelayMessage? TryParse(string frame)
     {
         try
         {
-            return JsonNode.Parse(frame, NodeOptions, DocumentOptions) is JsonObject json ? new RelayMessage(json) : null;
+            using var document = JsonDocument.Parse(frame, DocumentOptions);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? new RelayMessage(frame, document.RootElement) : null;
         }
         catch (JsonException)
         {
@@ -68,36 +75,40 @@ public sealed class RelayMessage
     }
 
     /// <summary>A string or integer value at the first matching path, trimmed; booleans and blanks do not count.</summary>
-    public static string? FirstId(JsonObject json, string[][] paths)
+    private static string? FirstId(JsonElement root, string[][] paths)
     {
         foreach (var path in paths)
         {
-            JsonNode? node = json;
+            var node = root;
+            var found = true;
             foreach (var segment in path)
             {
-                node = node is JsonObject obj ? obj[segment] : null;
-                if (node is null)
+                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(segment, out node))
                 {
+                    found = false;
                     break;
                 }
             }
 
-            if (node is not JsonValue value)
+            if (!found)
             {
                 continue;
             }
 
-            switch (value.GetValueKind())
+            switch (node.ValueKind)
             {
-                case JsonValueKind.String when value.GetValue<string>().Trim() is { Length: > 0 } text:
+                case JsonValueKind.String when node.GetString()!.Trim() is { Length: > 0 } text:
                     return text;
-                case JsonValueKind.Number when value.TryGetValue<long>(out var number):
-                    return number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                case JsonValueKind.Number when node.TryGetInt64(out var number):
+                    return number.ToString(CultureInfo.InvariantCulture);
             }
         }
 
         return null;
     }
+
+    private static string? StringAt(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>A string member of a control message, trimmed; null when absent, blank or not a string.</summary>
     public string? Text(string name) =>

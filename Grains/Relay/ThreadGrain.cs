@@ -73,6 +73,13 @@ public sealed class ThreadGrain(
     private void Apply(string frame, string? anchorId)
     {
         state.State.Messages.Add(frame);
+
+        // Most frames are deltas that change neither the turn nor the artifacts: skip parsing them.
+        if (!frame.Contains("\"turn/", StringComparison.Ordinal) && !frame.Contains("item/completed", StringComparison.Ordinal))
+        {
+            return;
+        }
+
         if (RelayMessage.TryParse(frame) is { } message)
         {
             if (ThreadItems.TurnAfter(message) is { } turn)

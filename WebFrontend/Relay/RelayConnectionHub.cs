@@ -43,9 +43,10 @@ public sealed partial class RelayConnectionHub(
 
     public Task Deliver(string[] connectionIds, string frame)
     {
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(frame);
         foreach (var id in connectionIds)
         {
-            if (_sockets.TryGetValue(id, out var socket) && !socket.Enqueue(frame))
+            if (_sockets.TryGetValue(id, out var socket) && !socket.Enqueue(utf8))
             {
                 LogTooSlow(id);
             }

@@ -13,7 +13,7 @@ namespace OrbitGrains.WebFrontend.Relay;
 public sealed class RelaySocket(WebSocket socket, RelayConnection connection, string userId, RelayOptions options, TimeProvider clock)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private readonly Channel<string> _outbound = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _abort = new();
     private long _queuedBytes;
     private (WebSocketCloseStatus Status, string Reason)? _close;
@@ -25,15 +25,18 @@ public sealed class RelaySocket(WebSocket socket, RelayConnection connection, st
     public string UserId { get; } = userId;
 
     /// <summary>Queues a frame; false (and the socket is cut off) when the peer has fallen too far behind.</summary>
-    public bool Enqueue(string frame)
+    public bool Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
+
+    /// <summary>Queues UTF-8 bytes that the caller will not change again (one encoding is shared by every target socket).</summary>
+    public bool Enqueue(byte[] utf8Frame)
     {
-        if (Interlocked.Add(ref _queuedBytes, frame.Length) > options.MaxQueuedBytes)
+        if (Interlocked.Add(ref _queuedBytes, utf8Frame.Length) > options.MaxQueuedBytes)
         {
             _abort.Cancel();
             return false;
         }
 
-        return _outbound.Writer.TryWrite(frame);
+        return _outbound.Writer.TryWrite(utf8Frame);
     }
 
     /// <summary>Sends what is queued, then closes with this status.</summary>
@@ -179,16 +182,7 @@ public sealed class RelaySocket(WebSocket socket, RelayConnection connection, st
             await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
             {
                 Interlocked.Add(ref _queuedBytes, -frame.Length);
-                var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(frame.Length));
-                try
-                {
-                    var count = Encoding.UTF8.GetBytes(frame, bytes);
-                    await socket.SendAsync(bytes.AsMemory(0, count), WebSocketMessageType.Text, true, cancellationToken);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(bytes);
-                }
+                await socket.SendAsync(frame, WebSocketMessageType.Text, true, cancellationToken);
             }
 
             if (_close is { } close && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
