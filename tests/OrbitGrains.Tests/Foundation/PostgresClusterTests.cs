@@ -18,6 +18,15 @@ public sealed class PostgresClusterTests(PostgresServer server)
         return configuration;
     }
 
+    /// <summary>Settings for exercising the schema installer alone, without starting a silo.</summary>
+    private static OrbitClusterSettings SchemaOnly(string database) => new()
+    {
+        Mode = ClusteringMode.Postgres,
+        DataDirectory = Path.GetTempPath(),
+        SqlitePath = Path.Combine(Path.GetTempPath(), "unused.db"),
+        PostgresConnectionString = database,
+    };
+
     [Fact]
     public async Task A_front_end_and_a_headless_silo_form_one_cluster_and_calls_cross_silos()
     {
@@ -70,13 +79,7 @@ public sealed class PostgresClusterTests(PostgresServer server)
     public async Task Applying_the_schema_again_and_concurrently_changes_nothing()
     {
         var database = await server.CreateDatabaseAsync("schema");
-        var settings = new OrbitClusterSettings
-        {
-            Mode = ClusteringMode.Postgres,
-            DataDirectory = Path.GetTempPath(),
-            SqlitePath = Path.Combine(Path.GetTempPath(), "unused.db"),
-            PostgresConnectionString = database,
-        };
+        var settings = SchemaOnly(database);
 
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SchemaInstaller.PrepareAsync(settings)));
         await SchemaInstaller.PrepareAsync(settings);
@@ -91,14 +94,7 @@ public sealed class PostgresClusterTests(PostgresServer server)
     public async Task Without_runtime_ddl_a_node_refuses_a_database_that_has_no_schema_and_accepts_one_applied_by_hand()
     {
         var database = await server.CreateDatabaseAsync("manual");
-        var settings = new OrbitClusterSettings
-        {
-            Mode = ClusteringMode.Postgres,
-            DataDirectory = Path.GetTempPath(),
-            SqlitePath = Path.Combine(Path.GetTempPath(), "unused.db"),
-            PostgresConnectionString = database,
-            ApplySchema = false,
-        };
+        var settings = SchemaOnly(database) with { ApplySchema = false };
 
         var error = await Assert.ThrowsAsync<OrbitConfigurationException>(() => SchemaInstaller.PrepareAsync(settings));
         Assert.Contains("has no Orleans schema", error.Message);
