@@ -86,6 +86,7 @@ public sealed partial class UserRelayGrain
 
         peer.Threads.Add(threadId);
         Index(_threadClients, threadId).Add(peer.Id);
+        _plans.Clear();
         await FlushRecordsAsync(threadId);
         var snapshot = await Thread(threadId).Snapshot(100);
         _bindings[threadId] = snapshot.BoundAnchorId;

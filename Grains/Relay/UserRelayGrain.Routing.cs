@@ -113,11 +113,11 @@ public sealed partial class UserRelayGrain
         }
 
         // 2. Notifications and server-initiated requests go to the thread's subscribers, else to all the user's clients.
-        var targets = SubscribersOrAllClients(message.ThreadId).ToList();
-        Send(targets, frame);
+        var plan = PlanFor(message.ThreadId);
+        Send(plan, frame);
         if (message.IsRequest)
         {
-            foreach (var client in targets)
+            foreach (var client in plan.Targets)
             {
                 Remember(_anchorRequests, (client, message.IdKey!), anchorId);
             }

@@ -22,6 +22,8 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeliveryPlan> _plans = new(StringComparer.Ordinal);
+    private const string AllClientsKey = "\0all";
     private static readonly TimeSpan RecordFlushInterval = TimeSpan.FromMilliseconds(50);
     private IGrainTimer? _leaseTimer;
     private IGrainTimer? _recordTimer;
@@ -47,6 +49,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
         var peer = new RelayPeer(connection);
         _peers[connection.ConnectionId] = peer;
+        _plans.Clear();
         if (connection.Role == RelayRole.Client && connection.ClientId is { } clientId)
         {
             if (_clientsById.TryGetValue(clientId, out var older) && older != connection.ConnectionId)
@@ -76,8 +79,15 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private IEnumerable<AnchorInfo> OnlineAnchors() =>
         _anchorsById.Values.Select(id => _peers[id].Info).OfType<AnchorInfo>().OrderBy(a => a.ConnectedAt);
 
-    private void Lease(string hubId, IRelayHub hub, TimeSpan lease) =>
+    private void Lease(string hubId, IRelayHub hub, TimeSpan lease)
+    {
+        if (!_hubs.TryGetValue(hubId, out var known) || !known.Hub.Equals(hub))
+        {
+            _plans.Clear();
+        }
+
         _hubs[hubId] = new HubLease(hub, clock.GetUtcNow() + lease);
+    }
 
     private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +102,8 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
         {
             _hubs.Remove(hubId);
         }
+
+        _plans.Clear();
 
         // The silo holding these sockets stopped renewing: it is gone or cut off, and so are its sockets.
         foreach (var peer in _peers.Values.Where(p => expired.Contains(p.Connection.HubId)).ToList())
@@ -117,6 +129,8 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
         {
             return;
         }
+
+        _plans.Clear();
 
         if (closeSocket && _hubs.TryGetValue(peer.Connection.HubId, out var hub))
         {
@@ -158,7 +172,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
             var thread = Thread(threadId);
             if (await thread.InterruptTurn(anchorId) is { } turn)
             {
-                Send(SubscribersOrAllClients(threadId), RelayFrames.TurnInterrupted(threadId, turn));
+                Send(PlanFor(threadId), RelayFrames.TurnInterrupted(threadId, turn));
             }
 
             if (_bindings.TryGetValue(threadId, out var bound) && bound == anchorId)
@@ -171,6 +185,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     private void Unsubscribe(RelayPeer peer, string threadId)
     {
+        _plans.Clear();
         var index = peer.IsAnchor ? _threadAnchors : _threadClients;
         var member = peer.IsAnchor ? peer.AnchorId : peer.Id;
         if (member is not null && index.TryGetValue(threadId, out var set))
@@ -211,22 +226,43 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     private IEnumerable<string> ClientIds() => _peers.Values.Where(p => !p.IsAnchor).Select(p => p.Id);
 
-    private IEnumerable<string> SubscribersOrAllClients(string? threadId) =>
-        threadId is not null && _threadClients.TryGetValue(threadId, out var subscribers) && subscribers.Count > 0
-            ? subscribers
-            : ClientIds();
-
     /// <summary>One call per hub that holds any of the targets.</summary>
-    private void Send(IEnumerable<string> connectionIds, string frame)
+    private void Send(IEnumerable<string> connectionIds, string frame) => Send(Plan(connectionIds), frame);
+
+    private static void Send(DeliveryPlan plan, string frame)
     {
-        foreach (var group in connectionIds.Select(id => _peers.GetValueOrDefault(id)).OfType<RelayPeer>().GroupBy(p => p.Connection.HubId))
+        foreach (var (hub, ids) in plan.ByHub)
         {
-            if (_hubs.TryGetValue(group.Key, out var hub))
-            {
-                _ = hub.Hub.Deliver(group.Select(p => p.Id).ToArray(), frame);
-            }
+            _ = hub.Deliver(ids, frame);
         }
     }
+
+    /// <summary>
+    /// Where a thread's messages go, grouped by hub, cached until presence or subscriptions change, so that
+    /// relaying a message allocates nothing for routing.
+    /// </summary>
+    private DeliveryPlan PlanFor(string? threadId)
+    {
+        var key = threadId is not null && _threadClients.TryGetValue(threadId, out var subscribers) && subscribers.Count > 0 ? threadId : AllClientsKey;
+        if (!_plans.TryGetValue(key, out var plan))
+        {
+            _plans[key] = plan = Plan(key == AllClientsKey ? ClientIds() : _threadClients[key]);
+        }
+
+        return plan;
+    }
+
+    private DeliveryPlan Plan(IEnumerable<string> connectionIds)
+    {
+        var targets = connectionIds.Where(_peers.ContainsKey).ToArray();
+        var byHub = targets.GroupBy(id => _peers[id].Connection.HubId)
+            .Where(group => _hubs.ContainsKey(group.Key))
+            .Select(group => (_hubs[group.Key].Hub, group.ToArray()))
+            .ToArray();
+        return new DeliveryPlan(targets, byHub);
+    }
+
+    private sealed record DeliveryPlan(string[] Targets, (IRelayHub Hub, string[] Ids)[] ByHub);
 
     private void Send(string connectionId, string frame) => Send([connectionId], frame);
 
