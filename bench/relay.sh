@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Relay benchmark: the OrbitGrains relay against the bare Kestrel relay, in one session, on loopback.
+#   bench/relay.sh [seconds]
+# Builds Release, starts the product (embedded, fresh data folder) and the bare relay, then runs, for each:
+# the maximum delivered rate (closed loop), the latency at half the Orbit maximum (open loop), and 10,000 idle
+# client sockets' memory on the product. Everything stops by itself; both servers are stopped at the end.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-15}
+anchors=${ANCHORS:-8}
+clients=${CLIENTS:-4}
+work=$(mktemp -d)
+trap 'kill $product $bare 2>/dev/null || true; rm -rf "$work"' EXIT
+
+dotnet build "$root/WebFrontend" -c Release -v quiet -nologo >/dev/null
+dotnet build "$root/bench/BareRelay" -c Release -v quiet -nologo >/dev/null
+dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
+load="$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll"
+
+# The per-socket message rate limit protects a shared server; the benchmark measures the relay itself.
+DATA_DIR="$work/data" RELAY_MESSAGES_PER_SECOND=1000000 ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 \
+  dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product.log" 2>&1 &
+product=$!
+dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare.log" 2>&1 &
+bare=$!
+for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break; sleep 0.5; done
+
+run() { dotnet "$load" --base "$1" --target "$2" --anchors "$anchors" --clients "$clients" --seconds "$seconds" "${@:3}"; }
+
+echo "== warm-up (not reported)"
+run http://127.0.0.1:18080 orbit --mode max --seconds 5 >/dev/null
+run http://127.0.0.1:19090 bare --mode max --seconds 5 >/dev/null
+
+echo "== maximum delivered rate (closed loop, window 16 per anchor)"
+bare_max=$(run http://127.0.0.1:19090 bare --mode max | tee /dev/stderr | sed -n 's/.* rate=\([0-9]*\) msg\/s.*/\1/p')
+orbit_max=$(run http://127.0.0.1:18080 orbit --mode max | tee /dev/stderr | sed -n 's/.* rate=\([0-9]*\) msg\/s.*/\1/p')
+echo "ratio orbit/bare = $(awk "BEGIN {printf \"%.2f\", $orbit_max / $bare_max}")"
+
+echo "== latency at half the Orbit maximum (open loop)"
+per_anchor=$(( orbit_max / 2 / clients / anchors ))
+run http://127.0.0.1:18080 orbit --mode rate --rate "$per_anchor"
+run http://127.0.0.1:19090 bare --mode rate --rate "$per_anchor"
+
+echo "== 10,000 idle client sockets on the product"
+run http://127.0.0.1:18080 orbit --mode idle --anchors 100 --sockets 10000 --seconds 10 --server-pid "$product"
