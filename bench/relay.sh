@@ -17,13 +17,18 @@ dotnet build "$root/bench/BareRelay" -c Release -v quiet -nologo >/dev/null
 dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
 load="$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll"
 
-# The per-socket message rate limit protects a shared server; the benchmark measures the relay itself.
-DATA_DIR="$work/data" RELAY_MESSAGES_PER_SECOND=1000000 ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 \
-  dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product.log" 2>&1 &
-product=$!
+start_product() {
+  # The per-socket message rate limit protects a shared server; the benchmark measures the relay itself.
+  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 \
+    dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product-$1.log" 2>&1 &
+  product=$!
+  for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && return; sleep 0.5; done
+  echo "the product did not start; see its log" >&2; exit 1
+}
+
+start_product load
 dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare.log" 2>&1 &
 bare=$!
-for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break; sleep 0.5; done
 
 run() { dotnet "$load" --base "$1" --target "$2" --anchors "$anchors" --clients "$clients" --seconds "$seconds" "${@:3}"; }
 
@@ -41,5 +46,7 @@ per_anchor=$(( orbit_max / 2 / clients / anchors ))
 run http://127.0.0.1:18080 orbit --mode rate --rate "$per_anchor"
 run http://127.0.0.1:19090 bare --mode rate --rate "$per_anchor"
 
-echo "== 10,000 idle client sockets on the product"
+echo "== 10,000 idle client sockets on a freshly started product"
+kill "$product"; wait "$product" 2>/dev/null || true
+start_product idle
 run http://127.0.0.1:18080 orbit --mode idle --anchors 100 --sockets 10000 --seconds 10 --server-pid "$product"
