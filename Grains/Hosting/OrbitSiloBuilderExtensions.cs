@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -69,6 +70,8 @@ public static class OrbitSiloBuilderExtensions
         });
         silo.AddMemoryStreams(OrbitStorageNames.Streams);
         silo.AddDashboard();
+        // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
+        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(settings);
         silo.Services.AddSingleton<SiloReadiness>();
         return silo;

@@ -1,0 +1,42 @@
+using OrbitGrains.Hosting;
+
+namespace OrbitGrains.Accounts;
+
+public sealed class UserGrain(
+    [PersistentState("user", OrbitStorageNames.GrainState)] IPersistentState<UserGrain.State> state,
+    TimeProvider clock) : Grain, IUserGrain
+{
+    public async Task<bool> Create(NewUser user)
+    {
+        if (state.RecordExists)
+        {
+            return false;
+        }
+
+        state.State = new State
+        {
+            Name = user.Name,
+            DisplayName = user.DisplayName,
+            PasswordHash = user.PasswordHash,
+            Roles = [.. user.Roles],
+            CreatedAt = clock.GetUtcNow(),
+        };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<UserRecord?> Get() => Task.FromResult(state.RecordExists
+        ? new UserRecord(this.GetPrimaryKeyString(), state.State.Name, state.State.DisplayName, state.State.PasswordHash,
+            state.State.Roles, state.State.CreatedAt, HasPasskey: false)
+        : null);
+
+    [GenerateSerializer, Alias("OrbitGrains.Accounts.UserGrain.State")]
+    public sealed class State
+    {
+        [Id(0)] public string Name { get; set; } = "";
+        [Id(1)] public string DisplayName { get; set; } = "";
+        [Id(2)] public string? PasswordHash { get; set; }
+        [Id(3)] public List<string> Roles { get; set; } = [];
+        [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    }
+}
