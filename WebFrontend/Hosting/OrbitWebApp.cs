@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Health;
 using Scalar.AspNetCore;
@@ -28,7 +30,9 @@ public static class OrbitWebApp
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
-        builder.Services.AddSingleton(TimeProvider.System);
+        // Try: a host (or a test) that registered its own clock in `configure` keeps it, for grains and endpoints alike.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddAccounts(builder.Configuration);
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -51,6 +55,7 @@ public static class OrbitWebApp
             .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapHealth();
         app.MapAdmin();
+        app.MapAccounts();
         return app;
     }
 

@@ -36,9 +36,15 @@ public sealed class RunningHost : IAsyncDisposable
         ["ORLEANS_CLUSTER_ID"] = serviceId,
     };
 
-    public static async Task<RunningHost> StartFrontEndAsync(IDictionary<string, string?> configuration, string environment = "Production")
+    /// <param name="configure">Runs after the configuration is added, before the product's own services (e.g. to replace TimeProvider).</param>
+    public static async Task<RunningHost> StartFrontEndAsync(
+        IDictionary<string, string?> configuration, string environment = "Production", Action<WebApplicationBuilder>? configure = null)
     {
-        var app = await OrbitWebApp.CreateAsync(["--environment", environment], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        var app = await OrbitWebApp.CreateAsync(["--environment", environment], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new RunningHost(app);
     }
