@@ -2,16 +2,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace OrbitGrains.Tests.Accounts;
 
-/// <summary>One real front end per test class, on its own data folder, with a clock the tests can move forward.</summary>
-public abstract class AccountsHostTest : IAsyncLifetime
+/// <summary>
+/// One real front end for a whole test class (a class fixture), on its own data folder, with a clock the tests can
+/// move forward. Tests of a class run one after another, so a clock moved by one test only ever moves forward for the next.
+/// </summary>
+public class AccountsHost : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("orbit-accounts");
 
-    protected RunningHost Host { get; private set; } = null!;
-    protected AccountsApi Api { get; private set; } = null!;
-    protected TestClock Clock { get; } = new();
+    public RunningHost Host { get; private set; } = null!;
+    public AccountsApi Api { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
 
-    /// <summary>Settings this class needs on top of an isolated host.</summary>
+    /// <summary>Settings a test class needs on top of an isolated host.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
@@ -31,4 +34,13 @@ public abstract class AccountsHostTest : IAsyncLifetime
         await Host.DisposeAsync();
         _data.Dispose();
     }
+}
+
+/// <summary>Base of the Accounts HTTP test classes: the shared host of the class, by short names.</summary>
+public abstract class AccountsHostTest<THost>(THost host) : IClassFixture<THost>
+    where THost : AccountsHost
+{
+    protected RunningHost Host => host.Host;
+    protected AccountsApi Api => host.Api;
+    protected TestClock Clock => host.Clock;
 }

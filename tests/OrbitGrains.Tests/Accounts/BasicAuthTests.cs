@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace OrbitGrains.Tests.Accounts;
 
-public sealed class BasicAuthTests : AccountsHostTest
+public sealed class BasicAuthTests(AccountsHost host) : AccountsHostTest<AccountsHost>(host)
 {
     [Fact]
     public async Task Register_answers_the_session_response_field_by_field()
