@@ -10,6 +10,13 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("Get")]
     Task<UserRecord?> Get();
+
+    /// <summary>Adds a passkey, or replaces the one with the same credential id (e.g. its new sign count).</summary>
+    [Alias("AddOrUpdatePasskey")]
+    Task<bool> AddOrUpdatePasskey(PasskeyRecord passkey);
+
+    [Alias("Passkeys")]
+    Task<PasskeyRecord[]> Passkeys();
 }
 
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.NewUser")]

@@ -27,8 +27,39 @@ public sealed class UserGrain(
 
     public Task<UserRecord?> Get() => Task.FromResult(state.RecordExists
         ? new UserRecord(this.GetPrimaryKeyString(), state.State.Name, state.State.DisplayName, state.State.PasswordHash,
-            state.State.Roles, state.State.CreatedAt, HasPasskey: false)
+            state.State.Roles, state.State.CreatedAt, HasPasskey: state.State.Passkeys.Count > 0)
         : null);
+
+    public async Task<bool> AddOrUpdatePasskey(PasskeyRecord passkey)
+    {
+        if (!state.RecordExists)
+        {
+            return false;
+        }
+
+        var passkeys = state.State.Passkeys;
+        var index = passkeys.FindIndex(p => p.CredentialId.AsSpan().SequenceEqual(passkey.CredentialId));
+        if (index >= 0)
+        {
+            passkeys[index] = passkey;
+        }
+        else if (passkeys.Count >= MaxPasskeys)
+        {
+            return false;
+        }
+        else
+        {
+            passkeys.Add(passkey);
+        }
+
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<PasskeyRecord[]> Passkeys() => Task.FromResult(state.RecordExists ? state.State.Passkeys.ToArray() : []);
+
+    /// <summary>A person has a handful of authenticators; the bound keeps one account's state small.</summary>
+    private const int MaxPasskeys = 32;
 
     [GenerateSerializer, Alias("OrbitGrains.Accounts.UserGrain.State")]
     public sealed class State
@@ -38,5 +69,6 @@ public sealed class UserGrain(
         [Id(2)] public string? PasswordHash { get; set; }
         [Id(3)] public List<string> Roles { get; set; } = [];
         [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+        [Id(5)] public List<PasskeyRecord> Passkeys { get; set; } = [];
     }
 }

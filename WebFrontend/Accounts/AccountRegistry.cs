@@ -9,9 +9,12 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
     public const string OperatorRole = "operator";
 
     /// <summary>The new user, or null when the exact name is taken.</summary>
-    public async Task<UserRecord?> RegisterAsync(string name, string displayName, string? passwordHash)
+    public Task<UserRecord?> RegisterAsync(string name, string displayName, string? passwordHash) =>
+        RegisterAsync(Guid.NewGuid().ToString("N"), name, displayName, passwordHash);
+
+    /// <summary>As above, under an id chosen beforehand (a passkey ceremony names the user before the account exists).</summary>
+    public async Task<UserRecord?> RegisterAsync(string userId, string name, string displayName, string? passwordHash)
     {
-        var userId = Guid.NewGuid().ToString("N");
         var claim = grains.GetGrain<IUserNameGrain>(NameKey(name));
         if (!await claim.Claim(name, userId))
         {

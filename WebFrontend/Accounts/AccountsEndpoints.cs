@@ -1,3 +1,5 @@
+using OrbitGrains.WebFrontend.Accounts.Passkeys;
+
 namespace OrbitGrains.WebFrontend.Accounts;
 
 public static class AccountsEndpoints
@@ -10,6 +12,7 @@ public static class AccountsEndpoints
         services.AddSingleton<AccountRegistry>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<LoginThrottle>();
+        services.AddPasskeys(configuration);
         return services;
     }
 
@@ -22,6 +25,7 @@ public static class AccountsEndpoints
         auth.MapSessions();
         auth.MapBasicAuth();
         auth.MapDeviceFlow();
+        auth.MapPasskeys();
         app.MapSocketPreflights();
         return app;
     }

@@ -23,6 +23,12 @@ public sealed class JsonBody
             ? text
             : null;
 
+    /// <summary>The raw JSON text of an object member; null when absent or not an object.</summary>
+    public string? ObjectJson(string name) =>
+        _root is { } root && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value.GetRawText()
+            : null;
+
     /// <summary>The body, or the error to answer: only a body over <see cref="MaxBytes"/> (413) is an error by itself.</summary>
     public static async Task<(JsonBody? Body, IResult? Error)> ReadAsync(HttpRequest request)
     {
