@@ -15,4 +15,8 @@ public interface ISystemUsersGrain : IGrainWithStringKey
 
     [Alias("HasUsers")]
     Task<bool> HasUsers();
+
+    /// <summary>The oldest user, who receives the bootstrap user token when no email is named.</summary>
+    [Alias("FirstUser")]
+    Task<string?> FirstUser();
 }

@@ -17,6 +17,10 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("Passkeys")]
     Task<PasskeyRecord[]> Passkeys();
+
+    /// <summary>Makes a token hash the user's one active user token; returns the hash it replaced, if any.</summary>
+    [Alias("SwapUserToken")]
+    Task<string?> SwapUserToken(string? tokenHash);
 }
 
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.NewUser")]

@@ -20,6 +20,8 @@ public sealed class SystemUsersGrain(
 
     public Task<bool> HasUsers() => Task.FromResult(state.State.FirstUserId is not null);
 
+    public Task<string?> FirstUser() => Task.FromResult(state.State.FirstUserId);
+
     [GenerateSerializer, Alias("OrbitGrains.Accounts.SystemUsersGrain.State")]
     public sealed class State
     {

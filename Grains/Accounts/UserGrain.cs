@@ -58,6 +58,19 @@ public sealed class UserGrain(
 
     public Task<PasskeyRecord[]> Passkeys() => Task.FromResult(state.RecordExists ? state.State.Passkeys.ToArray() : []);
 
+    public async Task<string?> SwapUserToken(string? tokenHash)
+    {
+        if (!state.RecordExists)
+        {
+            return null;
+        }
+
+        var previous = state.State.UserTokenHash;
+        state.State.UserTokenHash = tokenHash;
+        await state.WriteStateAsync();
+        return previous;
+    }
+
     /// <summary>A person has a handful of authenticators; the bound keeps one account's state small.</summary>
     private const int MaxPasskeys = 32;
 
@@ -70,5 +83,6 @@ public sealed class UserGrain(
         [Id(3)] public List<string> Roles { get; set; } = [];
         [Id(4)] public DateTimeOffset CreatedAt { get; set; }
         [Id(5)] public List<PasskeyRecord> Passkeys { get; set; } = [];
+        [Id(6)] public string? UserTokenHash { get; set; }
     }
 }

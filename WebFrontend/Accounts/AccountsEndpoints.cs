@@ -4,8 +4,10 @@ namespace OrbitGrains.WebFrontend.Accounts;
 
 public static class AccountsEndpoints
 {
-    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
+        services.AddSingleton(ControlPlaneToken.Load(configuration, isDevelopment));
+        services.AddSingleton<UserTokenService>();
         services.AddSingleton(AccountsOptions.Load(configuration));
         services.AddSingleton<WebTokenService>();
         services.AddSingleton<AnchorTokenService>();
@@ -27,6 +29,8 @@ public static class AccountsEndpoints
         auth.MapDeviceFlow();
         auth.MapPasskeys();
         app.MapSocketPreflights();
+        app.MapUserTokens();
+        app.MapEmailAuth();
         return app;
     }
 }

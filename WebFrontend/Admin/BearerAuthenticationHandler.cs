@@ -16,7 +16,8 @@ public sealed class BearerAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     OrbitSecrets secrets,
-    WebTokenService webTokens)
+    WebTokenService webTokens,
+    UserTokenService userTokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SubjectClaim = "sub";
@@ -36,8 +37,14 @@ public sealed class BearerAuthenticationHandler(
             return AuthenticateResult.Success(new AuthenticationTicket(AdminPrincipal(Scheme.Name), Scheme.Name));
         }
 
-        return await webTokens.ValidateAsync(token) is { } identity
-            ? AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(identity, Scheme.Name), Scheme.Name))
+        if (await webTokens.ValidateAsync(token) is { } identity)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(identity.User, identity.SessionId, Scheme.Name), Scheme.Name));
+        }
+
+        // A bearer user token (opaque, no dots) stands for its user too: one authentication layer for every family.
+        return !token.Contains('.') && await userTokens.ValidateAsync(token) is { } user
+            ? AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(user, sessionId: null, Scheme.Name), Scheme.Name))
             : AuthenticateResult.Fail("Invalid bearer token.");
     }
 
@@ -51,12 +58,12 @@ public sealed class BearerAuthenticationHandler(
         [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, OrbitAuthSchemes.AdminRole)],
         scheme, ClaimTypes.Name, ClaimTypes.Role));
 
-    public static ClaimsPrincipal UserPrincipal(WebIdentity identity, string scheme) => new(new ClaimsIdentity(
+    public static ClaimsPrincipal UserPrincipal(OrbitGrains.Accounts.UserRecord user, string? sessionId, string scheme) => new(new ClaimsIdentity(
         [
-            new Claim(SubjectClaim, identity.User.Id),
-            new Claim(NameClaim, identity.User.Name),
-            new Claim(SessionClaim, identity.SessionId),
-            .. identity.User.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
+            new Claim(SubjectClaim, user.Id),
+            new Claim(NameClaim, user.Name),
+            .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionClaim, sessionId)],
+            .. user.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
         ],
         scheme, NameClaim, ClaimTypes.Role));
 

@@ -32,7 +32,7 @@ public static class OrbitWebApp
         builder.Services.AddSingleton(secrets.Secrets);
         // Try: a host (or a test) that registered its own clock in `configure` keeps it, for grains and endpoints alike.
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddAccounts(builder.Configuration);
+        builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
