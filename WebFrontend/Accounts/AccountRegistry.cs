@@ -43,7 +43,18 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
             ? await grains.GetGrain<IUserGrain>(userId).Get()
             : null;
 
-    public Task<bool> SystemHasUsersAsync() => grains.GetGrain<ISystemUsersGrain>(ISystemUsersGrain.Key).HasUsers();
+    /// <summary>Accounts are never deleted, so once the answer is yes it is remembered on this node.</summary>
+    public async Task<bool> SystemHasUsersAsync()
+    {
+        if (_systemHasUsers)
+        {
+            return true;
+        }
+
+        return _systemHasUsers = await grains.GetGrain<ISystemUsersGrain>(ISystemUsersGrain.Key).HasUsers();
+    }
+
+    private volatile bool _systemHasUsers;
 
     private static string NameKey(string name) => name.ToLowerInvariant();
 }

@@ -105,8 +105,12 @@ public sealed class WebTokenService
             return null;
         }
 
-        var session = await _grains.GetGrain<ISessionGrain>(sessionId).GetLive();
-        if (session is null || session.UserId != userId || await _grains.GetGrain<IUserGrain>(userId).Get() is not { } user)
+        // The signature already vouches for the subject, so the user is fetched alongside the session check.
+        var sessionTask = _grains.GetGrain<ISessionGrain>(sessionId).GetLive();
+        var userTask = _grains.GetGrain<IUserGrain>(userId).Get();
+        var session = await sessionTask;
+        var user = await userTask;
+        if (session is null || session.UserId != userId || user is null)
         {
             return null;
         }
