@@ -70,6 +70,8 @@ public static class OrbitSiloBuilderExtensions
         });
         silo.AddMemoryStreams(OrbitStorageNames.Streams);
         silo.AddDashboard();
+        // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
+        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(settings);
         // Grains take the clock from DI so tests can drive expiry; a host may have registered its own first.
         silo.Services.TryAddSingleton(TimeProvider.System);

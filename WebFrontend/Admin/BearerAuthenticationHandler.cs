@@ -2,35 +2,50 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Hosting;
 
 namespace OrbitGrains.WebFrontend.Admin;
 
 /// <summary>
-/// Authenticates `Authorization: Bearer`. Until Accounts lands the only bearer it knows is the admin token,
-/// compared by hash in constant time. No header: no result (anonymous); a wrong token: failure (401).
+/// Authenticates `Authorization: Bearer`: the admin token (compared by hash in constant time), or a web access token
+/// whose session is live, as its user with their roles. No header: no result (anonymous); a wrong token: failure (401).
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    OrbitSecrets secrets)
+    OrbitSecrets secrets,
+    WebTokenService webTokens,
+    UserTokenService userTokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    public const string SubjectClaim = "sub";
+    public const string NameClaim = "name";
+    public const string SessionClaim = "jti";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = ReadBearer(Request);
         if (token is null)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
 
-        if (!secrets.IsAdminToken(token))
+        if (secrets.IsAdminToken(token))
         {
-            return Task.FromResult(AuthenticateResult.Fail("Invalid bearer token."));
+            return AuthenticateResult.Success(new AuthenticationTicket(AdminPrincipal(Scheme.Name), Scheme.Name));
         }
 
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(AdminPrincipal(Scheme.Name), Scheme.Name)));
+        if (await webTokens.ValidateAsync(token) is { } identity)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(identity.User, identity.SessionId, Scheme.Name), Scheme.Name));
+        }
+
+        // A bearer user token (opaque, no dots) stands for its user too: one authentication layer for every family.
+        return !token.Contains('.') && await userTokens.ValidateAsync(token) is { } user
+            ? AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(user, sessionId: null, Scheme.Name), Scheme.Name))
+            : AuthenticateResult.Fail("Invalid bearer token.");
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -42,6 +57,15 @@ public sealed class BearerAuthenticationHandler(
     public static ClaimsPrincipal AdminPrincipal(string scheme) => new(new ClaimsIdentity(
         [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, OrbitAuthSchemes.AdminRole)],
         scheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    public static ClaimsPrincipal UserPrincipal(OrbitGrains.Accounts.UserRecord user, string? sessionId, string scheme) => new(new ClaimsIdentity(
+        [
+            new Claim(SubjectClaim, user.Id),
+            new Claim(NameClaim, user.Name),
+            .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionClaim, sessionId)],
+            .. user.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
+        ],
+        scheme, NameClaim, ClaimTypes.Role));
 
     public static string? ReadBearer(HttpRequest request)
     {

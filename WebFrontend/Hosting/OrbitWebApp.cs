@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Relay;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -30,7 +31,9 @@ public static class OrbitWebApp
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
+        // Try: a host (or a test) that registered its own clock in `configure` keeps it, for grains and endpoints alike.
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -55,6 +58,7 @@ public static class OrbitWebApp
             .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapHealth();
         app.MapAdmin();
+        app.MapAccounts();
         app.MapRelay();
         app.MapRelayArtifacts();
         return app;

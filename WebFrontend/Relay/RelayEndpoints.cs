@@ -12,9 +12,9 @@ public static partial class RelayEndpoints
     public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
     {
         var relay = app.MapGroup("").WithTags("Relay");
-        relay.Map("/ws/client", (HttpContext context) => HandleAsync(context, RelayRole.Client))
+        relay.MapGet("/ws/client", (HttpContext context, string? token, string? clientId) => HandleAsync(context, RelayRole.Client))
             .WithSummary("Web client socket (?token=<web JWT>&clientId=<tab id>); without Upgrade: 426 for a valid token, 401 otherwise");
-        relay.Map("/ws/anchor", (HttpContext context) => HandleAsync(context, RelayRole.Anchor))
+        relay.MapGet("/ws/anchor", (HttpContext context, string? token) => HandleAsync(context, RelayRole.Anchor))
             .WithSummary("Anchor socket (?token=<anchor access token>); without Upgrade: 426 for a valid token, 401 otherwise");
         return app;
     }

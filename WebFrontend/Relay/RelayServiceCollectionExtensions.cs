@@ -9,15 +9,8 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton(RelayOptions.FromConfiguration(configuration));
         services.AddSingleton<RelayConnectionHub>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayConnectionHub>());
-        services.TryAddSingleton<IRelayAuthenticator, RefusingRelayAuthenticator>();
+        // Try: a host that brings its own authenticator (the tests of the protocol alone do) keeps it.
+        services.TryAddSingleton<IRelayAuthenticator, AccountsRelayAuthenticator>();
         return services;
-    }
-
-    /// <summary>Used only until an account system is registered: no token is valid, so every socket gets 401.</summary>
-    private sealed class RefusingRelayAuthenticator : IRelayAuthenticator
-    {
-        public ValueTask<string?> AuthenticateClientAsync(string token, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
-
-        public ValueTask<string?> AuthenticateAnchorAsync(string token, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
     }
 }

@@ -36,6 +36,7 @@ public sealed class RunningHost : IAsyncDisposable
         ["ORLEANS_CLUSTER_ID"] = serviceId,
     };
 
+    /// <param name="configure">Runs after the configuration is added, before the product's own services (e.g. to replace TimeProvider).</param>
     public static async Task<RunningHost> StartFrontEndAsync(
         IDictionary<string, string?> configuration, string environment = "Production", Action<WebApplicationBuilder>? configure = null)
     {

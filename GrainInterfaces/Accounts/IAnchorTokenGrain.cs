@@ -1,0 +1,34 @@
+namespace OrbitGrains.Accounts;
+
+/// <summary>An Anchor's access or refresh token, keyed by the SHA-256 hex of the token.</summary>
+[Alias("OrbitGrains.Accounts.IAnchorTokenGrain")]
+public interface IAnchorTokenGrain : IGrainWithStringKey
+{
+    [Alias("Issue")]
+    Task Issue(AnchorTokenIssue issue);
+
+    /// <summary>The user of a live access token; null for anything else (refresh tokens included).</summary>
+    [Alias("ValidateAccess")]
+    Task<string?> ValidateAccess();
+
+    /// <summary>Spends a live refresh token and revokes its access token: the user id, or null.</summary>
+    [Alias("Redeem")]
+    Task<string?> Redeem();
+
+    [Alias("Revoke")]
+    Task Revoke();
+}
+
+public enum AnchorTokenKind
+{
+    Access,
+    Refresh,
+}
+
+/// <param name="PeerHash">For a refresh token, the hash of the access token issued with it.</param>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.AnchorTokenIssue")]
+public sealed record AnchorTokenIssue(
+    [property: Id(0)] AnchorTokenKind Kind,
+    [property: Id(1)] string UserId,
+    [property: Id(2)] DateTimeOffset ExpiresAt,
+    [property: Id(3)] string? PeerHash);

@@ -1,0 +1,37 @@
+using OrbitGrains.Hosting;
+
+namespace OrbitGrains.Accounts;
+
+public sealed class SessionGrain(
+    [PersistentState("session", OrbitStorageNames.GrainState)] IPersistentState<SessionGrain.State> state,
+    TimeProvider clock) : Grain, ISessionGrain
+{
+    public async Task Start(SessionStart session)
+    {
+        state.State = new State { UserId = session.UserId, FamilyId = session.FamilyId, ExpiresAt = session.ExpiresAt };
+        await state.WriteStateAsync();
+    }
+
+    public async Task<SessionStart?> GetLive() => await state.IsLiveAsync(clock, this)
+        ? new SessionStart(state.State.UserId, state.State.FamilyId, state.State.ExpiresAt)
+        : null;
+
+    // A revoked session has nothing left worth keeping: absence already means "not live".
+    public async Task Revoke()
+    {
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        this.DeactivateOnIdle();
+    }
+
+    [GenerateSerializer, Alias("OrbitGrains.Accounts.SessionGrain.State")]
+    public sealed class State : IExpiringState
+    {
+        [Id(0)] public string UserId { get; set; } = "";
+        [Id(1)] public string FamilyId { get; set; } = "";
+        [Id(2)] public DateTimeOffset ExpiresAt { get; set; }
+    }
+}

@@ -1,0 +1,14 @@
+namespace OrbitGrains.WebFrontend.Accounts;
+
+/// <summary>Errors of this family: ProblemDetails that also carry `error`, the member the Orbit web client reads.</summary>
+public static class AccountErrors
+{
+    public static IResult Error(int status, string message) => Results.Problem(
+        statusCode: status,
+        detail: message,
+        extensions: new Dictionary<string, object?> { ["error"] = message });
+
+    public static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, message);
+
+    public static IResult Unauthorised(string message = "Unauthorised") => Error(StatusCodes.Status401Unauthorized, message);
+}

@@ -1,0 +1,34 @@
+namespace OrbitGrains.WebFrontend.Accounts;
+
+// Response shapes of the Orbit web client and Anchor: member names are the contract (camelCase on the wire).
+
+public sealed record UserSummary(string Id, string Name);
+
+public sealed record SessionResponse(bool Verified, string Token, string RefreshToken, UserSummary User);
+
+public sealed record RefreshResponse(string Token, string RefreshToken, UserSummary User);
+
+public sealed record SessionStatus(bool Authenticated, UserSummary? User, bool HasPasskey, bool SystemHasUsers);
+
+public sealed record DeviceCodeResponse(string DeviceCode, string UserCode, string VerificationUrl, int ExpiresIn, int Interval);
+
+public sealed record OkResponse(bool Ok);
+
+public sealed record DeviceStatusResponse(string Status);
+
+public sealed record DeviceAuthorisedResponse(
+    string Status, string UserId, string AnchorAccessToken, string AnchorRefreshToken, int AnchorAccessExpiresIn);
+
+public sealed record AnchorTokensResponse(string AnchorAccessToken, string AnchorRefreshToken, int AnchorAccessExpiresIn, string UserId);
+
+// Request shapes, for the OpenAPI document only: bodies are read by JsonBody so that bad input gets the contract's messages.
+
+public sealed record RegisterBasicRequest(string Name, string? DisplayName, string? Password);
+
+public sealed record LoginBasicRequest(string Username, string? Password);
+
+public sealed record RefreshTokenRequest(string RefreshToken);
+
+public sealed record UserCodeRequest(string UserCode);
+
+public sealed record DeviceCodeRequest(string DeviceCode);

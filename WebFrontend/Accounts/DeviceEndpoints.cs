@@ -1,0 +1,133 @@
+using OrbitGrains.Accounts;
+
+namespace OrbitGrains.WebFrontend.Accounts;
+
+/// <summary>
+/// The device-code flow an Anchor uses to sign in: it asks for a code, a signed-in person approves the short user
+/// code in the web client, and the Anchor's polling then receives its own access and refresh tokens once.
+/// </summary>
+public static class DeviceEndpoints
+{
+    private const int DeviceCodeBytes = 32;
+    private const int MaxUserCodeAttempts = 8;
+    private const string CodeNotFound = "Code expired or not found.";
+
+    public static RouteGroupBuilder MapDeviceFlow(this RouteGroupBuilder auth)
+    {
+        var device = auth.MapGroup("/device");
+        device.MapPost("/code", StartAsync)
+            .WithSummary("Start a device sign-in: a device code for the Anchor and a user code for the person")
+            .Produces<DeviceCodeResponse>();
+        device.MapPost("/authorise", AuthoriseAsync)
+            .WithSummary("Approve a user code for the signed-in user (web access token required)")
+            .Accepts<UserCodeRequest>("application/json")
+            .Produces<OkResponse>();
+        device.MapPost("/token", PollAsync)
+            .WithSummary("Poll a device code: pending, expired, or authorised with anchor tokens (given once)")
+            .Accepts<DeviceCodeRequest>("application/json")
+            .Produces<DeviceAuthorisedResponse>();
+        device.MapPost("/refresh", RefreshAsync)
+            .WithSummary("Spend an anchor refresh token for a new anchor token pair")
+            .Accepts<RefreshTokenRequest>("application/json")
+            .Produces<AnchorTokensResponse>();
+        return auth;
+    }
+
+    private static async Task<IResult> StartAsync(HttpRequest request, IGrainFactory grains, AccountsOptions options, TimeProvider clock)
+    {
+        var deviceCode = TokenHash.NewToken(DeviceCodeBytes);
+        var deviceHash = TokenHash.Of(deviceCode);
+        var expiresAt = clock.GetUtcNow() + options.DeviceCodeTtl;
+        string? userCode = null;
+        for (var attempt = 0; attempt < MaxUserCodeAttempts && userCode is null; attempt++)
+        {
+            var candidate = UserCodes.New();
+            if (await grains.GetGrain<IUserCodeGrain>(candidate).Bind(deviceHash, expiresAt))
+            {
+                userCode = candidate;
+            }
+        }
+
+        if (userCode is null)
+        {
+            // 32^8 codes: only an attack filling the space gets here.
+            return AccountErrors.Error(StatusCodes.Status503ServiceUnavailable, "No user code is free right now. Try again.");
+        }
+
+        await grains.GetGrain<IDeviceCodeGrain>(deviceHash).Start(userCode, expiresAt);
+        var verificationUrl = options.DeviceVerificationUrl?.ToString() ?? $"{request.Scheme}://{request.Host}/device";
+        return Results.Json(new DeviceCodeResponse(
+            deviceCode, userCode, verificationUrl, (int)options.DeviceCodeTtl.TotalSeconds, (int)options.DevicePollInterval.TotalSeconds));
+    }
+
+    private static async Task<IResult> AuthoriseAsync(HttpRequest request, IGrainFactory grains, WebTokenService tokens)
+    {
+        if (await tokens.ValidateAsync(RequestToken.Read(request)) is not { } identity)
+        {
+            return AccountErrors.Unauthorised();
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.String("userCode") is not { } typed)
+        {
+            return AccountErrors.BadRequest("userCode is required.");
+        }
+
+        var userCode = UserCodes.Normalise(typed);
+        var authorised = userCode.Length <= UserCodes.MaxLength
+            && await grains.GetGrain<IUserCodeGrain>(userCode).Authorise(identity.User.Id);
+        return authorised ? Results.Json(new OkResponse(true)) : AccountErrors.BadRequest(CodeNotFound);
+    }
+
+    private static async Task<IResult> PollAsync(HttpRequest request, IGrainFactory grains, AnchorTokenService anchors)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.String("deviceCode") is not { } deviceCode)
+        {
+            return AccountErrors.BadRequest("deviceCode is required.");
+        }
+
+        var poll = deviceCode.Length > WebTokenService.MaxTokenLength
+            ? new DevicePoll(DeviceCodeStatus.Expired, null)
+            : await grains.GetGrain<IDeviceCodeGrain>(TokenHash.Of(deviceCode)).Poll();
+        switch (poll)
+        {
+            case { Status: DeviceCodeStatus.Authorised, UserId: { } userId }:
+                var pair = await anchors.IssueAsync(userId);
+                return Results.Json(new DeviceAuthorisedResponse("authorised", userId, pair.AccessToken, pair.RefreshToken, pair.AccessExpiresIn));
+            case { Status: DeviceCodeStatus.Pending }:
+                return Results.Json(new DeviceStatusResponse("pending"));
+            default:
+                return Results.Json(new DeviceStatusResponse("expired"));
+        }
+    }
+
+    private static async Task<IResult> RefreshAsync(HttpRequest request, AnchorTokenService anchors)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.String("refreshToken") is not { } refreshToken)
+        {
+            return AccountErrors.BadRequest("refreshToken is required.");
+        }
+
+        var pair = await anchors.RefreshAsync(refreshToken);
+        return pair is null
+            ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
+            : Results.Json(new AnchorTokensResponse(pair.AccessToken, pair.RefreshToken, pair.AccessExpiresIn, pair.UserId));
+    }
+}

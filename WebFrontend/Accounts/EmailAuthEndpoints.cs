@@ -1,0 +1,198 @@
+using System.Text.Json.Serialization;
+using OrbitGrains.Accounts;
+
+namespace OrbitGrains.WebFrontend.Accounts;
+
+/// <summary>
+/// Email and password sign-up and sign-in for the cloud family (`/api/auth`, JWT sessions) and the agent family
+/// (`/v1/auth`, user tokens). Both create and find the same users as every other family.
+/// </summary>
+public static class EmailAuthEndpoints
+{
+    public static IEndpointRouteBuilder MapEmailAuth(this IEndpointRouteBuilder app)
+    {
+        var cloud = app.MapGroup("/api/auth").WithTags("Accounts").AllowAnonymous().DisableAntiforgery();
+        cloud.MapPost("/signup", CloudSignupAsync).WithSummary("Create an email account; answers a session").Produces<CloudTokens>(StatusCodes.Status201Created);
+        cloud.MapPost("/login", CloudLoginAsync).WithSummary("Sign in by email and password; throttled after failures").Produces<CloudTokens>();
+        cloud.MapPost("/refresh", CloudRefreshAsync).WithSummary("Rotate a refresh token; the old session ends").Produces<CloudTokens>();
+        cloud.MapGet("/me", CloudMeAsync).WithSummary("The signed-in user").Produces<CloudMe>();
+        cloud.MapPost("/logout", CloudLogoutAsync).WithSummary("End the session of the bearer token").Produces(StatusCodes.Status204NoContent);
+
+        var agents = app.MapGroup("/v1/auth").WithTags("Accounts").AllowAnonymous().DisableAntiforgery();
+        agents.MapPost("/signup", AgentSignupAsync).WithSummary("Create an email account; answers its first user token").Produces<AgentTokenResponse>(StatusCodes.Status201Created);
+        agents.MapPost("/login", AgentLoginAsync).WithSummary("Sign in by email and password; answers a new user token").Produces<AgentTokenResponse>();
+        return app;
+    }
+
+    private static async Task<IResult> CloudSignupAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens)
+    {
+        var (credentials, problem) = await ReadCredentialsAsync(context, "Password must be at least 8 characters");
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (await registry.RegisterAsync(credentials!.Email, credentials.Email, passwords.Hash(credentials.Password)) is not { } user)
+        {
+            return DetailErrors.Error(StatusCodes.Status400BadRequest, "Email already registered");
+        }
+
+        return Results.Json(await CloudTokensAsync(tokens, user), statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> CloudLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, LoginThrottle throttle)
+    {
+        var (user, problem) = await SignInAsync(context, registry, passwords, throttle, "Incorrect email or password");
+        return problem ?? Results.Json(await CloudTokensAsync(tokens, user!));
+    }
+
+    private static async Task<IResult> CloudRefreshAsync(HttpContext context, WebTokenService tokens)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.String("refresh_token") is not { } refreshToken)
+        {
+            return DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "refresh_token is required");
+        }
+
+        return await tokens.RefreshAsync(refreshToken) is { } session
+            ? Results.Json(new CloudTokens(session.Token, session.RefreshToken, "bearer"))
+            : DetailErrors.Unauthorized(context, "Invalid or expired refresh token");
+    }
+
+    private static async Task<IResult> CloudMeAsync(HttpContext context, WebTokenService tokens)
+    {
+        var (identity, problem) = await CloudIdentityAsync(context, tokens);
+        return problem ?? Results.Json(new CloudMe(identity!.User.Id, EmailAddresses.Of(identity.User) ?? identity.User.Name, identity.User.CreatedAt));
+    }
+
+    private static async Task<IResult> CloudLogoutAsync(HttpContext context, WebTokenService tokens)
+    {
+        var (identity, problem) = await CloudIdentityAsync(context, tokens);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        await tokens.RevokeAsync(identity!);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> AgentSignupAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens)
+    {
+        var (credentials, problem) = await ReadCredentialsAsync(context, "Password must be at least 8 characters.");
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (await registry.RegisterAsync(credentials!.Email, credentials.Email, passwords.Hash(credentials.Password)) is not { } user)
+        {
+            return DetailErrors.Error(StatusCodes.Status409Conflict, "Email already registered.");
+        }
+
+        return Results.Json(AgentToken(await userTokens.IssueAsync(user)), statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> AgentLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, LoginThrottle throttle)
+    {
+        var (user, problem) = await SignInAsync(context, registry, passwords, throttle, "Invalid email or password.");
+        return problem ?? Results.Json(AgentToken(await userTokens.IssueAsync(user!)));
+    }
+
+    private static async Task<(Credentials? Credentials, IResult? Problem)> ReadCredentialsAsync(HttpContext context, string passwordMessage)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (EmailAddresses.Normalise(body!.String("email")) is not { } email)
+        {
+            return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "A valid email address is required"));
+        }
+
+        var password = body.String("password");
+        if (password is not { Length: >= PasswordHashing.MinLength and <= PasswordHashing.MaxLength })
+        {
+            return (null, DetailErrors.Error(StatusCodes.Status400BadRequest, passwordMessage));
+        }
+
+        return (new Credentials(email, password), null);
+    }
+
+    private static async Task<(UserRecord? User, IResult? Problem)> SignInAsync(
+        HttpContext context, AccountRegistry registry, PasswordHashing passwords, LoginThrottle throttle, string refusal)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        var email = EmailAddresses.Normalise(body!.String("email"));
+        var password = body.String("password");
+        if (email is null || password is null)
+        {
+            return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "email and password are required"));
+        }
+
+        var wait = await throttle.RetryAfterAsync(email, context);
+        if (wait > TimeSpan.Zero)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (null, DetailErrors.Error(StatusCodes.Status429TooManyRequests, $"Too many attempts. Try again in {seconds} seconds."));
+        }
+
+        // Accounts without a password (name-only or passkey) cannot sign in here.
+        if (await registry.FindAsync(email) is not { PasswordHash: { } hash } user || !passwords.Verify(hash, password))
+        {
+            await throttle.RecordFailureAsync(email, context);
+            return (null, DetailErrors.Unauthorized(context, refusal));
+        }
+
+        return (user, null);
+    }
+
+    private static async Task<(WebIdentity? Identity, IResult? Problem)> CloudIdentityAsync(HttpContext context, WebTokenService tokens)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, DetailErrors.Error(StatusCodes.Status403Forbidden, "Not authenticated"));
+        }
+
+        return await tokens.ValidateAsync(header["Bearer ".Length..].Trim()) is { } identity
+            ? (identity, null)
+            : (null, DetailErrors.Unauthorized(context, "Invalid or expired token"));
+    }
+
+    private static async Task<CloudTokens> CloudTokensAsync(WebTokenService tokens, UserRecord user)
+    {
+        var session = await tokens.StartSessionAsync(user) ?? throw new InvalidOperationException("A new session family was found revoked.");
+        return new CloudTokens(session.Token, session.RefreshToken, "bearer");
+    }
+
+    private static AgentTokenResponse AgentToken(IssuedUserToken issued) =>
+        new(issued.User.Id, EmailAddresses.Of(issued.User), issued.Token, issued.IssuedAt);
+
+    private sealed record Credentials(string Email, string Password);
+}
+
+public sealed record CloudTokens(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("token_type")] string TokenType);
+
+public sealed record CloudMe(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("email")] string Email,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+public sealed record AgentTokenResponse(string UserId, string? Email, string UserToken, DateTimeOffset IssuedAt);

@@ -1,0 +1,30 @@
+using OrbitGrains.Accounts;
+
+namespace OrbitGrains.WebFrontend.Accounts;
+
+/// <summary>
+/// Failed basic sign-ins counted per name and per client address in rate-limit grains, so the limit holds however many
+/// front ends an attacker spreads the attempts over.
+/// </summary>
+public sealed class LoginThrottle(IGrainFactory grains, AccountsOptions options)
+{
+    /// <summary>How long the caller must wait before trying again; zero when it may try now.</summary>
+    public async Task<TimeSpan> RetryAfterAsync(string name, HttpContext context)
+    {
+        var waits = await Task.WhenAll(
+            NameBucket(name).RetryAfter(options.LoginFailuresPerName),
+            AddressBucket(context).RetryAfter(options.LoginFailuresPerAddress));
+        return waits.Max();
+    }
+
+    public Task RecordFailureAsync(string name, HttpContext context) => Task.WhenAll(
+        NameBucket(name).RecordFailure(options.LoginFailuresPerName),
+        AddressBucket(context).RecordFailure(options.LoginFailuresPerAddress));
+
+    // Lower-cased, because the login itself falls back to a case-insensitive match.
+    private IRateLimitGrain NameBucket(string name) =>
+        grains.GetGrain<IRateLimitGrain>("login-name:" + name.ToLowerInvariant());
+
+    private IRateLimitGrain AddressBucket(HttpContext context) =>
+        grains.GetGrain<IRateLimitGrain>("login-address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"));
+}

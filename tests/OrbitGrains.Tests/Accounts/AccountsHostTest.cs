@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrbitGrains.Tests.Accounts;
+
+/// <summary>
+/// One real front end for a whole test class (a class fixture), on its own data folder, with a clock the tests can
+/// move forward. Tests of a class run one after another, so a clock moved by one test only ever moves forward for the next.
+/// </summary>
+public class AccountsHost : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("orbit-accounts");
+
+    public RunningHost Host { get; private set; } = null!;
+    public AccountsApi Api { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+
+    /// <summary>Settings a test class needs on top of an isolated host.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        var configuration = RunningHost.IsolatedConfiguration(_data.Path, $"accounts-{Guid.NewGuid():N}");
+        foreach (var (key, value) in Settings)
+        {
+            configuration[key] = value;
+        }
+
+        Host = await RunningHost.StartFrontEndAsync(configuration, configure: builder => builder.Services.AddSingleton<TimeProvider>(Clock));
+        Api = new AccountsApi(Host.Http);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _data.Dispose();
+    }
+}
+
+/// <summary>Base of the Accounts HTTP test classes: the shared host of the class, by short names.</summary>
+public abstract class AccountsHostTest<THost>(THost host) : IClassFixture<THost>
+    where THost : AccountsHost
+{
+    protected RunningHost Host => host.Host;
+    protected AccountsApi Api => host.Api;
+    protected TestClock Clock => host.Clock;
+}
