@@ -62,7 +62,7 @@ public static class DeviceEndpoints
 
     private static async Task<IResult> AuthoriseAsync(HttpRequest request, IGrainFactory grains, WebTokenService tokens)
     {
-        if (await tokens.ValidateAsync(RequestToken.Read(request)) is not { } identity)
+        if (await tokens.ValidateRequestAsync(request) is not { } identity)
         {
             return AccountErrors.Unauthorised();
         }

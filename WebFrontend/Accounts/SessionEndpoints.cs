@@ -20,7 +20,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> GetAsync(HttpRequest request, WebTokenService tokens, AccountRegistry accounts)
     {
-        var identityTask = tokens.ValidateAsync(RequestToken.Read(request));
+        var identityTask = tokens.ValidateRequestAsync(request);
         var hasUsersTask = accounts.SystemHasUsersAsync();
         var identity = await identityTask;
         var user = identity?.User;
@@ -53,7 +53,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> LogoutAsync(HttpRequest request, WebTokenService tokens)
     {
-        if (await tokens.ValidateAsync(RequestToken.Read(request)) is { } identity)
+        if (await tokens.ValidateRequestAsync(request) is { } identity)
         {
             await tokens.RevokeAsync(identity);
         }

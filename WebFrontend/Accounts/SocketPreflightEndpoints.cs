@@ -14,7 +14,7 @@ public static class SocketPreflightEndpoints
     {
         var sockets = app.MapGroup("").WithTags("Accounts");
         sockets.MapGet(ClientPath, async (HttpRequest request, WebTokenService tokens) =>
-                Answer(await tokens.ValidateAsync(RequestToken.Read(request)) is not null))
+                Answer(await tokens.ValidateRequestAsync(request) is not null))
             .WithSummary("Preflight of the web client socket: 426 with a live web access token, else 401");
         sockets.MapGet(AnchorPath, async (HttpRequest request, AnchorTokenService anchors) =>
                 Answer(await anchors.ValidateAccessAsync(RequestToken.Read(request)) is not null))

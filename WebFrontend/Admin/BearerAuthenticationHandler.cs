@@ -36,9 +36,14 @@ public sealed class BearerAuthenticationHandler(
             return AuthenticateResult.Success(new AuthenticationTicket(AdminPrincipal(Scheme.Name), Scheme.Name));
         }
 
-        return await webTokens.ValidateAsync(token) is { } identity
-            ? AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(identity, Scheme.Name), Scheme.Name))
-            : AuthenticateResult.Fail("Invalid bearer token.");
+        if (await webTokens.ValidateAsync(token) is not { } identity)
+        {
+            return AuthenticateResult.Fail("Invalid bearer token.");
+        }
+
+        // Endpoints that need more than the claims (the Accounts routes) take it from here instead of asking the grains again.
+        Context.Items[typeof(WebIdentity)] = identity;
+        return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(identity, Scheme.Name), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
