@@ -198,6 +198,30 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
         Assert.True(await Api.IsSignedInAsync(Sign(alice.UserId, aliceSession, now, now.AddMinutes(1))));
     }
 
+    [Fact]
+    public async Task An_unsigned_token_naming_a_live_session_is_refused()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        var payload = alice.Token.Split('.')[1];
+        var header = Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+
+        Assert.False(await Api.IsSignedInAsync($"{header}.{payload}."));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Api.PreflightAsync("/ws/client", $"{header}.{payload}."));
+        Assert.True(await Api.IsSignedInAsync(alice.Token));
+    }
+
+    [Fact]
+    public async Task The_bearer_header_is_read_before_the_query()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        var query = $"/auth/session?token={Uri.EscapeDataString(alice.Token)}";
+
+        var headerWins = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, query, null, "stale-token"), HttpStatusCode.OK);
+        Assert.False((bool)headerWins["authenticated"]!);
+        var queryOnly = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, query, null), HttpStatusCode.OK);
+        Assert.True((bool)queryOnly["authenticated"]!);
+    }
+
     private async Task<bool> StoredAsync<TState>(string stateName, GrainId grainId)
         where TState : class, IExpiringState, new()
     {
