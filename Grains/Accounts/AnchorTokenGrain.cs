@@ -4,12 +4,12 @@ namespace OrbitGrains.Accounts;
 
 public sealed class AnchorTokenGrain(
     [PersistentState("anchor-token", OrbitStorageNames.GrainState)] IPersistentState<AnchorTokenGrain.State> state,
-    TimeProvider clock) : Grain, IAnchorTokenGrain
+    TimeProvider clock) : Grain, IAnchorTokenGrain, IRemindable
 {
     public async Task Issue(AnchorTokenIssue issue)
     {
         state.State = new State { Issue = issue };
-        await state.WriteStateAsync();
+        await state.WriteExpiringAsync(clock, this);
     }
 
     public async Task<string?> ValidateAccess() =>
@@ -34,15 +34,9 @@ public sealed class AnchorTokenGrain(
         return issue.UserId;
     }
 
-    public async Task Revoke()
-    {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+    public Task Revoke() => state.EndAsync(this);
 
-        this.DeactivateOnIdle();
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
     [GenerateSerializer, Alias("OrbitGrains.Accounts.AnchorTokenGrain.State")]
     public sealed class State : IExpiringState

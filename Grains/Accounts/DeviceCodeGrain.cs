@@ -4,12 +4,12 @@ namespace OrbitGrains.Accounts;
 
 public sealed class DeviceCodeGrain(
     [PersistentState("device-code", OrbitStorageNames.GrainState)] IPersistentState<DeviceCodeGrain.State> state,
-    TimeProvider clock) : Grain, IDeviceCodeGrain
+    TimeProvider clock) : Grain, IDeviceCodeGrain, IRemindable
 {
     public async Task Start(string userCode, DateTimeOffset expiresAt)
     {
         state.State = new State { UserCode = userCode, ExpiresAt = expiresAt };
-        await state.WriteStateAsync();
+        await state.WriteExpiringAsync(clock, this);
     }
 
     public async Task<bool> Authorise(string userId)
@@ -42,10 +42,11 @@ public sealed class DeviceCodeGrain(
         }
 
         // Consumed by clearing: a second poll then looks like an unknown code, which the contract answers "expired".
-        await state.ClearStateAsync();
-        this.DeactivateOnIdle();
+        await state.EndAsync(this);
         return new DevicePoll(DeviceCodeStatus.Authorised, userId);
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
     [GenerateSerializer, Alias("OrbitGrains.Accounts.DeviceCodeGrain.State")]
     public sealed class State : IExpiringState

@@ -4,12 +4,12 @@ namespace OrbitGrains.Accounts;
 
 public sealed class RefreshTokenGrain(
     [PersistentState("refresh-token", OrbitStorageNames.GrainState)] IPersistentState<RefreshTokenGrain.State> state,
-    TimeProvider clock) : Grain, IRefreshTokenGrain
+    TimeProvider clock) : Grain, IRefreshTokenGrain, IRemindable
 {
     public async Task Issue(RefreshTokenIssue issue)
     {
         state.State = new State { Issue = issue };
-        await state.WriteStateAsync();
+        await state.WriteExpiringAsync(clock, this);
     }
 
     public async Task<RefreshTokenIssue?> Redeem()
@@ -39,6 +39,8 @@ public sealed class RefreshTokenGrain(
         await GrainFactory.GetGrain<ISessionGrain>(issue.SessionId).Revoke();
         return issue;
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
     // A spent token is kept until it expires: that is how its reuse is recognised.
     [GenerateSerializer, Alias("OrbitGrains.Accounts.RefreshTokenGrain.State")]

@@ -4,7 +4,7 @@ namespace OrbitGrains.Accounts;
 
 public sealed class SessionFamilyGrain(
     [PersistentState("session-family", OrbitStorageNames.GrainState)] IPersistentState<SessionFamilyGrain.State> state,
-    TimeProvider clock) : Grain, ISessionFamilyGrain
+    TimeProvider clock) : Grain, ISessionFamilyGrain, IRemindable
 {
     public async Task<bool> Add(string sessionId, DateTimeOffset sessionExpiresAt, DateTimeOffset keepUntil)
     {
@@ -20,7 +20,7 @@ public sealed class SessionFamilyGrain(
         state.State.Sessions.RemoveAll(s => s.ExpiresAt <= now);
         state.State.Sessions.Add(new Member(sessionId, sessionExpiresAt));
         state.State.ExpiresAt = live && state.State.ExpiresAt > keepUntil ? state.State.ExpiresAt : keepUntil;
-        await state.WriteStateAsync();
+        await state.WriteExpiringAsync(clock, this);
         return true;
     }
 
@@ -40,6 +40,8 @@ public sealed class SessionFamilyGrain(
         await state.WriteStateAsync();
         await Task.WhenAll(sessions.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.SessionId).Revoke()));
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
     [GenerateSerializer, Alias("OrbitGrains.Accounts.SessionFamilyGrain.State")]
     public sealed class State : IExpiringState

@@ -4,12 +4,12 @@ namespace OrbitGrains.Accounts;
 
 public sealed class SessionGrain(
     [PersistentState("session", OrbitStorageNames.GrainState)] IPersistentState<SessionGrain.State> state,
-    TimeProvider clock) : Grain, ISessionGrain
+    TimeProvider clock) : Grain, ISessionGrain, IRemindable
 {
     public async Task Start(SessionStart session)
     {
         state.State = new State { UserId = session.UserId, FamilyId = session.FamilyId, ExpiresAt = session.ExpiresAt };
-        await state.WriteStateAsync();
+        await state.WriteExpiringAsync(clock, this);
     }
 
     public async Task<SessionStart?> GetLive() => await state.IsLiveAsync(clock, this)
@@ -17,15 +17,9 @@ public sealed class SessionGrain(
         : null;
 
     // A revoked session has nothing left worth keeping: absence already means "not live".
-    public async Task Revoke()
-    {
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+    public Task Revoke() => state.EndAsync(this);
 
-        this.DeactivateOnIdle();
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
     [GenerateSerializer, Alias("OrbitGrains.Accounts.SessionGrain.State")]
     public sealed class State : IExpiringState

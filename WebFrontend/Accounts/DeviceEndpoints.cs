@@ -62,23 +62,18 @@ public static class DeviceEndpoints
 
     private static async Task<IResult> AuthoriseAsync(HttpRequest request, IGrainFactory grains, WebTokenService tokens)
     {
-        if (await tokens.ValidateAsync(RequestToken.Read(request)) is not { } identity)
+        if (await tokens.ValidateRequestAsync(request) is not { } identity)
         {
             return AccountErrors.Unauthorised();
         }
 
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (typed, error) = await JsonBody.ReadRequiredAsync(request, "userCode", "userCode is required.");
         if (error is not null)
         {
             return error;
         }
 
-        if (body!.String("userCode") is not { } typed)
-        {
-            return AccountErrors.BadRequest("userCode is required.");
-        }
-
-        var userCode = UserCodes.Normalise(typed);
+        var userCode = UserCodes.Normalise(typed!);
         var authorised = userCode.Length <= UserCodes.MaxLength
             && await grains.GetGrain<IUserCodeGrain>(userCode).Authorise(identity.User.Id);
         return authorised ? Results.Json(new OkResponse(true)) : AccountErrors.BadRequest(CodeNotFound);
@@ -86,18 +81,13 @@ public static class DeviceEndpoints
 
     private static async Task<IResult> PollAsync(HttpRequest request, IGrainFactory grains, AnchorTokenService anchors)
     {
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (deviceCode, error) = await JsonBody.ReadRequiredAsync(request, "deviceCode", "deviceCode is required.");
         if (error is not null)
         {
             return error;
         }
 
-        if (body!.String("deviceCode") is not { } deviceCode)
-        {
-            return AccountErrors.BadRequest("deviceCode is required.");
-        }
-
-        var poll = deviceCode.Length > WebTokenService.MaxTokenLength
+        var poll = deviceCode!.Length > WebTokenService.MaxTokenLength
             ? new DevicePoll(DeviceCodeStatus.Expired, null)
             : await grains.GetGrain<IDeviceCodeGrain>(TokenHash.Of(deviceCode)).Poll();
         switch (poll)
@@ -114,18 +104,13 @@ public static class DeviceEndpoints
 
     private static async Task<IResult> RefreshAsync(HttpRequest request, AnchorTokenService anchors)
     {
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (refreshToken, error) = await JsonBody.ReadRequiredAsync(request, "refreshToken", "refreshToken is required.");
         if (error is not null)
         {
             return error;
         }
 
-        if (body!.String("refreshToken") is not { } refreshToken)
-        {
-            return AccountErrors.BadRequest("refreshToken is required.");
-        }
-
-        var pair = await anchors.RefreshAsync(refreshToken);
+        var pair = await anchors.RefreshAsync(refreshToken!);
         return pair is null
             ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
             : Results.Json(new AnchorTokensResponse(pair.AccessToken, pair.RefreshToken, pair.AccessExpiresIn, pair.UserId));

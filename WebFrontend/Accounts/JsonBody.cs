@@ -68,6 +68,18 @@ public sealed class JsonBody
         }
     }
 
+    /// <summary>The one required string member of a body, or the error to answer (413, or 400 with <paramref name="missing"/>).</summary>
+    public static async Task<(string? Value, IResult? Error)> ReadRequiredAsync(HttpRequest request, string member, string missing)
+    {
+        var (body, error) = await ReadAsync(request);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        return body!.String(member) is { } value ? (value, null) : (null, AccountErrors.BadRequest(missing));
+    }
+
     // Reads at most one byte past the limit, so an endless or lying body costs no more than the limit.
     private static async Task<byte[]> ReadCappedAsync(Stream body, CancellationToken cancellationToken)
     {

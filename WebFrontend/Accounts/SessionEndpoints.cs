@@ -20,7 +20,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> GetAsync(HttpRequest request, WebTokenService tokens, AccountRegistry accounts)
     {
-        var identityTask = tokens.ValidateAsync(RequestToken.Read(request));
+        var identityTask = tokens.ValidateRequestAsync(request);
         var hasUsersTask = accounts.SystemHasUsersAsync();
         var identity = await identityTask;
         var user = identity?.User;
@@ -33,19 +33,14 @@ public static class SessionEndpoints
 
     private static async Task<IResult> RefreshAsync(HttpRequest request, WebTokenService tokens)
     {
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (refreshToken, error) = await JsonBody.ReadRequiredAsync(request, "refreshToken", "refreshToken is required.");
         if (error is not null)
         {
             return error;
         }
 
-        if (body!.String("refreshToken") is not { } refreshToken)
-        {
-            return AccountErrors.BadRequest("refreshToken is required.");
-        }
-
         // The web client signs out only on a 401, so every refusal of a token is exactly that.
-        var session = await tokens.RefreshAsync(refreshToken);
+        var session = await tokens.RefreshAsync(refreshToken!);
         return session is null
             ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
             : Results.Json(new RefreshResponse(session.Token, session.RefreshToken, new UserSummary(session.User.Id, session.User.Name)));
@@ -53,7 +48,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> LogoutAsync(HttpRequest request, WebTokenService tokens)
     {
-        if (await tokens.ValidateAsync(RequestToken.Read(request)) is { } identity)
+        if (await tokens.ValidateRequestAsync(request) is { } identity)
         {
             await tokens.RevokeAsync(identity);
         }

@@ -87,6 +87,13 @@ public sealed class WebTokenService
         return await StartSessionAsync(user, grant.FamilyId);
     }
 
+    /// <summary>The identity behind the request's token (Bearer first, else `?token=`), or null.</summary>
+    public Task<WebIdentity?> ValidateRequestAsync(HttpRequest request) =>
+        // The bearer scheme already validated a header token on this request (it comes first here too): reuse its answer.
+        request.HttpContext.Items.TryGetValue(typeof(WebIdentity), out var known) && known is WebIdentity identity
+            ? Task.FromResult<WebIdentity?>(identity)
+            : ValidateAsync(RequestToken.Read(request));
+
     public async Task<WebIdentity?> ValidateAsync(string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength)

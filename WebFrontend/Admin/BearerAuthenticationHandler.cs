@@ -39,6 +39,8 @@ public sealed class BearerAuthenticationHandler(
 
         if (await webTokens.ValidateAsync(token) is { } identity)
         {
+            // Endpoints that need more than the claims (the Accounts routes) take it from here instead of asking the grains again.
+            Context.Items[typeof(WebIdentity)] = identity;
             return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal(identity.User, identity.SessionId, Scheme.Name), Scheme.Name));
         }
 

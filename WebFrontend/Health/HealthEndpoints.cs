@@ -1,4 +1,5 @@
 using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Accounts;
 
 namespace OrbitGrains.WebFrontend.Health;
 
@@ -11,11 +12,11 @@ public static class HealthEndpoints
 
         // One document for every family that names /health: Orbit reads authMode/clients/anchors,
         // the signaling clients read service/active_connections.
-        health.MapGet("/health", (ConnectionCounters counters, SiloReadiness silo, OrbitClusterSettings settings, IConfiguration configuration) =>
+        health.MapGet("/health", (ConnectionCounters counters, SiloReadiness silo, OrbitClusterSettings settings, AccountsOptions accounts) =>
             Results.Json(new HealthDocument(
                 Status: "ok",
                 Service: "orbitgrains",
-                AuthMode: configuration["AUTH_MODE"] is { Length: > 0 } mode ? mode.Trim().ToLowerInvariant() : "basic",
+                AuthMode: accounts.Mode == AuthMode.Passkey ? "passkey" : "basic",
                 Clients: counters[ConnectionKind.Client],
                 Anchors: counters[ConnectionKind.Anchor],
                 ActiveConnections: counters.Total,

@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OrbitGrains.Accounts;
 using OrbitGrains.Hosting;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -65,8 +65,7 @@ public static class SecretStore
         }
     }
 
-    private static string RandomToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))
-        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string RandomToken() => TokenHash.NewToken(48);
 
     private static StoredSecrets? Load(string path)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrbitGrains.Hosting;
 
 namespace OrbitGrains.Tests.Accounts;
 
@@ -19,13 +20,25 @@ public class AccountsHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = RunningHost.IsolatedConfiguration(_data.Path, $"accounts-{Guid.NewGuid():N}");
-        foreach (var (key, value) in Settings)
+        for (var attempt = 1; ; attempt++)
         {
-            configuration[key] = value;
+            var configuration = RunningHost.IsolatedConfiguration(_data.Path, $"accounts-{Guid.NewGuid():N}");
+            foreach (var (key, value) in Settings)
+            {
+                configuration[key] = value;
+            }
+
+            try
+            {
+                Host = await RunningHost.StartFrontEndAsync(configuration, configure: builder => builder.Services.AddSingleton<TimeProvider>(Clock));
+                break;
+            }
+            catch (Exception ex) when (attempt < 3 && OrbitHostRunner.Describe(ex)?.Contains("port is already in use") == true)
+            {
+                // A port handed out as free was taken by another host of this parallel run before our silo bound it.
+            }
         }
 
-        Host = await RunningHost.StartFrontEndAsync(configuration, configure: builder => builder.Services.AddSingleton<TimeProvider>(Clock));
         Api = new AccountsApi(Host.Http);
     }
 

@@ -88,4 +88,11 @@ public sealed class PasskeyModeTests(PasskeyModeHost host) : AccountsHostTest<Pa
         await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/login/basic", new { username = name }), HttpStatusCode.BadRequest, "Basic auth mode is disabled.");
         Assert.False((bool)(await Api.SessionStatusAsync(null))["systemHasUsers"]!);
     }
+
+    [Fact]
+    public async Task Health_reports_the_configured_mode()
+    {
+        using var response = await Api.Http.GetAsync("/health");
+        Assert.Equal("passkey", (string?)(await AccountsApi.ExpectJsonAsync(response, HttpStatusCode.OK))["authMode"]);
+    }
 }

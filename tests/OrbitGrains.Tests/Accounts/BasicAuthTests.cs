@@ -111,6 +111,22 @@ public sealed class BasicAuthTests(AccountsHost host) : AccountsHostTest<Account
     }
 
     [Fact]
+    public async Task Concurrent_registrations_of_one_name_create_one_account()
+    {
+        var name = AccountsApi.NewName("race");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Api.PostJsonAsync("/auth/register/basic", new { name })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+        {
+            await AccountsApi.ExpectErrorAsync(refused, HttpStatusCode.BadRequest, "User already exists.");
+        }
+
+        var winner = Session.From(await AccountsApi.ExpectJsonAsync(responses.Single(r => r.StatusCode == HttpStatusCode.OK), HttpStatusCode.OK));
+        Assert.Equal(winner.UserId, (await Api.LoginAsync(name)).UserId);
+    }
+
+    [Fact]
     public async Task Login_errors_follow_the_contract()
     {
         await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/login/basic", new { username = "" }), HttpStatusCode.BadRequest, "Username is required.");

@@ -21,14 +21,20 @@ public sealed class RolesTests(RolesHost host) : AccountsHostTest<RolesHost>(hos
     {
         Assert.False((bool)(await Api.SessionStatusAsync(null))["systemHasUsers"]!);
 
-        var first = await Api.RegisterAsync(AccountsApi.NewName("first"));
-        var second = await Api.RegisterAsync(AccountsApi.NewName("second"));
+        // Several sign-ups race on the fresh system: exactly one of them is first.
+        var early = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Api.RegisterAsync(AccountsApi.NewName($"early{i}"))));
+        var verdicts = await Task.WhenAll(early.Select(session => DashboardAsync(session.Token)));
+        Assert.Single(verdicts, HttpStatusCode.OK);
+        Assert.Equal(4, verdicts.Count(verdict => verdict == HttpStatusCode.Forbidden));
+        var first = early[Array.IndexOf(verdicts, HttpStatusCode.OK)];
+
+        var later = await Api.RegisterAsync(AccountsApi.NewName("later"));
         var named = await Api.RegisterAsync(RolesHost.NamedAdmin);
         Assert.True((bool)(await Api.SessionStatusAsync(null))["systemHasUsers"]!);
-
-        Assert.Equal(HttpStatusCode.OK, await DashboardAsync(first.Token));
-        Assert.Equal(HttpStatusCode.Forbidden, await DashboardAsync(second.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, await DashboardAsync(later.Token));
         Assert.Equal(HttpStatusCode.OK, await DashboardAsync(named.Token));
+        // The admin role holds for a new session of the same user too.
+        Assert.Equal(HttpStatusCode.OK, await DashboardAsync((await Api.LoginAsync(first.Name)).Token));
         Assert.Equal(HttpStatusCode.Unauthorized, await DashboardAsync("not-a-token"));
 
         // A signed-out admin is nobody.

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using OrbitGrains.Accounts;
+using OrbitGrains.Hosting;
+using Orleans.Storage;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -119,6 +123,39 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
     }
 
     [Fact]
+    public async Task An_expired_session_nobody_reads_is_removed_by_its_reminder()
+    {
+        var session = await Api.RegisterAsync(AccountsApi.NewName());
+        var grainId = GrainId.Create("session", SessionIdOf(session.Token));
+        Assert.True(await StoredAsync<SessionGrain.State>("session", grainId));
+        Assert.True(await HasExpiryReminderAsync(grainId));
+
+        // A reminder that fires before the expiry (as the first one does when a long expiry is reached in steps) keeps the session.
+        await Host.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder(ExpiringStateExtensions.ReminderName, default);
+        Assert.True(await Api.IsSignedInAsync(session.Token));
+
+        Clock.Advance(TimeSpan.FromSeconds(121));
+        await Host.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder(ExpiringStateExtensions.ReminderName, default);
+
+        Assert.False(await StoredAsync<SessionGrain.State>("session", grainId));
+        Assert.False(await HasExpiryReminderAsync(grainId));
+    }
+
+    [Fact]
+    public async Task An_expired_refresh_token_is_removed_from_the_store_when_presented()
+    {
+        var session = await Api.RegisterAsync(AccountsApi.NewName());
+        var grainId = GrainId.Create("refreshtoken", TokenHash.Of(session.RefreshToken));
+        Assert.True(await StoredAsync<RefreshTokenGrain.State>("refresh-token", grainId));
+
+        Clock.Advance(TimeSpan.FromSeconds(601));
+        await AccountsApi.ExpectErrorAsync(await Api.RefreshAsync(session.RefreshToken), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
+
+        Assert.False(await StoredAsync<RefreshTokenGrain.State>("refresh-token", grainId));
+        Assert.False(await HasExpiryReminderAsync(grainId));
+    }
+
+    [Fact]
     public async Task One_users_logout_leaves_another_users_session_alive()
     {
         var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
@@ -159,6 +196,45 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
         Assert.False(await Api.IsSignedInAsync(Sign(alice.UserId, aliceSession, now.AddMinutes(-5), now.AddSeconds(-1))));
         // The control: the same construction with everything right is accepted, so the refusals above are for the stated reasons.
         Assert.True(await Api.IsSignedInAsync(Sign(alice.UserId, aliceSession, now, now.AddMinutes(1))));
+    }
+
+    [Fact]
+    public async Task An_unsigned_token_naming_a_live_session_is_refused()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        var payload = alice.Token.Split('.')[1];
+        var header = Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+
+        Assert.False(await Api.IsSignedInAsync($"{header}.{payload}."));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Api.PreflightAsync("/ws/client", $"{header}.{payload}."));
+        Assert.True(await Api.IsSignedInAsync(alice.Token));
+    }
+
+    [Fact]
+    public async Task The_bearer_header_is_read_before_the_query()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        var query = $"/auth/session?token={Uri.EscapeDataString(alice.Token)}";
+
+        var headerWins = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, query, null, "stale-token"), HttpStatusCode.OK);
+        Assert.False((bool)headerWins["authenticated"]!);
+        var queryOnly = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, query, null), HttpStatusCode.OK);
+        Assert.True((bool)queryOnly["authenticated"]!);
+    }
+
+    private async Task<bool> StoredAsync<TState>(string stateName, GrainId grainId)
+        where TState : class, IExpiringState, new()
+    {
+        var storage = Host.Services.GetRequiredKeyedService<IGrainStorage>(OrbitStorageNames.GrainState);
+        var state = new GrainState<TState>(new TState());
+        await storage.ReadStateAsync(stateName, grainId, state);
+        return state.RecordExists && state.State is { ExpiresAt.Year: > 2000 };
+    }
+
+    private async Task<bool> HasExpiryReminderAsync(GrainId grainId)
+    {
+        var rows = await Host.Services.GetRequiredService<IReminderTable>().ReadRows(grainId);
+        return rows.Reminders.Any(r => r.ReminderName == ExpiringStateExtensions.ReminderName);
     }
 
     private static string SessionIdOf(string token) => new JsonWebToken(token).Id;

@@ -45,7 +45,17 @@ public sealed class RunningHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(configuration);
             configure?.Invoke(builder);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // Release whatever did start (ports, the database file) so a caller may retry.
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new RunningHost(app);
     }
 
