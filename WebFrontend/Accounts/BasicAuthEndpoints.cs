@@ -91,12 +91,9 @@ public static class BasicAuthEndpoints
             return AccountErrors.BadRequest(InvalidCredentials);
         }
 
-        var wait = await throttle.RetryAfterAsync(name, context);
-        if (wait > TimeSpan.Zero)
+        if (await throttle.RefusalAsync(name, context) is { } refusal)
         {
-            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, $"Too many attempts. Try again in {seconds} seconds.");
+            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, refusal);
         }
 
         var user = await accounts.FindAsync(name);

@@ -26,18 +26,9 @@ public static class EmailAuthEndpoints
 
     private static async Task<IResult> CloudSignupAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens)
     {
-        var (credentials, problem) = await ReadCredentialsAsync(context, "Password must be at least 8 characters");
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        if (await registry.RegisterAsync(credentials!.Email, credentials.Email, passwords.Hash(credentials.Password)) is not { } user)
-        {
-            return DetailErrors.Error(StatusCodes.Status400BadRequest, "Email already registered");
-        }
-
-        return Results.Json(await CloudTokensAsync(tokens, user), statusCode: StatusCodes.Status201Created);
+        var (user, problem) = await SignUpAsync(context, registry, passwords,
+            "Password must be at least 8 characters", StatusCodes.Status400BadRequest, "Email already registered");
+        return problem ?? Results.Json(await CloudTokensAsync(tokens, user!), statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> CloudLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, LoginThrottle throttle)
@@ -84,18 +75,24 @@ public static class EmailAuthEndpoints
 
     private static async Task<IResult> AgentSignupAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens)
     {
-        var (credentials, problem) = await ReadCredentialsAsync(context, "Password must be at least 8 characters.");
+        var (user, problem) = await SignUpAsync(context, registry, passwords,
+            "Password must be at least 8 characters.", StatusCodes.Status409Conflict, "Email already registered.");
+        return problem ?? Results.Json(AgentToken(await userTokens.IssueAsync(user!)), statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>The sign-up both families share; only their messages and the duplicate's status differ.</summary>
+    private static async Task<(UserRecord? User, IResult? Problem)> SignUpAsync(
+        HttpContext context, AccountRegistry registry, PasswordHashing passwords, string passwordMessage, int duplicateStatus, string duplicateMessage)
+    {
+        var (credentials, problem) = await ReadCredentialsAsync(context, passwordMessage);
         if (problem is not null)
         {
-            return problem;
+            return (null, problem);
         }
 
-        if (await registry.RegisterAsync(credentials!.Email, credentials.Email, passwords.Hash(credentials.Password)) is not { } user)
-        {
-            return DetailErrors.Error(StatusCodes.Status409Conflict, "Email already registered.");
-        }
-
-        return Results.Json(AgentToken(await userTokens.IssueAsync(user)), statusCode: StatusCodes.Status201Created);
+        return await registry.RegisterAsync(credentials!.Email, credentials.Email, passwords.Hash(credentials.Password)) is { } user
+            ? (user, null)
+            : (null, DetailErrors.Error(duplicateStatus, duplicateMessage));
     }
 
     private static async Task<IResult> AgentLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, LoginThrottle throttle)
@@ -142,12 +139,9 @@ public static class EmailAuthEndpoints
             return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "email and password are required"));
         }
 
-        var wait = await throttle.RetryAfterAsync(email, context);
-        if (wait > TimeSpan.Zero)
+        if (await throttle.RefusalAsync(email, context) is { } wait)
         {
-            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return (null, DetailErrors.Error(StatusCodes.Status429TooManyRequests, $"Too many attempts. Try again in {seconds} seconds."));
+            return (null, DetailErrors.Error(StatusCodes.Status429TooManyRequests, wait));
         }
 
         // Accounts without a password (name-only or passkey) cannot sign in here.

@@ -17,6 +17,22 @@ public sealed class LoginThrottle(IGrainFactory grains, AccountsOptions options)
         return waits.Max();
     }
 
+    /// <summary>
+    /// When the caller must wait: sets `Retry-After` and returns the message to answer with; null when it may try now.
+    /// </summary>
+    public async Task<string?> RefusalAsync(string name, HttpContext context)
+    {
+        var wait = await RetryAfterAsync(name, context);
+        if (wait <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $"Too many attempts. Try again in {seconds} seconds.";
+    }
+
     public Task RecordFailureAsync(string name, HttpContext context) => Task.WhenAll(
         NameBucket(name).RecordFailure(options.LoginFailuresPerName),
         AddressBucket(context).RecordFailure(options.LoginFailuresPerAddress));
