@@ -1,3 +1,4 @@
+using OrbitGrains.WebFrontend.Accounts.Device;
 using OrbitGrains.WebFrontend.Accounts.Passkeys;
 
 namespace OrbitGrains.WebFrontend.Accounts;
@@ -29,6 +30,7 @@ public static class AccountsEndpoints
         auth.MapDeviceFlow();
         auth.MapPasskeys();
         app.MapUserTokens();
+        app.MapDevicePage();
         app.MapEmailAuth();
         return app;
     }
