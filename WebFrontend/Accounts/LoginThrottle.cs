@@ -38,9 +38,9 @@ public sealed class LoginThrottle(IGrainFactory grains, AccountsOptions options)
         AddressBucket(context).RecordFailure(options.LoginFailuresPerAddress));
 
     // Lower-cased, because the login itself falls back to a case-insensitive match.
-    private IRateLimitGrain NameBucket(string name) =>
-        grains.GetGrain<IRateLimitGrain>("login-name:" + name.ToLowerInvariant());
+    private IFailureCounterGrain NameBucket(string name) =>
+        grains.GetGrain<IFailureCounterGrain>("login-name:" + name.ToLowerInvariant());
 
-    private IRateLimitGrain AddressBucket(HttpContext context) =>
-        grains.GetGrain<IRateLimitGrain>("login-address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"));
+    private IFailureCounterGrain AddressBucket(HttpContext context) =>
+        grains.GetGrain<IFailureCounterGrain>("login-address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"));
 }

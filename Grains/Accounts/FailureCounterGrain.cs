@@ -1,6 +1,6 @@
 namespace OrbitGrains.Accounts;
 
-public sealed class RateLimitGrain(TimeProvider clock) : Grain, IRateLimitGrain
+public sealed class FailureCounterGrain(TimeProvider clock) : Grain, IFailureCounterGrain
 {
     private readonly Queue<DateTimeOffset> _failures = new();
 

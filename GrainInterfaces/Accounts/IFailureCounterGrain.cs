@@ -4,8 +4,8 @@ namespace OrbitGrains.Accounts;
 /// Counts failures in a sliding window for one bucket (a user name, a client address), cluster-wide because the
 /// bucket is a single activation. Kept in memory: losing it on a restart only forgives a few failures.
 /// </summary>
-[Alias("OrbitGrains.Accounts.IRateLimitGrain")]
-public interface IRateLimitGrain : IGrainWithStringKey
+[Alias("OrbitGrains.Accounts.IFailureCounterGrain")]
+public interface IFailureCounterGrain : IGrainWithStringKey
 {
     /// <summary>How long until the next attempt is allowed; zero when it is allowed now.</summary>
     [Alias("RetryAfter")]
