@@ -267,6 +267,24 @@ public sealed class RelayProtocolTests(RelayHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_newer_anchor_socket_with_the_same_anchor_id_replaces_the_older()
+    {
+        var user = RelayHostFixture.NewUser();
+        await using var client = await fixture.ClientAsync(user);
+        var older = await fixture.AnchorAsync(user, "same", observer: client);
+        await using var newer = await fixture.AnchorAsync(user, "same", observer: client);
+
+        await older.ClosedAsync();
+        Assert.Equal("Replaced by newer connection", older.CloseDescription);
+        await older.DisposeAsync();
+
+        await client.SendAsync(new { id = 5, method = "ping/anchor" });
+        Assert.Equal(5, (int)(await newer.NextAsync(f => (string?)f["method"] == "ping/anchor"))["id"]!);
+        await client.SendAsync(new { type = "orbit.list-anchors" });
+        Assert.Single((await client.NextOfTypeAsync("orbit.anchors"))["anchors"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_turn_in_progress_is_interrupted_when_its_anchor_drops()
     {
         var user = RelayHostFixture.NewUser();
