@@ -3,6 +3,7 @@ using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Relay;
+using OrbitGrains.WebFrontend.Rooms;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
@@ -36,6 +37,7 @@ public static class OrbitWebApp
         builder.Services.AddOpenApi();
         builder.Services.AddOrbitAuthentication();
         builder.Services.AddRelay(builder.Configuration);
+        builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
@@ -57,6 +59,7 @@ public static class OrbitWebApp
         app.MapAdmin();
         app.MapRelay();
         app.MapRelayArtifacts();
+        app.MapRooms();
         return app;
     }
 
