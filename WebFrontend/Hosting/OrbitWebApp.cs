@@ -33,7 +33,14 @@ public static class OrbitWebApp
         builder.Services.AddSingleton(secrets.Secrets);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionCounters>();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status401Unauthorized => "Authentication is required: send a valid Authorization: Bearer token.",
+                StatusCodes.Status403Forbidden => "This credential is not allowed to do that.",
+                _ => null,
+            });
         builder.Services.AddOpenApi();
         builder.Services.AddOrbitAuthentication();
         builder.Services.AddRelay(builder.Configuration);

@@ -65,7 +65,7 @@ public static class RoomAdminEndpoints
         }
 
         string? reason = null;
-        if (context.Request.ContentLength is > 0)
+        if (context.Request.ContentLength is > 0 || (context.Request.ContentLength is null && context.Request.HasJsonContentType()))
         {
             try
             {
