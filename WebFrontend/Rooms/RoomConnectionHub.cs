@@ -37,7 +37,7 @@ public sealed partial class RoomConnectionHub(
         var bytes = Encoding.UTF8.GetBytes(frame);
         foreach (var id in connectionIds.Value)
         {
-            if (id != exceptConnectionId && _sockets.TryGetValue(id, out var session) && !session.Socket.Enqueue(bytes))
+            if (id != exceptConnectionId && _sockets.TryGetValue(id, out var session) && !session.Deliver(bytes))
             {
                 LogTooSlow(id);
             }

@@ -16,6 +16,10 @@ public sealed partial class RoomSocketSession
     private RoomCaller? _caller;
     private RoomParticipant? _participant;
     private int _authFailed;
+    private readonly object _gate = new();
+    private List<byte[]>? _early;
+    private bool _ready;
+    private const int MaxEarlyFrames = 1000;
 
     public RoomSocketSession(WebSocket socket, RoomSocketContext context, string? address)
     {
@@ -27,6 +31,53 @@ public sealed partial class RoomSocketSession
     public string ConnectionId { get; } = $"p-{Guid.NewGuid():N}";
 
     public BoundedSocket Socket { get; }
+
+    /// <summary>
+    /// A frame from a room for this socket. Until the socket's own "joined" is queued, frames are held back, so a
+    /// client never hears of the room before it hears that it is in it.
+    /// </summary>
+    public bool Deliver(byte[] frame)
+    {
+        lock (_gate)
+        {
+            if (!_ready)
+            {
+                _early ??= [];
+                if (_early.Count >= MaxEarlyFrames)
+                {
+                    return false;
+                }
+
+                _early.Add(frame);
+                return true;
+            }
+        }
+
+        return Socket.Enqueue(frame);
+    }
+
+    private void HoldDeliveries()
+    {
+        lock (_gate)
+        {
+            _ready = false;
+        }
+    }
+
+    private void ReleaseDeliveries(string first)
+    {
+        lock (_gate)
+        {
+            Socket.Enqueue(first);
+            foreach (var frame in _early ?? [])
+            {
+                Socket.Enqueue(frame);
+            }
+
+            _early = null;
+            _ready = true;
+        }
+    }
 
     /// <summary>The room this socket is a participant of, set only once the room has accepted it.</summary>
     public string? RoomId { get; private set; }
@@ -98,12 +149,13 @@ public sealed partial class RoomSocketSession
 
     private async Task<bool> EnterAsync(string sessionId, bool closeIfUnknown)
     {
+        HoldDeliveries();
         var result = SignalMessages.SessionIdPattern().IsMatch(sessionId)
             ? await _context.Grains.GetGrain<ISessionRoomGrain>(sessionId).Join(_participant!, _context.Hub.Reference)
             : new JoinResult(JoinOutcome.UnknownSession, null);
         if (result is not { Outcome: JoinOutcome.Joined, Room: { } room })
         {
-            Socket.Enqueue(RoomFrames.Error("unknown_session", "No session with that session_id; create one with POST /api/session.", "join"));
+            ReleaseDeliveries(RoomFrames.Error("unknown_session", "No session with that session_id; create one with POST /api/session.", "join"));
             if (closeIfUnknown)
             {
                 Socket.Close((WebSocketCloseStatus)RoomCloseCodes.UnknownSession, "Unknown session");
@@ -119,7 +171,7 @@ public sealed partial class RoomSocketSession
         }
 
         RoomId = sessionId;
-        Socket.Enqueue(Joined(room));
+        ReleaseDeliveries(Joined(room));
         return true;
     }
 

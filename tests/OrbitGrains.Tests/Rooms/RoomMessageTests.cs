@@ -310,4 +310,27 @@ public sealed class RoomMessageTests(RoomsHostFixture fixture)
         await sender.Socket.SendRawAsync("""{"type":"offer","sdp":"v=binary"}"""u8.ToArray(), WebSocketMessageType.Binary);
         Assert.Equal("v=binary", (string?)(await other.Socket.NextOfTypeAsync("offer"))["sdp"]);
     }
+
+    [Fact]
+    public async Task Every_socket_hears_joined_before_anything_else_even_when_many_join_at_once()
+    {
+        var session = await fixture.SessionAsync();
+        var token = await fixture.RoomTokenAsync("viewer");
+        var sockets = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+            OrbitSocket.ConnectAsync(fixture.Host.BaseAddress, $"/ws?token={token}&session_id={session}")));
+        try
+        {
+            foreach (var socket in sockets)
+            {
+                Assert.Equal("joined", (string?)(await socket.NextAsync())["type"]);
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
 }
