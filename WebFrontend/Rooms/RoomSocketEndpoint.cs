@@ -23,9 +23,17 @@ public static class RoomSocketEndpoint
         }
 
         var services = context.RequestServices;
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        if (!services.GetRequiredService<RoomRateLimits>().TryConnect(address))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await RoomErrors.Detail(StatusCodes.Status429TooManyRequests, "Too many connections from this address; retry shortly.").ExecuteAsync(context);
+            return;
+        }
+
         var counters = services.GetRequiredService<ConnectionCounters>();
         using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new RoomSocketSession(webSocket, services.GetRequiredService<RoomSocketContext>(), context.Connection.RemoteIpAddress?.ToString());
+        var session = new RoomSocketSession(webSocket, services.GetRequiredService<RoomSocketContext>(), address);
         using var counted = counters.Track(ConnectionKind.RoomParticipant);
         // Kestrel waits for open requests on shutdown: tell peers to go (1001) so they reconnect to another node.
         using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(

@@ -14,6 +14,8 @@ public sealed partial class RoomSocketSession
     private readonly RoomSocketContext _context;
     private readonly string? _address;
     private RoomCaller? _caller;
+    /// <summary>Identifies the credential for per-token limits without keeping the token itself.</summary>
+    private string _tokenKey = "";
     private RoomParticipant? _participant;
     private int _authFailed;
     private readonly object _gate = new();
@@ -122,6 +124,7 @@ public sealed partial class RoomSocketSession
         }
 
         _caller = caller;
+        _tokenKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)))[..32];
         _participant = new RoomParticipant(ConnectionId, caller.Name, caller.Role, _context.Hub.HubId, _address);
         await EnterAsync(string.IsNullOrWhiteSpace(sessionId) ? SessionRoomGrain.GlobalRoom : sessionId.Trim(), closeIfUnknown: true);
     }
@@ -205,6 +208,13 @@ public sealed partial class RoomSocketSession
             return;
         }
 
+        if (!_context.RateLimits.TryMessage(_address, _tokenKey))
+        {
+            Socket.Enqueue(RoomFrames.Error("rate_limited", "Too many messages from this address or token; slow down."));
+            Socket.Close((WebSocketCloseStatus)RoomCloseCodes.PolicyViolation, "Rate limit exceeded");
+            return;
+        }
+
         var parsed = SignalMessages.Parse(frame, _participant!, legacyRoom: RoomId == SessionRoomGrain.GlobalRoom);
         switch (parsed)
         {
@@ -282,6 +292,7 @@ public sealed record RoomSocketContext(
     RoomConnectionHub Hub,
     RoomIdentity Identity,
     TurnCredentials Turn,
+    RoomRateLimits RateLimits,
     RoomsOptions Options,
     SocketLimits Limits,
     TimeProvider Clock,

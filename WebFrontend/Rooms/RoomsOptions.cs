@@ -29,6 +29,15 @@ public sealed class RoomsOptions
     /// <summary>How long a hub's claim on its sockets lasts without renewal (ROOM_HUB_LEASE_SEC).</summary>
     public TimeSpan HubLease { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Room sockets one address may open per second (ROOM_CONNECTS_PER_SECOND_PER_ADDRESS), twice that as burst; over it: 429.</summary>
+    public int ConnectsPerSecondPerAddress { get; init; } = 50;
+
+    /// <summary>Messages per second from all sockets of one address (ROOM_MESSAGES_PER_SECOND_PER_ADDRESS), twice that as burst.</summary>
+    public int MessagesPerSecondPerAddress { get; init; } = 5000;
+
+    /// <summary>Messages per second from all sockets using one token (ROOM_MESSAGES_PER_SECOND_PER_TOKEN), twice that as burst.</summary>
+    public int MessagesPerSecondPerToken { get; init; } = 1000;
+
     /// <summary>How long a socket without ?token= may take to send its {"token": ...} message.</summary>
     public TimeSpan AuthMessageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -42,6 +51,9 @@ public sealed class RoomsOptions
         MessagesPerSecond = Read(configuration, "ROOM_MESSAGES_PER_SECOND", 200, 1, 1_000_000),
         MaxQueuedBytes = Read(configuration, "ROOM_MAX_QUEUED_BYTES", 4 * 1024 * 1024, 64 * 1024, int.MaxValue),
         HubLease = TimeSpan.FromSeconds(Read(configuration, "ROOM_HUB_LEASE_SEC", 15, 1, 3600)),
+        ConnectsPerSecondPerAddress = Read(configuration, "ROOM_CONNECTS_PER_SECOND_PER_ADDRESS", 50, 1, 1_000_000),
+        MessagesPerSecondPerAddress = Read(configuration, "ROOM_MESSAGES_PER_SECOND_PER_ADDRESS", 5000, 1, 10_000_000),
+        MessagesPerSecondPerToken = Read(configuration, "ROOM_MESSAGES_PER_SECOND_PER_TOKEN", 1000, 1, 10_000_000),
         Turn = TurnOptions.FromConfiguration(configuration),
     };
 

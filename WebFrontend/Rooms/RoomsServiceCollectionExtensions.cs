@@ -18,11 +18,13 @@ public static class RoomsServiceCollectionExtensions
         services.AddSingleton<IRoomIdentityResolver, StaticTokenResolver>();
         services.AddSingleton<IRoomIdentityResolver, RoomTokenResolver>();
         services.AddSingleton<RoomIdentity>();
+        services.AddSingleton<RoomRateLimits>();
         services.AddSingleton(sp => new RoomSocketContext(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<RoomConnectionHub>(),
             sp.GetRequiredService<RoomIdentity>(),
             sp.GetRequiredService<TurnCredentials>(),
+            sp.GetRequiredService<RoomRateLimits>(),
             options,
             new SocketLimits(options.MaxMessageBytes, options.MaxQueuedBytes, options.MessagesPerSecond, (code, detail) => RoomFrames.Error(code, detail))
             {

@@ -38,6 +38,10 @@ public sealed class RoomsHostFixture : IAsyncLifetime
         configuration["TURN_TTL_SEC"] = "600";
         configuration["ROOM_MAX_MESSAGE_BYTES"] = MaxMessageBytes.ToString();
         configuration["ROOM_MESSAGES_PER_SECOND"] = MessagesPerSecond.ToString();
+        // Every test socket comes from 127.0.0.1; the shared limits have their own tests.
+        configuration["ROOM_CONNECTS_PER_SECOND_PER_ADDRESS"] = "100000";
+        configuration["ROOM_MESSAGES_PER_SECOND_PER_ADDRESS"] = "100000";
+        configuration["ROOM_MESSAGES_PER_SECOND_PER_TOKEN"] = "100000";
         return configuration;
     }
 
