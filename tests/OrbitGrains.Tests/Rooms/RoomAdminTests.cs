@@ -105,4 +105,32 @@ public sealed class RoomAdminTests(RoomsHostFixture fixture)
         bad.Headers.Authorization = new AuthenticationHeaderValue("Bearer", RoomsHostFixture.AdminToken);
         Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Host.Http.SendAsync(bad)).StatusCode);
     }
+
+    [Fact]
+    public async Task An_audit_log_longer_than_a_page_reads_back_complete_and_in_order()
+    {
+        var log = fixture.Host.Grains.GetGrain<OrbitGrains.Rooms.IAuditLogGrain>($"paging-{Guid.NewGuid():N}");
+        for (var i = 1; i <= 450; i++)
+        {
+            Assert.Equal(i, await log.Append(new OrbitGrains.Rooms.AuditEntry(0, DateTimeOffset.UtcNow, "join", null, $"actor-{i}", "viewer", "127.0.0.1", null)));
+        }
+
+        var read = new List<OrbitGrains.Rooms.AuditEntry>();
+        long after = 0;
+        while (true)
+        {
+            var page = await log.Read(after, 130);
+            Assert.True(page.Entries.Length <= 130);
+            read.AddRange(page.Entries);
+            if (page.NextAfter is not { } next)
+            {
+                break;
+            }
+
+            after = next;
+        }
+
+        Assert.Equal(Enumerable.Range(1, 450).Select(i => (long)i), read.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(1, 450).Select(i => $"actor-{i}"), read.Select(e => e.Actor));
+    }
 }

@@ -87,6 +87,9 @@ public sealed class RoomRecordingTests
 
             var listed = await AdminAsync(restarted, HttpMethod.Get, $"/api/admin/rooms/{session}/recordings");
             Assert.Equal(recordingId, (string?)((JsonArray)listed["recordings"]!).Single());
+            // The audit log is durable: the estop is still there, stored before it was acknowledged.
+            var audit = await AdminAsync(restarted, HttpMethod.Get, $"/api/admin/audit?log={session}&limit=500");
+            Assert.Contains((JsonArray)audit["entries"]!, e => (string?)e!["action"] == "estop" && (string?)e["role"] == "operator");
             // The room itself survived the restart.
             await using var back = await RoomsHostFixture.JoinAsync(restarted, session, "viewer");
             await AdminAsync(restarted, HttpMethod.Get, "/api/admin/recordings/rec-nothing", HttpStatusCode.NotFound);
