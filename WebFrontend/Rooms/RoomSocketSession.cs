@@ -18,6 +18,8 @@ public sealed partial class RoomSocketSession
     private string _tokenKey = "";
     private RoomParticipant? _participant;
     private int _authFailed;
+    /// <summary>The session_id of the query, kept for when a first {"token": ...} message authenticates the socket.</summary>
+    private string? _pendingSession;
     private readonly object _gate = new();
     private List<byte[]>? _early;
     private bool _ready;
@@ -111,8 +113,6 @@ public sealed partial class RoomSocketSession
             await LeaveAsync("disconnected");
         }
     }
-
-    private string? _pendingSession;
 
     private async Task AuthenticateAsync(string token, string? sessionId, CancellationToken cancellationToken)
     {
