@@ -35,20 +35,41 @@ public sealed class RoomRateLimitTests : IAsyncLifetime
         await first.NextOfTypeAsync("joined");
         await second.NextOfTypeAsync("joined");
 
-        // 15 + 15 messages on one token whose burst is 20: each socket alone is well within its own limit.
-        for (var i = 0; i < 15 && first.State == WebSocketState.Open && second.State == WebSocketState.Open; i++)
+        // The token's burst is 20. The second socket spends 10 of it; the first, far below its own per-socket
+        // limit, is then cut off after about the other 10 (plus what refilled meanwhile, at 10/s).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 10; i++)
         {
-            await first.SendAsync(new { type = "telemetry", data = new { i } });
             await second.SendAsync(new { type = "telemetry", data = new { i } });
         }
 
-        await Task.WhenAny(first.ClosedAsync(), second.ClosedAsync());
-        var cut = first.State != WebSocketState.Open ? first : second;
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, cut.CloseStatus);
+        for (var i = 0; i < 10; i++)
+        {
+            await other.Socket.NextAsync(f => (string?)f["type"] == "telemetry" && (int)f["data"]!["i"]! == i);
+        }
 
+        var sent = 0;
+        try
+        {
+            while (first.State == WebSocketState.Open && sent < 40)
+            {
+                await first.SendAsync(new { type = "telemetry", data = new { n = sent++ } });
+            }
+        }
+        catch (WebSocketException)
+        {
+            // The server closed it while we were still sending: that is the point.
+        }
+
+        Assert.Equal("rate_limited", (string?)(await first.NextOfTypeAsync("error"))["code"]);
+        await first.ClosedAsync();
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, first.CloseStatus);
+        var delivered = (await other.Socket.DrainAsync(TimeSpan.FromMilliseconds(500))).Count(f => (string?)f["type"] == "telemetry" && f["data"]!["n"] is not null);
+        Assert.InRange(delivered, 5, 12 + (int)Math.Ceiling(clock.Elapsed.TotalSeconds * 10));
+
+        // Another token is unaffected, and the socket that stayed within the shared allowance still hears the room.
         await other.Socket.SendAsync(new { type = "telemetry", data = new { from = "another token" } });
-        var survivor = cut == first ? second : first;
-        Assert.Equal("another token", (string?)(await survivor.NextAsync(f => (string?)f["type"] == "telemetry" && f["data"]!["from"] is not null))["data"]!["from"]);
+        Assert.Equal("another token", (string?)(await second.NextAsync(f => (string?)f["type"] == "telemetry" && f["data"]!["from"] is not null))["data"]!["from"]);
     }
 }
 
