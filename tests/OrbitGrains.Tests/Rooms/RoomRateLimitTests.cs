@@ -94,7 +94,7 @@ public sealed class RoomConnectLimitTests : IAsyncLifetime
     [Fact]
     public async Task An_address_opening_sockets_too_fast_gets_429_before_any_upgrade()
     {
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
         {
             using var socket = new ClientWebSocket();
             socket.Options.CollectHttpResponseDetails = true;
