@@ -5,6 +5,7 @@ using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Relay;
+using OrbitGrains.WebFrontend.Rooms;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -35,10 +36,18 @@ public static class OrbitWebApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton<ConnectionCounters>();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status401Unauthorized => "Authentication is required: send a valid Authorization: Bearer token.",
+                StatusCodes.Status403Forbidden => "This credential is not allowed to do that.",
+                _ => null,
+            });
         builder.Services.AddOpenApi();
         builder.Services.AddOrbitAuthentication();
         builder.Services.AddRelay(builder.Configuration);
+        builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
@@ -61,6 +70,7 @@ public static class OrbitWebApp
         app.MapAccounts();
         app.MapRelay();
         app.MapRelayArtifacts();
+        app.MapRooms();
         return app;
     }
 

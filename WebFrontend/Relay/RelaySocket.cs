@@ -1,210 +1,45 @@
-using System.Buffers;
 using System.Net.WebSockets;
-using System.Text;
-using System.Threading.Channels;
 using OrbitGrains.Relay;
+using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
 /// <summary>
-/// One relay WebSocket: a receive loop that enforces the frame size and message rate, and a send loop fed by a
-/// queue bounded in bytes. A peer that cannot keep up is cut off; memory never grows with its backlog.
+/// One relay WebSocket: a bounded socket (frame size, message rate, outbound bytes) that answers pings itself
+/// and words its refusals as Orbit error frames.
 /// </summary>
 public sealed class RelaySocket(WebSocket socket, RelayConnection connection, string userId, RelayOptions options, TimeProvider clock)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _abort = new();
-    private long _queuedBytes;
-    private (WebSocketCloseStatus Status, string Reason)? _close;
-    private double _tokens = options.MessagesPerSecond * 2;
-    private long _lastRefill = clock.GetTimestamp();
+    private readonly BoundedSocket _socket = new(socket, Limits(options), clock);
 
     public RelayConnection Connection { get; } = connection;
 
     public string UserId { get; } = userId;
 
     /// <summary>Queues a frame; false (and the socket is cut off) when the peer has fallen too far behind.</summary>
-    public bool Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
+    public bool Enqueue(string frame) => _socket.Enqueue(frame);
 
     /// <summary>Queues UTF-8 bytes that the caller will not change again (one encoding is shared by every target socket).</summary>
-    public bool Enqueue(byte[] utf8Frame)
-    {
-        if (Interlocked.Add(ref _queuedBytes, utf8Frame.Length) > options.MaxQueuedBytes)
-        {
-            _abort.Cancel();
-            return false;
-        }
-
-        return _outbound.Writer.TryWrite(utf8Frame);
-    }
+    public bool Enqueue(byte[] utf8Frame) => _socket.Enqueue(utf8Frame);
 
     /// <summary>Sends what is queued, then closes with this status.</summary>
-    public void Close(WebSocketCloseStatus status, string reason)
-    {
-        _close ??= (status, reason);
-        _outbound.Writer.TryComplete();
-    }
+    public void Close(WebSocketCloseStatus status, string reason) => _socket.Close(status, reason);
 
-    /// <summary>Runs both directions until the socket ends; each complete text frame goes to <paramref name="onFrame"/>.</summary>
-    public async Task RunAsync(Func<string, Task> onFrame, CancellationToken cancellationToken)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-        var sending = SendLoopAsync(linked.Token);
-        try
+    /// <summary>Runs both directions until the socket ends; each complete text frame but ping goes to <paramref name="onFrame"/>.</summary>
+    public Task RunAsync(Func<string, Task> onFrame, CancellationToken cancellationToken) =>
+        _socket.RunAsync(frame =>
         {
-            await ReceiveLoopAsync(onFrame, linked.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
-        {
-            // The peer went away or was cut off; nothing to tell it.
-        }
-        finally
-        {
-            _outbound.Writer.TryComplete();
-            await sending;
-            if (socket.State != WebSocketState.Closed && socket.State != WebSocketState.Aborted && _abort.IsCancellationRequested)
-            {
-                socket.Abort();
-            }
-        }
-    }
-
-    private async Task ReceiveLoopAsync(Func<string, Task> onFrame, CancellationToken cancellationToken)
-    {
-        while (socket.State == WebSocketState.Open)
-        {
-            // A zero-byte read waits for data without holding a buffer: idle sockets cost no receive memory.
-            var peek = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-            if (peek.MessageType == WebSocketMessageType.Close)
-            {
-                Close(WebSocketCloseStatus.NormalClosure, "Bye");
-                return;
-            }
-
-            var frame = await ReadMessageAsync(cancellationToken);
-            if (frame is null)
-            {
-                return;
-            }
-
-            if (frame.Length == 0)
-            {
-                continue;
-            }
-
-            if (!TakeToken())
-            {
-                Enqueue(RelayFrames.InvalidFrame("Rate limit exceeded; slow down."));
-                if (_tokens < -options.MessagesPerSecond)
-                {
-                    Close(WebSocketCloseStatus.PolicyViolation, "Rate limit exceeded");
-                    return;
-                }
-
-                continue;
-            }
-
             if (IsPing(frame))
             {
                 Enqueue("""{"type":"pong"}""");
-                continue;
+                return Task.CompletedTask;
             }
 
-            await onFrame(frame);
-        }
-    }
+            return onFrame(frame);
+        }, cancellationToken);
 
-    /// <summary>Reads one whole message; null when the socket closed or the frame broke a rule (the socket is then closing).</summary>
-    private async Task<string?> ReadMessageAsync(CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (buffer.Length >= options.MaxFrameBytes + 1)
-                    {
-                        Close(WebSocketCloseStatus.MessageTooBig, "Frame too large");
-                        return null;
-                    }
-
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, options.MaxFrameBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    Close(WebSocketCloseStatus.NormalClosure, "Bye");
-                    return null;
-                }
-
-                length += result.Count;
-                if (length > options.MaxFrameBytes)
-                {
-                    Close(WebSocketCloseStatus.MessageTooBig, "Frame too large");
-                    return null;
-                }
-
-                if (result.EndOfMessage)
-                {
-                    break;
-                }
-            }
-
-            // Binary frames are read as UTF-8 text, as the original relay did.
-            try
-            {
-                return StrictUtf8.GetString(buffer, 0, length);
-            }
-            catch (DecoderFallbackException)
-            {
-                Enqueue(RelayFrames.InvalidFrame("Frames must be UTF-8 JSON text."));
-                return string.Empty;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private async Task SendLoopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
-            {
-                Interlocked.Add(ref _queuedBytes, -frame.Length);
-                await socket.SendAsync(frame, WebSocketMessageType.Text, true, cancellationToken);
-            }
-
-            if (_close is { } close && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await socket.CloseAsync(close.Status, close.Reason, timeout.Token);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
-        {
-            _abort.Cancel();
-        }
-    }
-
-    private bool TakeToken()
-    {
-        var now = clock.GetTimestamp();
-        var elapsed = clock.GetElapsedTime(_lastRefill, now).TotalSeconds;
-        _lastRefill = now;
-        _tokens = Math.Min(options.MessagesPerSecond * 2, _tokens + elapsed * options.MessagesPerSecond) - 1;
-        return _tokens >= 0;
-    }
+    private static SocketLimits Limits(RelayOptions options) =>
+        new(options.MaxFrameBytes, options.MaxQueuedBytes, options.MessagesPerSecond, (_, message) => RelayFrames.InvalidFrame(message));
 
     private static bool IsPing(string frame) =>
         frame.Length < 64 && frame.Contains("\"ping\"", StringComparison.Ordinal)

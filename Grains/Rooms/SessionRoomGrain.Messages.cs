@@ -1,0 +1,114 @@
+namespace OrbitGrains.Rooms;
+
+public sealed partial class SessionRoomGrain
+{
+    public async Task<ReceiveOutcome> Receive(string connectionId, RoomEnvelope message)
+    {
+        if (!_participants.TryGetValue(connectionId, out var sender))
+        {
+            return ReceiveOutcome.UnknownConnection;
+        }
+
+        var role = sender.Connection.Role;
+        switch (message.Type)
+        {
+            case "estop":
+                return await EstopAsync(sender, message);
+            case "control":
+                return Control(sender, message.Action);
+            case "command" when _controlHolder != connectionId:
+                return Refuse(sender, "control_required", "Only the holder of the control lock may send commands; acquire it first.", message.Type);
+            case "command" when role is not (RoomRole.Operator or RoomRole.Admin):
+            case "telemetry" when role == RoomRole.Viewer:
+                return Refuse(sender, "forbidden", $"A {RoomRoles.Name(role)} may not send {message.Type}.", message.Type);
+        }
+
+        if (message.To is { } to)
+        {
+            if (!_participants.ContainsKey(to) || to == connectionId)
+            {
+                return Refuse(sender, "unknown_participant", "'to' names no other participant of this room.", message.Type);
+            }
+
+            Send(to, message.Frame);
+        }
+        else
+        {
+            Broadcast(message.Frame, except: connectionId);
+        }
+
+        Record(message.Type, connectionId, message.Frame);
+        return ReceiveOutcome.Routed;
+    }
+
+    public async Task<int> AdminEstop(string actor, string? address, string? reason)
+    {
+        if (!Exists)
+        {
+            return -1;
+        }
+
+        var frame = RoomFrames.AdminEstop(actor, reason, clock.GetUtcNow());
+        var delivered = DeliverEstop(frame, except: null);
+        Record("estop", null, frame);
+        await AuditAsync("estop", actor, "admin", address, $"via admin API to {delivered} participant(s){(reason is null ? "" : $": {reason}")}");
+        return delivered;
+    }
+
+    private async Task<ReceiveOutcome> EstopAsync(Participant sender, RoomEnvelope message)
+    {
+        var role = RoomRoles.Name(sender.Connection.Role);
+        if (!RoomRoles.MayStop(sender.Connection.Role))
+        {
+            await AuditAsync("estop_refused", sender.Connection.Name, role, sender.Connection.Address, sender.Id);
+            return Refuse(sender, "forbidden", "Only an operator or an admin may send estop.", "estop");
+        }
+
+        // Stop first, write down second: the robot must not wait for the store.
+        var delivered = DeliverEstop(message.Frame, except: sender.Id);
+        Record("estop", sender.Id, message.Frame);
+        var sequence = await AuditAsync("estop", sender.Connection.Name, role, sender.Connection.Address, $"{sender.Id} to {delivered} participant(s)");
+        Send(sender.Id, RoomFrames.EstopAck(sequence, delivered));
+        return ReceiveOutcome.Routed;
+    }
+
+    /// <summary>Robots first (their hubs are called before anyone else's), then every other participant.</summary>
+    private int DeliverEstop(string frame, string? except) =>
+        Broadcast(frame, except, only: p => p.Connection.Role == RoomRole.Robot)
+        + Broadcast(frame, except, only: p => p.Connection.Role != RoomRole.Robot);
+
+    private ReceiveOutcome Control(Participant sender, string? action)
+    {
+        if (sender.Connection.Role is not (RoomRole.Operator or RoomRole.Admin))
+        {
+            return Refuse(sender, "forbidden", "Only an operator or an admin may hold the control lock.", "control");
+        }
+
+        switch (action)
+        {
+            case "acquire" when _controlHolder is null || _controlHolder == sender.Id || sender.Connection.Role == RoomRole.Admin:
+                _controlHolder = sender.Id;
+                break;
+            case "acquire":
+                return Refuse(sender, "control_locked", $"The control lock is held by {_controlHolder}.", "control");
+            case "release" when _controlHolder == sender.Id:
+                _controlHolder = null;
+                break;
+            case "release":
+                return Refuse(sender, "not_holder", "Only the holder may release the control lock.", "control");
+            default:
+                return Refuse(sender, "invalid_message", "control needs action 'acquire' or 'release'.", "control");
+        }
+
+        var frame = RoomFrames.Control(SessionId, _controlHolder, _controlHolder is null ? null : sender.Connection.Name);
+        Broadcast(frame, except: null);
+        Record("control", sender.Id, frame);
+        return ReceiveOutcome.Routed;
+    }
+
+    private ReceiveOutcome Refuse(Participant sender, string code, string detail, string type)
+    {
+        Send(sender.Id, RoomFrames.Error(code, detail, type));
+        return ReceiveOutcome.Refused;
+    }
+}

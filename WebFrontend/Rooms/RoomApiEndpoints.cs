@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrbitGrains.Rooms;
+using OrbitGrains.WebFrontend.Admin;
+
+namespace OrbitGrains.WebFrontend.Rooms;
+
+/// <summary>`GET /`, `POST /api/login`, `POST /api/session` and `GET /api/turn`: the signaling family's HTTP surface.</summary>
+public static class RoomApiEndpoints
+{
+    public static IEndpointRouteBuilder MapRoomApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => Results.Content(RootPage, "text/html; charset=utf-8"))
+            .WithTags("Rooms").AllowAnonymous()
+            .WithSummary("A small HTML page that says the service is up");
+
+        var api = app.MapGroup("/api").WithTags("Rooms").AllowAnonymous();
+        api.MapPost("/login", LoginAsync)
+            .WithSummary("Bearer: an AUTH_TOKENS entry or the admin token. Body {\"role\": \"viewer\"|\"operator\"|\"robot\"|\"admin\", \"name\"?: string} " +
+                         "-> 200 {\"token\", \"token_type\": \"bearer\", \"role\", \"expires_in\"}; a room token for /ws?token=. " +
+                         "Static tokens may ask for viewer, operator or robot; only the admin token for admin. Errors: {\"detail\"}.");
+        api.MapPost("/session", CreateSessionAsync)
+            .WithSummary("Bearer: any valid token of operator or admin role. Body {\"name\"?: string} (optional) -> 201 {\"session_id\", \"name\", \"created_at\"}.");
+        api.MapGet("/turn", IceServersAsync)
+            .WithSummary("Bearer: any valid token. -> {\"ice_servers\": [RTCIceServer], \"ttl\"}: TURN REST credentials (username <expiry>:<user>, HMAC-SHA1).");
+        return app;
+    }
+
+    private const string RootPage = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>OrbitGrains signaling</title></head>
+        <body><h1>OrbitGrains signaling is up</h1>
+        <p>WebSocket: <code>/ws?token=&lt;token&gt;</code>. Health: <a href="/health">/health</a>. API: <a href="/docs">/docs</a>.</p>
+        </body></html>
+        """;
+
+    public sealed record LoginRequest(
+        [property: JsonPropertyName("role")] string? Role,
+        [property: JsonPropertyName("name")] string? Name);
+
+    public sealed record SessionRequest([property: JsonPropertyName("name")] string? Name);
+
+    private static async Task<IResult> LoginAsync(HttpContext context, RoomIdentity identity, RoomTokens tokens)
+    {
+        var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request), allowRoomTokens: false, context.RequestAborted);
+        if (caller is null)
+        {
+            return RoomErrors.Unauthorized("Send Authorization: Bearer <AUTH_TOKENS entry or admin token>.");
+        }
+
+        var (request, error) = await ReadAsync<LoginRequest>(context);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var role = caller.Role;
+        if (request?.Role is { } asked)
+        {
+            if (!RoomRoles.TryParse(asked, out role))
+            {
+                return RoomErrors.BadRequest("role must be one of viewer, operator, robot, admin.");
+            }
+
+            if (role == RoomRole.Admin && caller.Role != RoomRole.Admin)
+            {
+                return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only the admin token may obtain an admin room token.");
+            }
+        }
+
+        var name = caller.Name;
+        if (request?.Name is { } wanted)
+        {
+            wanted = wanted.Trim();
+            if (wanted.Length is 0 or > 64 || wanted.Any(char.IsControl))
+            {
+                return RoomErrors.BadRequest("name must be 1 to 64 printable characters.");
+            }
+
+            // The credential's identity stays visible, so an audit entry can always be traced to the token that got in.
+            name = $"{wanted} ({caller.Name})";
+        }
+
+        var (token, expiresIn) = tokens.Issue(name, role);
+        return Results.Json(new { token, token_type = "bearer", role = RoomRoles.Name(role), expires_in = expiresIn });
+    }
+
+    private static async Task<IResult> CreateSessionAsync(HttpContext context, RoomIdentity identity, IGrainFactory grains, TimeProvider clock)
+    {
+        var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request), allowRoomTokens: true, context.RequestAborted);
+        if (caller is null)
+        {
+            return RoomErrors.Unauthorized();
+        }
+
+        if (!RoomRoles.MayStop(caller.Role))
+        {
+            return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only an operator or an admin may create a session.");
+        }
+
+        var (request, error) = await ReadAsync<SessionRequest>(context);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var name = request?.Name?.Trim();
+        if (name is { Length: > 100 } || (name?.Any(char.IsControl) ?? false))
+        {
+            return RoomErrors.BadRequest("name must be at most 100 printable characters.");
+        }
+
+        var sessionId = Guid.NewGuid().ToString("N");
+        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, string.IsNullOrEmpty(name) ? null : name);
+        return Results.Json(new { session_id = sessionId, name = string.IsNullOrEmpty(name) ? null : name, created_at = clock.GetUtcNow() },
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> IceServersAsync(HttpContext context, RoomIdentity identity, TurnCredentials turn)
+    {
+        var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request) ?? context.Request.Query["token"].ToString(),
+            allowRoomTokens: true, context.RequestAborted);
+        return caller is null
+            ? RoomErrors.Unauthorized()
+            : Results.Json(new { ice_servers = turn.IceServers(caller.Name), ttl = turn.TtlSeconds });
+    }
+
+    /// <summary>An optional JSON body: empty is fine, anything else must be a JSON object of the expected shape.</summary>
+    private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
+    {
+        if (context.Request.ContentLength is 0 || (context.Request.ContentLength is null && !context.Request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            return (null, null);
+        }
+
+        if (context.Request.ContentLength > 16 * 1024)
+        {
+            return (null, RoomErrors.Detail(StatusCodes.Status413PayloadTooLarge, "The body is limited to 16 KiB."));
+        }
+
+        if (!context.Request.HasJsonContentType())
+        {
+            return (null, RoomErrors.Detail(StatusCodes.Status415UnsupportedMediaType, "Send a JSON body (Content-Type: application/json)."));
+        }
+
+        try
+        {
+            return (await context.Request.ReadFromJsonAsync<T>(context.RequestAborted), null);
+        }
+        catch (JsonException)
+        {
+            return (null, RoomErrors.BadRequest("The body must be a JSON object with the documented fields."));
+        }
+    }
+}

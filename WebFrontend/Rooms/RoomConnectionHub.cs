@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using Orleans.Concurrency;
+using OrbitGrains.Rooms;
+
+namespace OrbitGrains.WebFrontend.Rooms;
+
+/// <summary>
+/// The room sockets this front-end silo holds. Room grains reach them through one observer reference per silo;
+/// the hub renews its lease with every room it holds sockets in, so a dead silo's participants are dropped
+/// from their rooms within a lease.
+/// </summary>
+public sealed partial class RoomConnectionHub(
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    RoomsOptions options,
+    ILogger<RoomConnectionHub> logger) : BackgroundService, IRoomHub
+{
+    private readonly ConcurrentDictionary<string, RoomSocketSession> _sockets = new(StringComparer.Ordinal);
+    private IRoomHub? _reference;
+
+    public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
+
+    /// <summary>How grains address this hub; created once the silo runs.</summary>
+    public IRoomHub Reference => _reference ??= grains.CreateObjectReference<IRoomHub>(this);
+
+    public int Count => _sockets.Count;
+
+    public void Add(RoomSocketSession session) => _sockets[session.ConnectionId] = session;
+
+    public void Remove(RoomSocketSession session) => _sockets.TryRemove(session.ConnectionId, out _);
+
+    public Task Deliver(Immutable<string[]> connectionIds, string? exceptConnectionId, string frame)
+    {
+        // Encoded once for all recipients; sockets only read the shared bytes.
+        var bytes = Encoding.UTF8.GetBytes(frame);
+        foreach (var id in connectionIds.Value)
+        {
+            if (id != exceptConnectionId && _sockets.TryGetValue(id, out var session) && !session.Deliver(bytes))
+            {
+                LogTooSlow(id);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Close(string connectionId, int closeStatus, string reason)
+    {
+        if (_sockets.TryGetValue(connectionId, out var session))
+        {
+            session.Socket.Close((WebSocketCloseStatus)closeStatus, reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.HubLease / 3);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var byRoom = _sockets.Values.Where(s => s.RoomId is not null).GroupBy(s => s.RoomId!);
+            await Task.WhenAll(byRoom.Select(room => RenewAsync(room.Key, room.Select(s => s.ConnectionId).ToArray())));
+        }
+
+        async Task RenewAsync(string roomId, string[] held)
+        {
+            try
+            {
+                await grains.GetGrain<ISessionRoomGrain>(roomId).RenewHub(HubId, Reference, options.HubLease, held);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRenewFailed(ex, roomId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room socket {ConnectionId} closed: its outbound queue overflowed")]
+    private partial void LogTooSlow(string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the room hub lease for room {RoomId} failed")]
+    private partial void LogRenewFailed(Exception exception, string roomId);
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Rooms telemetry fan-out: builds Release, starts the product on 127.0.0.1 with its own data folder, runs
+# bench/RoomsFanout against it, stops the product. Arguments are passed to the load generator
+# (defaults: --rooms 100 --viewers 50 --rate 100 --seconds 20). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin
+# the product and the load generator to separate cores.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+port=${BENCH_PORT:-8090}
+# 100 x 51 sockets on both ends of loopback, plus the silo's own files.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+dotnet build "$root/WebFrontend/WebFrontend.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true
+dotnet build "$root/bench/RoomsFanout/RoomsFanout.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true
+
+work=$(mktemp -d)
+token="bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ASPNETCORE_ENVIRONMENT=Production DATA_DIR="$work" PORT="$port" HOST=127.0.0.1 \
+  AUTH_TOKENS="$token" ROOM_CONNECTS_PER_SECOND_PER_ADDRESS=1000000 ROOM_MESSAGES_PER_SECOND_PER_ADDRESS=10000000 \
+  ROOM_MESSAGES_PER_SECOND_PER_TOKEN=10000000 ORLEANS_SILO_PORT=$((port + 20000)) ORLEANS_GATEWAY_PORT=$((port + 21000)) \
+  ORLEANS_SERVICE_ID="rooms-bench" ORLEANS_CLUSTER_ID="rooms-bench" Logging__LogLevel__Default=Warning \
+  ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" >"$work/server.log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { echo "product did not become ready"; cat "$work/server.log"; exit 1; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+cpu_before=$(cpu_ticks)
+started=$(date +%s)
+BENCH_AUTH_TOKEN="$token" timeout 600 ${CLIENT_CPUS:+taskset -c "$CLIENT_CPUS"} dotnet "$root/bench/RoomsFanout/bin/Release/net10.0/OrbitGrains.Bench.RoomsFanout.dll" \
+  --base "http://127.0.0.1:$port" "$@"
+elapsed=$(( $(date +%s) - started ))
+echo "server cpu_s=$(( ($(cpu_ticks) - cpu_before) / $(getconf CLK_TCK) )) over ${elapsed}s wall (setup included); load_avg=$(cut -d' ' -f1-3 /proc/loadavg) cores=$(nproc)"
+echo "server rss_mb=$(( $(awk '/VmRSS/ {print $2}' /proc/$server_pid/status) / 1024 ))"

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using OrbitGrains.Hosting;
+
+namespace OrbitGrains.Tests.Rooms;
+
+/// <summary>
+/// The original's clients against a real host in Development, where the original's demo token still works:
+/// the compatibility smoke flow, the auth message, and bad tokens.
+/// </summary>
+public sealed class LegacySmokeTests : IAsyncLifetime
+{
+    private const string AdminToken = "legacy-admin-token-0123456789abcdefghijklmn";
+    private readonly TempDirectory _data = new("legacy");
+    private RunningHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configuration = RunningHost.IsolatedConfiguration(_data.Path, "legacy");
+        configuration["ADMIN_TOKEN"] = AdminToken;
+        _host = await RunningHost.StartFrontEndAsync(configuration, environment: "Development");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Two_clients_with_the_demo_token_exchange_a_message_within_two_seconds_without_echo()
+    {
+        await using var a = await OrbitSocket.ConnectAsync(_host.BaseAddress, "/ws?token=demo_token_123");
+        await using var b = await OrbitSocket.ConnectAsync(_host.BaseAddress, "/ws?token=demo_token_123");
+        await a.NextOfTypeAsync("joined");
+        await b.NextOfTypeAsync("joined");
+        await a.SendAsync(new { token = "demo_token_123" });
+        await b.SendAsync(new { token = "demo_token_123" });
+
+        var watch = Stopwatch.StartNew();
+        await a.SendTextAsync("""{"type":"smoke","payload":{"n":1,"text":"hello"}}""");
+        var got = await b.NextAsync(f => (string?)f["type"] == "smoke", TimeSpan.FromSeconds(2));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"type":"smoke","payload":{"n":1,"text":"hello"}}"""), got), "relayed untouched");
+
+        var atA = await a.DrainAsync(TimeSpan.FromMilliseconds(400));
+        Assert.DoesNotContain(atA, f => (string?)f["type"] == "smoke");
+        // The auth messages were consumed, never relayed.
+        Assert.DoesNotContain(atA, f => f.ContainsKey("token"));
+        Assert.DoesNotContain(await b.DrainAsync(TimeSpan.FromMilliseconds(100)), f => f.ContainsKey("token"));
+
+        var health = (await _host.Http.GetFromJsonAsync<JsonObject>("/health"))!;
+        Assert.True((long)health["active_connections"]! >= 2);
+    }
+
+    [Fact]
+    public async Task Without_a_query_token_the_first_message_authenticates()
+    {
+        await using var listener = await OrbitSocket.ConnectAsync(_host.BaseAddress, "/ws?token=demo_token_123");
+        await listener.NextOfTypeAsync("joined");
+        await using var late = await OrbitSocket.ConnectAsync(_host.BaseAddress, "/ws");
+        await late.SendAsync(new { token = "demo_token_123" });
+        Assert.Equal("global", (string?)(await late.NextOfTypeAsync("joined"))["session_id"]);
+        await late.SendTextAsync("""{"type":"smoke","payload":{}}""");
+        await listener.NextOfTypeAsync("smoke");
+    }
+
+    [Theory]
+    [InlineData("/ws?token=not-a-token")]
+    [InlineData("/ws")]
+    public async Task A_bad_token_is_accepted_then_closed_4401_and_audited_with_the_address(string path)
+    {
+        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, path);
+        if (!path.Contains("token="))
+        {
+            await socket.SendAsync(new { token = "guessed" });
+        }
+
+        Assert.Equal("unauthorized", (string?)(await socket.NextOfTypeAsync("error"))["code"]);
+        await socket.ClosedAsync();
+        Assert.Equal((WebSocketCloseStatus)4401, socket.CloseStatus);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/audit?log=global&limit=500");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await _host.Http.SendAsync(request);
+        var entries = (JsonArray)(await response.Content.ReadFromJsonAsync<JsonObject>())!["entries"]!;
+        var failed = entries.Last(e => (string?)e!["action"] == "auth_failed")!;
+        Assert.Equal("127.0.0.1", (string?)failed["address"]);
+        Assert.DoesNotContain("guessed", entries.ToJsonString());
+        Assert.DoesNotContain("not-a-token", entries.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_first_message_that_is_not_an_auth_message_is_refused_4401()
+    {
+        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, "/ws");
+        await socket.SendTextAsync("""{"type":"smoke"}""");
+        await socket.ClosedAsync();
+        Assert.Equal((WebSocketCloseStatus)4401, socket.CloseStatus);
+    }
+}
+
+/// <summary>AUTH_TOKENS outside Development: weak values stop the start; unset means no static tokens at all.</summary>
+public sealed class RoomsConfigurationTests
+{
+    [Theory]
+    [InlineData("demo_token_123")]
+    [InlineData("strong-token-0123456789abcdefghijklmnopqrstuv,short")]
+    public async Task Weak_static_tokens_are_refused_at_start_up_outside_development(string tokens)
+    {
+        using var data = new TempDirectory();
+        var configuration = RunningHost.IsolatedConfiguration(data.Path, "rooms-config");
+        configuration["AUTH_TOKENS"] = tokens;
+        var error = await Assert.ThrowsAsync<OrbitConfigurationException>(() => RunningHost.StartFrontEndAsync(configuration));
+        Assert.Contains("AUTH_TOKENS", error.Message);
+        Assert.DoesNotContain("demo_token_123", error.Message);
+    }
+
+    [Fact]
+    public async Task Unset_auth_tokens_outside_development_leave_the_demo_token_invalid()
+    {
+        using var data = new TempDirectory();
+        await using var host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(data.Path, "rooms-config"));
+        await using var socket = await OrbitSocket.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
+        await socket.ClosedAsync();
+        Assert.Equal((WebSocketCloseStatus)4401, socket.CloseStatus);
+    }
+}
