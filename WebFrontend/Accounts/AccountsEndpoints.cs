@@ -9,6 +9,7 @@ public static class AccountsEndpoints
     {
         services.AddSingleton(ControlPlaneToken.Load(configuration, isDevelopment));
         services.AddSingleton<UserTokenService>();
+        services.AddSingleton<OrbitGrains.WebFrontend.Rooms.IRoomIdentityResolver, AccountsRoomIdentityResolver>();
         services.AddSingleton(AccountsOptions.Load(configuration));
         services.AddSingleton<WebTokenService>();
         services.AddSingleton<AnchorTokenService>();

@@ -1,0 +1,46 @@
+using System.Net.Http.Json;
+using OrbitGrains.Tests.Accounts;
+
+namespace OrbitGrains.Tests.Rooms;
+
+/// <summary>Signed-in people join rooms with their own tokens; their account role is their room role.</summary>
+public sealed class RoomAccountsTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private RunningHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, "rooms-accounts"));
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task The_first_user_joins_as_admin_a_later_one_as_operator_and_a_user_token_works_too()
+    {
+        var api = new AccountsApi(_host.Http);
+        var first = await api.RegisterAsync(AccountsApi.NewName("first"));
+        var second = await api.RegisterAsync(AccountsApi.NewName("second"));
+
+        Assert.Equal("admin", await JoinedRoleAsync(first.Token));
+        Assert.Equal("operator", await JoinedRoleAsync(second.Token));
+
+        var email = $"{Guid.NewGuid():N}"[..10] + "@example.com";
+        var signup = await api.PostJsonAsync("/v1/auth/signup", new { email, password = "room password" });
+        var userToken = (string)(await signup.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["userToken"]!;
+        Assert.Equal("operator", await JoinedRoleAsync(userToken));
+
+        await api.LogoutAsync(second.Token);
+        await using var refused = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(second.Token)}");
+        await refused.ClosedAsync();
+        Assert.Equal(4401, (int?)refused.CloseStatus);
+    }
+
+    private async Task<string?> JoinedRoleAsync(string token)
+    {
+        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(token)}");
+        return (string?)(await socket.NextOfTypeAsync("joined"))["role"];
+    }
+}
