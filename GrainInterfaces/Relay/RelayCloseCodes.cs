@@ -7,4 +7,7 @@ public static class RelayCloseCodes
     public const int ServiceRestart = 1012;
 
     public const string ServiceRestartReason = "Relay restarted; reconnect";
+
+    /// <summary>4401: the socket's token no longer authenticates (logout, refresh or revocation); reconnect with a current one.</summary>
+    public const int Unauthorised = 4401;
 }

@@ -47,10 +47,10 @@ public static partial class RelayEndpoints
             role,
             role == RelayRole.Client ? (clientId.Length is > 0 and <= MaxClientIdLength ? clientId : null) : null,
             services.GetRequiredService<RelayConnectionHub>().HubId);
-        await RunSocketAsync(context, connection, userId);
+        await RunSocketAsync(context, connection, userId, token);
     }
 
-    private static async Task RunSocketAsync(HttpContext context, RelayConnection connection, string userId)
+    private static async Task RunSocketAsync(HttpContext context, RelayConnection connection, string userId, string token)
     {
         var services = context.RequestServices;
         var hub = services.GetRequiredService<RelayConnectionHub>();
@@ -75,7 +75,11 @@ public static partial class RelayEndpoints
                 ["ts"] = clock.GetUtcNow().ToString("O"),
             }.ToJsonString());
             await relay.Connect(connection, hub.Reference);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            var watch = WatchTokenAsync(socket, token, services, stop.Token);
             await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);
+            await stop.CancelAsync();
+            await watch;
         }
         finally
         {
@@ -88,6 +92,41 @@ public static partial class RelayEndpoints
             {
                 LogDisconnectFailed(logger, ex, connection.ConnectionId);
             }
+        }
+    }
+
+    /// <summary>The token was checked at the handshake; checking it again now and then ends sockets of ended sessions.</summary>
+    private static async Task WatchTokenAsync(RelaySocket socket, string token, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<RelayOptions>();
+        var authenticator = services.GetRequiredService<IRelayAuthenticator>();
+        using var timer = new PeriodicTimer(options.Revalidate, services.GetRequiredService<TimeProvider>());
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                string? user;
+                try
+                {
+                    user = socket.Connection.Role == RelayRole.Client
+                        ? await authenticator.AuthenticateClientAsync(token, cancellationToken)
+                        : await authenticator.AuthenticateAnchorAsync(token, cancellationToken);
+                }
+                catch (Exception ex) when (ex is TimeoutException or OrleansException)
+                {
+                    // The account grains could not answer this time: a socket is not closed on a doubt.
+                    continue;
+                }
+
+                if (user != socket.UserId)
+                {
+                    socket.Close((System.Net.WebSockets.WebSocketCloseStatus)RelayCloseCodes.Unauthorised, "Session ended");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -15,6 +15,12 @@ public sealed class RelayOptions
     /// <summary>How long a hub's claim on its sockets lasts without renewal; a dead silo's anchors go offline after it.</summary>
     public TimeSpan HubLease { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How often an open socket's token is checked again (RELAY_REVALIDATE_SEC): a logout, refresh or revocation
+    /// closes the socket (4401) within this time, and the client reconnects with its current token.
+    /// </summary>
+    public TimeSpan Revalidate { get; set; } = TimeSpan.FromSeconds(60);
+
     public static RelayOptions FromConfiguration(IConfiguration configuration)
     {
         var options = new RelayOptions();
@@ -22,6 +28,7 @@ public sealed class RelayOptions
         options.MaxQueuedBytes = Read(configuration, "RELAY_MAX_QUEUED_BYTES", (int)options.MaxQueuedBytes, 64 * 1024, int.MaxValue);
         options.MessagesPerSecond = Read(configuration, "RELAY_MESSAGES_PER_SECOND", options.MessagesPerSecond, 1, 1_000_000);
         options.HubLease = TimeSpan.FromSeconds(Read(configuration, "RELAY_HUB_LEASE_SEC", (int)options.HubLease.TotalSeconds, 1, 3600));
+        options.Revalidate = TimeSpan.FromSeconds(Read(configuration, "RELAY_REVALIDATE_SEC", (int)options.Revalidate.TotalSeconds, 1, 86400));
         return options;
     }
 

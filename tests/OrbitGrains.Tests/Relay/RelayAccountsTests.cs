@@ -10,7 +10,12 @@ public sealed class RelayAccountsTests : IAsyncLifetime
     private readonly TempDirectory _data = new();
     private RunningHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, "relay-accounts"));
+    public async Task InitializeAsync()
+    {
+        var configuration = RunningHost.IsolatedConfiguration(_data.Path, "relay-accounts");
+        configuration["RELAY_REVALIDATE_SEC"] = "1";
+        _host = await RunningHost.StartFrontEndAsync(configuration);
+    }
 
     public async Task DisposeAsync()
     {
@@ -48,6 +53,11 @@ public sealed class RelayAccountsTests : IAsyncLifetime
 
         await api.LogoutAsync(session.Token);
         Assert.Equal(HttpStatusCode.Unauthorized, await api.PreflightAsync("/ws/client", session.Token));
+
+        // The socket opened before the logout ends too, at its next token check.
+        await client.ClosedAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(4401, (int?)client.CloseStatus);
+        Assert.Equal(WebSocketState.Open, anchor.State);
         var refused = await Assert.ThrowsAsync<WebSocketException>(() =>
             OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws/client?token={Uri.EscapeDataString(session.Token)}"));
         Assert.Contains("401", refused.Message);
