@@ -5,6 +5,9 @@ public sealed partial class UserRelayGrain
     private const int MaxRecordBatch = 64;
     private readonly Dictionary<string, RecordBatch> _unrecorded = new(StringComparer.Ordinal);
 
+    /// <summary>Per thread, the batch being stored now (later batches chain behind it).</summary>
+    private readonly Dictionary<string, Task> _recording = new(StringComparer.Ordinal);
+
     /// <summary>(anchor id, request id) -> the client connection whose request it was.</summary>
     private readonly Dictionary<(string Anchor, string Id), string> _clientRequests = [];
 
@@ -128,48 +131,78 @@ public sealed partial class UserRelayGrain
     }
 
     /// <summary>
-    /// Thread messages are kept in batches: one call per thread per flush instead of one per message. A batch
-    /// is flushed when it is full, on a short timer, and before anything reads the thread.
+    /// Thread messages are kept in batches: one call per thread per flush instead of one per message. A batch is
+    /// flushed when it is full, on a short timer, and before anything reads the thread. Relaying never waits for a
+    /// flush: a thread busy writing its state must not hold up the user's deliveries.
     /// </summary>
-    private async Task RecordAsync(RelayMessage message, string frame, string anchorId)
+    private Task RecordAsync(RelayMessage message, string frame, string anchorId)
     {
         if (message.ThreadId is not { } threadId)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        if (!_unrecorded.TryGetValue(threadId, out var batch) || batch.AnchorId != anchorId)
+        if (_unrecorded.TryGetValue(threadId, out var batch) && batch.AnchorId != anchorId)
         {
-            if (batch is not null)
-            {
-                await FlushRecordsAsync(threadId);
-            }
+            _ = FlushRecordsAsync(threadId);
+            batch = null;
+        }
 
+        if (batch is null)
+        {
             _unrecorded[threadId] = batch = new RecordBatch(anchorId);
         }
 
         batch.Frames.Add(frame);
         if (batch.Frames.Count >= MaxRecordBatch)
         {
-            await FlushRecordsAsync(threadId);
+            _ = FlushRecordsAsync(threadId);
         }
+
+        return Task.CompletedTask;
     }
 
-    private async Task FlushRecordsAsync(string threadId)
+    /// <summary>Hands the thread's pending batch over, after its earlier ones; completes when all of them are stored.</summary>
+    private Task FlushRecordsAsync(string threadId)
     {
         if (_unrecorded.Remove(threadId, out var batch) && batch.Frames.Count > 0)
         {
-            await Thread(threadId).Record([.. batch.Frames], batch.AnchorId);
+            var previous = _recording.GetValueOrDefault(threadId) ?? Task.CompletedTask;
+            _recording[threadId] = RecordAfterAsync(previous, threadId, [.. batch.Frames], batch.AnchorId);
+        }
+
+        if (_recording.TryGetValue(threadId, out var pending))
+        {
+            if (pending.IsCompleted)
+            {
+                _recording.Remove(threadId);
+            }
+
+            return pending;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Each batch is sent only once the one before it is stored, so the thread keeps messages in order.</summary>
+    private async Task RecordAfterAsync(Task previous, string threadId, string[] frames, string anchorId)
+    {
+        await previous;
+        try
+        {
+            await Thread(threadId).Record(frames, anchorId);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // Replay loses these messages; relaying them already happened and must not fail for it.
+            LogRecordFailed(ex, threadId, frames.Length);
         }
     }
 
-    private async Task FlushAllRecordsAsync()
-    {
-        foreach (var threadId in _unrecorded.Keys.ToList())
-        {
-            await FlushRecordsAsync(threadId);
-        }
-    }
+    private Task FlushAllRecordsAsync() => Task.WhenAll(_unrecorded.Keys.Concat(_recording.Keys).Distinct().ToList().Select(FlushRecordsAsync));
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Storing {Count} messages of thread {ThreadId} for replay failed")]
+    private partial void LogRecordFailed(Exception exception, string threadId, int count);
 
     private sealed record RecordBatch(string AnchorId)
     {

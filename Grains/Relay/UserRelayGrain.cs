@@ -33,7 +33,12 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _leaseTimer = this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
-        _recordTimer = this.RegisterGrainTimer(_ => FlushAllRecordsAsync(), new GrainTimerCreationOptions(RecordFlushInterval, RecordFlushInterval));
+        // The tick only hands batches over; waiting for them here would hold the user's relay like a request does.
+        _recordTimer = this.RegisterGrainTimer(ct =>
+        {
+            _ = FlushAllRecordsAsync();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(RecordFlushInterval, RecordFlushInterval));
         return Task.CompletedTask;
     }
 
