@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrbitGrains.Pipeline;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -67,10 +69,17 @@ public static class OrbitSiloBuilderExtensions
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
         });
+        if (settings.MinimumReminderPeriod is { } minimumPeriod)
+        {
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = minimumPeriod);
+        }
+
         silo.AddMemoryStreams(OrbitStorageNames.Streams);
         silo.AddDashboard();
         silo.Services.AddSingleton(settings);
         silo.Services.AddSingleton<SiloReadiness>();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
         return silo;
     }
 }

@@ -1,0 +1,71 @@
+using Orleans.Concurrency;
+
+namespace OrbitGrains.Pipeline;
+
+/// <summary>One pipeline job [job id]: its stages, gates, artifacts, events and durable timers.</summary>
+[Alias("OrbitGrains.Pipeline.IPipelineJobGrain")]
+public interface IPipelineJobGrain : IGrainWithStringKey
+{
+    /// <summary>Creates and starts the job; 409 when the id is taken.</summary>
+    [Alias("Create")]
+    Task<PipelineOutcome> Create(CreateJob command);
+
+    /// <summary>The job, or null when it was never created.</summary>
+    [Alias("Get")]
+    Task<PipelineJob?> Get();
+
+    [Alias("Approve")]
+    Task<PipelineOutcome> Approve(GateDecision decision);
+
+    [Alias("Reject")]
+    Task<PipelineOutcome> Reject(GateDecision decision);
+
+    [Alias("Resume")]
+    Task<PipelineOutcome> Resume(string operatorName);
+
+    [Alias("Cancel")]
+    Task<PipelineOutcome> Cancel(string operatorName);
+
+    [Alias("GetArtifacts")]
+    Task<ArtifactRecord[]?> GetArtifacts();
+
+    /// <summary>Stored events with an id greater than afterId, oldest first, at most limit of them.</summary>
+    [Alias("GetEventsAfter")]
+    Task<EventBatch> GetEventsAfter(long afterId, int limit);
+
+    /// <summary>All stored events (bounded by the job's retention), for the polling endpoint's filters.</summary>
+    [Alias("GetEvents")]
+    Task<PipelineEvent[]?> GetEvents();
+
+    /// <summary>
+    /// Registers (or renews) a silo's observer, and returns the events after afterId it has not seen,
+    /// so a renewal after the job moved to another silo fills the gap.
+    /// </summary>
+    [Alias("Watch")]
+    Task<EventBatch> Watch(IPipelineJobObserver observer, long afterId);
+
+    [Alias("Unwatch")]
+    Task Unwatch(IPipelineJobObserver observer);
+}
+
+/// <summary>One per front-end silo: receives every event of the jobs it watches.</summary>
+[Alias("OrbitGrains.Pipeline.IPipelineJobObserver")]
+public interface IPipelineJobObserver : IGrainObserver
+{
+    [OneWay, Alias("OnEvents")]
+    Task OnEvents(string jobId, PipelineEvent[] events);
+}
+
+/// <summary>Every job id with its creation time, newest first [key "all"].</summary>
+[Alias("OrbitGrains.Pipeline.IJobIndexGrain")]
+public interface IJobIndexGrain : IGrainWithStringKey
+{
+    [Alias("Add")]
+    Task Add(string jobId, DateTimeOffset createdAt);
+
+    [Alias("Page")]
+    Task<JobPage> Page(int offset, int limit);
+}
+
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.JobPage")]
+public sealed record JobPage([property: Id(0)] string[] JobIds, [property: Id(1)] int Total);
