@@ -41,11 +41,12 @@ public interface IPipelineJobGrain : IGrainWithStringKey
     /// Registers (or renews) a silo's observer, and returns the events after afterId it has not seen,
     /// so a renewal after the job moved to another silo fills the gap.
     /// </summary>
+    /// <remarks>
+    /// There is no unwatch: a silo that stops renewing is dropped when its lease runs out. An explicit removal
+    /// could overtake a newer registration of the same silo's observer and silence it.
+    /// </remarks>
     [Alias("Watch")]
     Task<EventBatch> Watch(IPipelineJobObserver observer, long afterId);
-
-    [Alias("Unwatch")]
-    Task Unwatch(IPipelineJobObserver observer);
 }
 
 /// <summary>One per front-end silo: receives every event of the jobs it watches.</summary>

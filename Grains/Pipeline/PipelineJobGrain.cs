@@ -35,7 +35,7 @@ public sealed class PipelineJobGrain(
 
     private PipelineJobState S => store.State;
     private string JobId => this.GetPrimaryKeyString();
-    private bool Exists => store.RecordExists && S.Id is not null;
+    private bool Exists => S.Id is not null;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -100,12 +100,6 @@ public sealed class PipelineJobGrain(
 
         _observers[observer] = clock.GetUtcNow() + ObserverLease;
         return Task.FromResult(EventsAfter(afterId, MaxStoredEvents));
-    }
-
-    public Task Unwatch(IPipelineJobObserver observer)
-    {
-        _observers.Remove(observer);
-        return Task.CompletedTask;
     }
 
     public async Task<PipelineOutcome> Approve(GateDecision decision)
