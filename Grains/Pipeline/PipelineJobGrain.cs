@@ -12,7 +12,8 @@ namespace OrbitGrains.Pipeline;
 /// job on whichever silo owns it after a restart or the loss of a node, and every handler checks the stored
 /// state first so a late or repeated tick changes nothing.
 /// </summary>
-[GrainType("pipeline-job")]
+// The job lives on the front end that created it (its first watcher, usually); after a node loss any silo takes it over.
+[GrainType("pipeline-job"), Orleans.Placement.PreferLocalPlacement]
 public sealed class PipelineJobGrain(
     [PersistentState("pipeline-job", OrbitStorageNames.GrainState)] IPersistentState<PipelineJobState> store,
     IEnumerable<IStageRunner> runners,
