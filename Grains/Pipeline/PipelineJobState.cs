@@ -14,7 +14,16 @@ public sealed class PipelineJobState
     [Id(4)] public string? BriefConfigJson { get; set; }
     [Id(5)] public string? MetaJson { get; set; }
     [Id(6)] public string Status { get; set; } = JobStatus.Queued;
-    [Id(7)] public int StageIndex { get; set; } = -1;
+    /// <summary>Index of the current stage in PipelineStages.All, -1 before the first.</summary>
+    public int StageIndex
+    {
+        get => StagePosition - 1;
+        set => StagePosition = value + 1;
+    }
+
+    // Stored 1-based: the serializer leaves out fields that hold their type's default (0), and a stored index
+    // with a non-zero "none" value would come back as that value instead of as stage 0.
+    [Id(7)] public int StagePosition { get; set; }
     [Id(8)] public DateTimeOffset CreatedAt { get; set; }
     [Id(9)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(10)] public DateTimeOffset? CompletedAt { get; set; }
