@@ -11,8 +11,11 @@ using System.Text.Json;
 // creates jobs whose gates approve themselves after a second, holds N SSE streams on them, and measures the time
 // from each event's grain timestamp (its "ts") to its arrival here. Same machine, same clock. Stops by itself.
 var options = BenchOptions.Parse(args);
-Console.WriteLine($"pipeline-sse: {options.Streams} streams over {options.Jobs} jobs, stage {options.StageMs} ms, at most {options.Seconds} s");
+Console.WriteLine($"pipeline-sse: {options.Streams} streams over {options.Jobs} jobs, stage {options.StageMs} ms, at most {options.Seconds} s, " +
+    (options.Url is not null ? $"target {options.Url}" : options.Postgres is not null ? "product on PostgreSQL" : "product embedded (SQLite)"));
 
+// The machine may be shared: the load average says how much of it the run had.
+Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
 using var product = options.Url is null ? Product.Start(options) : null;
 var baseUrl = options.Url ?? product!.BaseUrl;
 var token = options.Token ?? product!.Token;
@@ -99,10 +102,16 @@ if (product is not null)
         $"product memory: resident max {serverRss / 1048576.0:F0} MiB during the run, peak (VmHWM) {product.PeakResidentBytes() / 1048576.0:F0} MiB"));
 }
 
+Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+foreach (var line in recorder.ByType())
+{
+    Console.WriteLine(line);
+}
+
 Console.WriteLine(result.P99 <= 50 ? "target p99 <= 50 ms: met" : "target p99 <= 50 ms: MISSED");
 return 0;
 
-sealed record BenchOptions(int Streams, int Jobs, int StageMs, int Seconds, string? Url, string? Token, string? ProductDll)
+sealed record BenchOptions(int Streams, int Jobs, int StageMs, int Seconds, string? Url, string? Token, string? ProductDll, string? Postgres)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -115,7 +124,7 @@ sealed record BenchOptions(int Streams, int Jobs, int StageMs, int Seconds, stri
         }
 
         return new BenchOptions(Number("--streams", 1000), Number("--jobs", 50), Number("--stage-ms", 1000), Number("--seconds", 90),
-            url, Value("--token"), Value("--product"));
+            url, Value("--token"), Value("--product"), Value("--postgres"));
     }
 }
 
@@ -160,7 +169,7 @@ static class StreamReaderLoop
             var ts = data.RootElement.GetProperty("ts").GetDateTimeOffset();
             if (ts >= connectedAt)
             {
-                recorder.Add((received - ts).TotalMilliseconds);
+                recorder.Add((received - ts).TotalMilliseconds, type!);
             }
         }
     }
@@ -169,12 +178,31 @@ static class StreamReaderLoop
 sealed class LatencyRecorder
 {
     private readonly List<double> _samples = [];
+    private readonly Dictionary<string, List<double>> _byType = [];
 
-    public void Add(double milliseconds)
+    public void Add(double milliseconds, string type)
     {
         lock (_samples)
         {
             _samples.Add(milliseconds);
+            if (!_byType.TryGetValue(type, out var list))
+            {
+                _byType[type] = list = [];
+            }
+
+            list.Add(milliseconds);
+        }
+    }
+
+    public IEnumerable<string> ByType()
+    {
+        lock (_samples)
+        {
+            foreach (var (type, list) in _byType.OrderBy(p => p.Key))
+            {
+                list.Sort();
+                yield return FormattableString.Invariant($"  {type,-20} n={list.Count,6} p50 {list[list.Count / 2],7:F1} ms  p99 {list[Math.Min(list.Count - 1, (int)(list.Count * 0.99))],7:F1} ms");
+            }
         }
     }
 
@@ -232,6 +260,14 @@ sealed class Product : IDisposable
             ["OPERATOR__security__rate_limiting__jobs_per_minute"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        if (options.Postgres is { } connectionString)
+        {
+            // Cluster mode on one node; a fresh service id per run keeps runs apart in a shared database.
+            environment["ORLEANS_CLUSTERING"] = "postgres";
+            environment["ConnectionStrings__Postgres"] = connectionString;
+            environment["ORLEANS_SERVICE_ID"] = environment["ORLEANS_CLUSTER_ID"] = $"bench-{Guid.NewGuid():N}";
+        }
+
         foreach (var stage in new[] { "outline", "research", "script", "storyboard", "assets", "animatics", "audio", "assemble", "acceptance" })
         {
             // Every gate approves itself after a second, so jobs run to the end with no one clicking.
