@@ -193,9 +193,13 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
             }
 
             topic.LastId = e.Id;
+
+            // Encoded once here rather than once per client: a burst of events on a watched job is otherwise
+            // thousands of identical serialisations.
+            var live = new LiveEvent(e.Id, PipelineEventStream.EncodeEvent(e));
             foreach (var subscriber in subscribers)
             {
-                subscriber.Offer(e);
+                subscriber.Offer(live);
             }
         }
     }
@@ -248,6 +252,9 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
 
     private IPipelineJobGrain Grain(string jobId) => grains.GetGrain<IPipelineJobGrain>(jobId);
 
+    /// <summary>An event as it goes on the wire: its id and its complete SSE frame.</summary>
+    public sealed record LiveEvent(long Id, byte[] Frame);
+
     public sealed class Topic(string jobId)
     {
         public string JobId { get; } = jobId;
@@ -261,7 +268,7 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
     public sealed class Subscription : IDisposable
     {
         private readonly PipelineEventHub _hub;
-        private readonly Channel<PipelineEvent> _channel = Channel.CreateBounded<PipelineEvent>(
+        private readonly Channel<LiveEvent> _channel = Channel.CreateBounded<LiveEvent>(
             new BoundedChannelOptions(SubscriberCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         private int _disposed;
 
@@ -273,11 +280,11 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
 
         internal Topic Topic { get; }
 
-        public ChannelReader<PipelineEvent> Reader => _channel.Reader;
+        public ChannelReader<LiveEvent> Reader => _channel.Reader;
 
         public bool Overflowed { get; private set; }
 
-        internal void Offer(PipelineEvent e)
+        internal void Offer(LiveEvent e)
         {
             if (!_channel.Writer.TryWrite(e))
             {

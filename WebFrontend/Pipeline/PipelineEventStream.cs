@@ -53,7 +53,7 @@ public static class PipelineEventStream
             {
                 foreach (var e in batch.Events.Where(e => e.Id > lastId))
                 {
-                    await WriteFrameAsync(response, e.Id, PipelineJson.Event(e), cancel);
+                    await response.Body.WriteAsync(EncodeEvent(e), cancel);
                     lastId = e.Id;
                 }
 
@@ -108,7 +108,7 @@ public static class PipelineEventStream
                     continue;
                 }
 
-                await WriteFrameAsync(response, e.Id, PipelineJson.Event(e), cancel);
+                await response.Body.WriteAsync(e.Frame, cancel);
                 lastId = e.Id;
             }
 
@@ -116,11 +116,16 @@ public static class PipelineEventStream
         }
     }
 
-    private static async Task WriteFrameAsync(HttpResponse response, long id, object data, CancellationToken cancel)
+    /// <summary>One event's complete frame: "id: n", its JSON as data, and the blank line that ends it.</summary>
+    public static byte[] EncodeEvent(PipelineEvent e) => Encode(e.Id, PipelineJson.Event(e));
+
+    private static async Task WriteFrameAsync(HttpResponse response, long id, object data, CancellationToken cancel) =>
+        await response.Body.WriteAsync(Encode(id, data), cancel);
+
+    private static byte[] Encode(long id, object data)
     {
         var json = JsonSerializer.Serialize(data, PipelineJson.Options);
-        var frame = $"id: {id.ToString(CultureInfo.InvariantCulture)}\ndata: {json}\n\n";
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancel);
+        return Encoding.UTF8.GetBytes($"id: {id.ToString(CultureInfo.InvariantCulture)}\ndata: {json}\n\n");
     }
 
     private static long LastEventId(HttpRequest request)
