@@ -72,6 +72,40 @@ public sealed class PipelineClusterTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_job_at_a_timed_gate_carries_on_after_the_node_that_hosted_it_leaves()
+    {
+        using var dataA = new TempDirectory();
+        using var dataB = new TempDirectory();
+        var database = await server.CreateDatabaseAsync("pipeloss");
+        var (a, nodeB) = await StartTwoAsync(dataA, dataB, database, "pipeline-loss", configuration =>
+        {
+            configuration["Orleans:MinimumReminderPeriod"] = "00:00:01";
+            configuration["Operator:gates:outline:auto_approve_after_s"] = "4";
+        });
+        await using var _ = nodeB;
+
+        string id;
+        await using (var nodeA = a)
+        {
+            id = (await nodeA.Http.CreateJobAsync("node-loss")).GetProperty("id").GetString()!;
+            await nodeA.Http.WaitForGateAsync(id, "outline");
+        }
+
+        // Node A is gone with the job's activation. Nobody calls the job: node B's reminder service must pick it up.
+        var management = nodeB.Grains.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job was not reactivated on the surviving node");
+            await Task.Delay(200);
+        }
+
+        var job = await nodeB.Http.WaitForGateAsync(id, "research");
+        Assert.Equal("timer", job.GetProperty("gates")[0].GetProperty("by").GetString());
+        await nodeB.Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
+    }
+
+    [Fact]
     public async Task The_job_creation_limit_holds_across_front_ends()
     {
         using var dataA = new TempDirectory();
