@@ -234,6 +234,24 @@ public sealed class PipelineSecurityTests
         Assert.Contains("does not exist", (await Assert.ThrowsAsync<OrbitConfigurationException>(() => CreateAsync(configuration))).Message);
     }
 
+    [Fact]
+    public async Task The_yaml_admin_token_counts_only_without_ADMIN_TOKEN_and_its_shipped_default_is_refused()
+    {
+        using var data = new TempDirectory();
+        var configuration = PipelineHost.Configuration(data.Path, "yaml-token");
+        configuration.Remove("ADMIN_TOKEN");
+        configuration["Operator:security:tokens:admin_token"] = "default-admin-token-change-me";
+        var error = await Assert.ThrowsAsync<OrbitConfigurationException>(() => CreateAsync(configuration));
+        Assert.Contains("ADMIN_TOKEN", error.Message);
+
+        const string yamlToken = "operator-yaml-admin-token-0123456789abcdefgh";
+        configuration["Operator:security:tokens:admin_token"] = yamlToken;
+        await using var host = await RunningHost.StartFrontEndAsync(configuration);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/jobs");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", yamlToken);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.SendAsync(request)).StatusCode);
+    }
+
     private static Task<Microsoft.AspNetCore.Builder.WebApplication> CreateAsync(Dictionary<string, string?> configuration) =>
         OrbitWebApp.CreateAsync(["--environment", "Production"],
             builder => Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder.Configuration, configuration));
