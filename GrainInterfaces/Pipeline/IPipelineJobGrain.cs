@@ -57,12 +57,19 @@ public interface IPipelineJobObserver : IGrainObserver
     Task OnEvents(string jobId, PipelineEvent[] events);
 }
 
-/// <summary>Every job id with its creation time, newest first [key "all"].</summary>
+/// <summary>Every job id in creation order, and which jobs have not finished yet [key <see cref="Key"/>].</summary>
 [Alias("OrbitGrains.Pipeline.IJobIndexGrain")]
 public interface IJobIndexGrain : IGrainWithStringKey
 {
-    [Alias("Add")]
-    Task Add(string jobId, DateTimeOffset createdAt);
+    const string Key = "all";
+
+    /// <summary>Adds a job about to be created, unless maxActive (0: no limit) unfinished jobs exist already.</summary>
+    [Alias("TryAdd")]
+    Task<bool> TryAdd(string jobId, int maxActive);
+
+    /// <summary>The job reached a terminal status; safe to repeat.</summary>
+    [Alias("Finished")]
+    Task Finished(string jobId);
 
     [Alias("Page")]
     Task<JobPage> Page(int offset, int limit);

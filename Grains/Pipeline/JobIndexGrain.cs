@@ -6,16 +6,31 @@ namespace OrbitGrains.Pipeline;
 public sealed class JobIndexGrain(
     [PersistentState("pipeline-index", OrbitStorageNames.GrainState)] IPersistentState<JobIndexState> state) : Grain, IJobIndexGrain
 {
-    public async Task Add(string jobId, DateTimeOffset createdAt)
+    public async Task<bool> TryAdd(string jobId, int maxActive)
     {
-        if (state.State.Ids.Contains(jobId))
+        if (state.State.Active.Contains(jobId))
         {
-            return;
+            return true;
+        }
+
+        if (maxActive > 0 && state.State.Active.Count >= maxActive)
+        {
+            return false;
         }
 
         // Appended in creation order; creation times come from different silos' clocks, so the order of arrival is the truth.
         state.State.Ids.Add(jobId);
+        state.State.Active.Add(jobId);
         await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task Finished(string jobId)
+    {
+        if (state.State.Active.Remove(jobId))
+        {
+            await state.WriteStateAsync();
+        }
     }
 
     public Task<JobPage> Page(int offset, int limit)
@@ -38,4 +53,7 @@ public sealed class JobIndexGrain(
 public sealed class JobIndexState
 {
     [Id(0)] public List<string> Ids { get; set; } = [];
+
+    /// <summary>Jobs not yet completed, failed or canceled: what pipeline.max_concurrent_jobs counts.</summary>
+    [Id(1)] public HashSet<string> Active { get; set; } = [];
 }

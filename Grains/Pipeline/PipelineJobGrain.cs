@@ -198,7 +198,7 @@ public sealed class PipelineJobGrain(
         Finish(JobStatus.Canceled, now, null);
         Emit(PipelineEventTypes.JobCanceled, CurrentStageName, $"Job {JobId} canceled by {operatorName}", new { by = operatorName });
         await SaveAndPublishAsync();
-        await StopWatchdogAsync();
+        await OnFinishedAsync();
         return new PipelineOutcome(200, $"Job {JobId} canceled successfully");
     }
 
@@ -211,7 +211,7 @@ public sealed class PipelineJobGrain(
 
         if (!Exists || JobStatus.IsTerminal(S.Status))
         {
-            await StopWatchdogAsync();
+            await OnFinishedAsync();
             return;
         }
 
@@ -221,7 +221,7 @@ public sealed class PipelineJobGrain(
             await SaveAndPublishAsync();
             if (JobStatus.IsTerminal(S.Status))
             {
-                await StopWatchdogAsync();
+                await OnFinishedAsync();
             }
         }
     }
@@ -330,7 +330,7 @@ public sealed class PipelineJobGrain(
         await SaveAndPublishAsync();
         if (JobStatus.IsTerminal(S.Status))
         {
-            await StopWatchdogAsync();
+            await OnFinishedAsync();
         }
     }
 
@@ -499,7 +499,7 @@ public sealed class PipelineJobGrain(
             await SaveAndPublishAsync();
             if (JobStatus.IsTerminal(S.Status))
             {
-                await StopWatchdogAsync();
+                await OnFinishedAsync();
             }
         }
         else
@@ -543,8 +543,20 @@ public sealed class PipelineJobGrain(
         return candidates.Count == 0 ? null : candidates.Min();
     }
 
-    private async Task StopWatchdogAsync()
+    /// <summary>Clean-up once the job is terminal: frees its place among the running jobs and drops its reminder. Safe to repeat.</summary>
+    private async Task OnFinishedAsync()
     {
+        try
+        {
+            await GrainFactory.GetGrain<IJobIndexGrain>(IJobIndexGrain.Key).Finished(JobId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The watchdog is still registered: its next tick repeats this.
+            logger.LogWarning(ex, "Could not tell the job index that job {Job} finished", JobId);
+            return;
+        }
+
         try
         {
             if (await this.GetReminder(WatchdogReminder) is { } reminder)

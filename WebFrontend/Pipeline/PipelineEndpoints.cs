@@ -9,7 +9,6 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 /// <summary>The operator console's API (spec: operator.md). Every route but /api/v1/healthz goes through <see cref="PipelineAccess"/>.</summary>
 public static partial class PipelineEndpoints
 {
-    public const string IndexKey = "all";
     private const string JobCreationLimited = "Job creation rate limit exceeded. Please wait before creating another job.";
 
     public static IServiceCollection AddPipeline(this IServiceCollection services, OperatorConfiguration.Loaded configuration)
@@ -67,7 +66,7 @@ public static partial class PipelineEndpoints
         },
     }, PipelineJson.Options, statusCode: silo.IsActive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, PipelineAccess access, JobSettings settings)
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, PipelineAccess access, JobSettings settings, OperatorOptions options)
     {
         var read = await PipelineRequests.ReadJsonAsync(http.Request);
         if (read.Error is not null)
@@ -94,7 +93,13 @@ public static partial class PipelineEndpoints
 
         // Indexed first: a listing may briefly show an id whose job is still being created (it is skipped), but a
         // created job can never be missing from the listing.
-        await grains.GetGrain<IJobIndexGrain>(IndexKey).Add(id, DateTimeOffset.UtcNow);
+        var maxActive = options.Pipeline.MaxConcurrentJobs;
+        if (!await grains.GetGrain<IJobIndexGrain>(IJobIndexGrain.Key).TryAdd(id, maxActive))
+        {
+            return PipelineResults.TooManyRequests(http,
+                $"Too many jobs running (pipeline.max_concurrent_jobs = {maxActive}). Wait for one to finish or cancel one.", 10);
+        }
+
         var outcome = await grain.Create(new CreateJob(body.Slug, body.Intent, body.Brief, body.BriefConfigJson, body.MetaJson,
             PipelineAccess.ActingOperator(http, null), settings));
         if (!outcome.Ok)
@@ -114,7 +119,7 @@ public static partial class PipelineEndpoints
             return PipelineResults.Detail(StatusCodes.Status400BadRequest, "limit must be 1-200 and offset a non-negative integer");
         }
 
-        var page = await grains.GetGrain<IJobIndexGrain>(IndexKey).Page(offset, limit);
+        var page = await grains.GetGrain<IJobIndexGrain>(IJobIndexGrain.Key).Page(offset, limit);
         var jobs = await Task.WhenAll(page.JobIds.Select(id => grains.GetGrain<IPipelineJobGrain>(id).Get()));
         http.Response.Headers["X-Total-Count"] = page.Total.ToString(CultureInfo.InvariantCulture);
         return PipelineJson.Ok(jobs.Where(job => job is not null).Select(job => PipelineJson.Job(job!)).ToArray());

@@ -80,16 +80,19 @@ public sealed class PipelineClusterTests(PostgresServer server)
         var (a, nodeB) = await StartTwoAsync(dataA, dataB, database, "pipeline-loss", configuration =>
         {
             configuration["Orleans:MinimumReminderPeriod"] = "00:00:01";
-            configuration["Operator:gates:outline:auto_approve_after_s"] = "4";
+            configuration["Operator:gates:outline:auto_approve_after_s"] = "8";
         });
         await using var _ = nodeB;
 
         string id;
+        DateTimeOffset openedAt;
         await using (var nodeA = a)
         {
             id = (await nodeA.Http.CreateJobAsync("node-loss")).GetProperty("id").GetString()!;
-            await nodeA.Http.WaitForGateAsync(id, "outline");
+            openedAt = (await nodeA.Http.WaitForGateAsync(id, "outline")).GetProperty("gates")[0].GetProperty("opened_at").GetDateTimeOffset();
         }
+
+        Assert.True(DateTimeOffset.UtcNow < openedAt.AddSeconds(8), "node A left before the gate's deadline");
 
         // Node A is gone with the job's activation. Nobody calls the job: node B's reminder service must pick it up.
         var management = nodeB.Grains.GetGrain<IManagementGrain>(0);

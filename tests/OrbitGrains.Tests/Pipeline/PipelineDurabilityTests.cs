@@ -12,7 +12,8 @@ public sealed class PipelineDurabilityTests
         var configuration = PipelineHost.Configuration(dataDir, "durable");
         // Seconds instead of Orleans' one-minute floor, so the watchdog reminder ticks within the test.
         configuration["Orleans:MinimumReminderPeriod"] = "00:00:01";
-        configuration["Operator:gates:outline:auto_approve_after_s"] = "6";
+        // Long enough that the first host is surely gone before it runs out, even on a busy machine.
+        configuration["Operator:gates:outline:auto_approve_after_s"] = "10";
         return configuration;
     }
 
@@ -30,7 +31,7 @@ public sealed class PipelineDurabilityTests
         }
 
         var restartedAt = DateTimeOffset.UtcNow;
-        Assert.True(restartedAt < openedAt.AddSeconds(6), "the first host stopped before the deadline");
+        Assert.True(restartedAt < openedAt.AddSeconds(10), "the first host stopped before the deadline");
         await using var second = await PipelineHost.StartAsync(Configuration(data.Path));
 
         // No request reaches the job: only its reminder can bring it back.
@@ -47,7 +48,7 @@ public sealed class PipelineDurabilityTests
         var events = await second.Http.EventsAsync(id);
         var auto = events.Single(e => e.GetProperty("type").GetString() == "gate_auto_approved");
         Assert.Equal("timer", auto.GetProperty("payload").GetProperty("by").GetString());
-        Assert.True(auto.GetProperty("ts").GetDateTimeOffset() >= openedAt.AddSeconds(6));
+        Assert.True(auto.GetProperty("ts").GetDateTimeOffset() >= openedAt.AddSeconds(10));
         Assert.True(auto.GetProperty("ts").GetDateTimeOffset() > restartedAt);
         await second.Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
     }
