@@ -10,15 +10,27 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 /// the job's stored events first. Renewals every lease period keep the registration alive and fill any gap left
 /// when the job moved to another silo.
 /// </summary>
-public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEventHub> logger) : BackgroundService, IPipelineJobObserver
+public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 {
     public const int SubscriberCapacity = 512;
     public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
 
     private readonly object _gate = new();
     private readonly Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<PipelineEventHub> _logger;
     private IPipelineJobObserver? _reference;
     private int _subscribers;
+
+    public PipelineEventHub(IGrainFactory grains, ILogger<PipelineEventHub> logger, IHostApplicationLifetime lifetime)
+    {
+        _grains = grains;
+        _logger = logger;
+
+        // Stopping fires before the server starts waiting for open requests: streams are ended, not left to time out,
+        // and clients reconnect (to another front end, with Last-Event-ID).
+        lifetime.ApplicationStopping.Register(EndAll);
+    }
 
     public int ActiveSubscribers => Volatile.Read(ref _subscribers);
 
@@ -102,9 +114,29 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogWarning(ex, "Renewing the watch of job {Job} failed; retrying on the next round", topic.JobId);
+                    _logger.LogWarning(ex, "Renewing the watch of job {Job} failed; retrying on the next round", topic.JobId);
                 }
             }
+        }
+    }
+
+    private void EndAll()
+    {
+        Subscription[] subscriptions;
+        lock (_gate)
+        {
+            subscriptions = _topics.Values.SelectMany(topic =>
+            {
+                lock (topic.Subscribers)
+                {
+                    return topic.Subscribers.ToArray();
+                }
+            }).ToArray();
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.End();
         }
     }
 
@@ -164,7 +196,7 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Delivering events of job {Job} failed; the next renewal fills the gap", topic.JobId);
+            _logger.LogWarning(ex, "Delivering events of job {Job} failed; the next renewal fills the gap", topic.JobId);
         }
         finally
         {
@@ -245,12 +277,12 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
             // Created on first use: the silo (and with it object references) only exists once the host has started.
             lock (_gate)
             {
-                return _reference ??= grains.CreateObjectReference<IPipelineJobObserver>(this);
+                return _reference ??= _grains.CreateObjectReference<IPipelineJobObserver>(this);
             }
         }
     }
 
-    private IPipelineJobGrain Grain(string jobId) => grains.GetGrain<IPipelineJobGrain>(jobId);
+    private IPipelineJobGrain Grain(string jobId) => _grains.GetGrain<IPipelineJobGrain>(jobId);
 
     /// <summary>An event as it goes on the wire: its id and its complete SSE frame.</summary>
     public sealed record LiveEvent(long Id, byte[] Frame);
@@ -292,6 +324,8 @@ public sealed class PipelineEventHub(IGrainFactory grains, ILogger<PipelineEvent
                 _channel.Writer.TryComplete();
             }
         }
+
+        internal void End() => _channel.Writer.TryComplete();
 
         public void Dispose()
         {
