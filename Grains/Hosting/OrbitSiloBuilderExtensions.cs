@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Pipeline;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Providers;
+using Orleans.Storage;
 
 namespace OrbitGrains.Hosting;
 
@@ -64,6 +66,17 @@ public static class OrbitSiloBuilderExtensions
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
         });
+        if (settings.Mode == ClusteringMode.Localhost)
+        {
+            // Registered after the providers, so these wrappers are what grains and the silo lifecycle resolve.
+            silo.Services.AddSingleton<SqliteWriteGate>();
+            foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, key) => new SerializedWriteGrainStorage(
+                    AdoNetGrainStorageFactory.Create(services, (string)key!), services.GetRequiredService<SqliteWriteGate>()));
+            }
+        }
+
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = invariant;
