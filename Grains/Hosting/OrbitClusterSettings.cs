@@ -24,6 +24,11 @@ public sealed record OrbitClusterSettings
     public IPAddress AdvertisedAddress { get; init; } = IPAddress.Loopback;
     public string SiloName { get; init; } = Environment.MachineName;
 
+    /// <summary>
+    /// Overrides Orleans' one-minute floor for reminder periods (tests and demos use seconds). Null keeps the default.
+    /// </summary>
+    public TimeSpan? MinimumReminderPeriod { get; init; }
+
     /// <summary>When false, the PostgreSQL schema must have been applied by an operator beforehand.</summary>
     public bool ApplySchema { get; init; } = true;
 
@@ -65,6 +70,7 @@ public sealed record OrbitClusterSettings
             AdvertisedAddress = Address(configuration),
             SiloName = First(configuration, "ORLEANS_SILO_NAME") ?? Environment.MachineName,
             ApplySchema = Flag(configuration, "ORLEANS_APPLY_SCHEMA", true),
+            MinimumReminderPeriod = Period(configuration, "ORLEANS_MINIMUM_REMINDER_PERIOD", "Orleans:MinimumReminderPeriod"),
         };
         settings.Validate();
         return settings;
@@ -126,6 +132,19 @@ public sealed record OrbitClusterSettings
         return int.TryParse(text, out var port) && port is > 0 and < 65536
             ? port
             : throw new OrbitConfigurationException($"{key}='{text}' is not a TCP port (1-65535).");
+    }
+
+    private static TimeSpan? Period(IConfiguration configuration, params string[] keys)
+    {
+        var text = First(configuration, keys);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var period) && period > TimeSpan.Zero
+            ? period
+            : throw new OrbitConfigurationException($"{keys[0]}='{text}' is not a positive time span (for example 00:00:02).");
     }
 
     private static IPAddress Address(IConfiguration configuration)

@@ -1,8 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrbitGrains.Pipeline;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Providers;
+using Orleans.Storage;
 
 namespace OrbitGrains.Hosting;
 
@@ -63,19 +66,34 @@ public static class OrbitSiloBuilderExtensions
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
         });
+        if (settings.Mode == ClusteringMode.Localhost)
+        {
+            // Registered after the providers, so these wrappers are what grains and the silo lifecycle resolve.
+            silo.Services.AddSingleton<SqliteWriteGate>();
+            foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, key) => new SerializedWriteGrainStorage(
+                    AdoNetGrainStorageFactory.Create(services, (string)key!), services.GetRequiredService<SqliteWriteGate>()));
+            }
+        }
+
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
         });
+        if (settings.MinimumReminderPeriod is { } minimumPeriod)
+        {
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = minimumPeriod);
+        }
+
         silo.AddMemoryStreams(OrbitStorageNames.Streams);
         silo.AddDashboard();
+        silo.Services.AddSingleton(settings);
         // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
         silo.Services.TryAddSingleton(TimeProvider.System);
-        silo.Services.AddSingleton(settings);
-        // Grains take the clock from DI so tests can drive expiry; a host may have registered its own first.
-        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SiloReadiness>();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
         return silo;
     }
 }

@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
+using OrbitGrains.WebFrontend.Pipeline;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -24,10 +26,11 @@ public static class OrbitWebApp
         configure?.Invoke(builder);
 
         var settings = OrbitClusterSettings.Load(builder.Configuration);
+        var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
         await SchemaInstaller.PrepareAsync(settings);
 
-        ConfigureUrls(builder);
+        ConfigureUrls(builder, operatorConfiguration.Options.Server);
         ConfigureLogging(builder);
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
@@ -48,6 +51,8 @@ public static class OrbitWebApp
         builder.Services.AddOrbitAuthentication();
         builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
+        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors);
+        builder.Services.AddPipeline(operatorConfiguration);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
@@ -55,9 +60,12 @@ public static class OrbitWebApp
         var app = builder.Build();
         AnnounceSecrets(app, secrets);
 
+        app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
+        app.UseRouting();
+        app.UseOrbitCors(operatorConfiguration.Options.Security.Cors);
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -71,6 +79,7 @@ public static class OrbitWebApp
         app.MapRelay();
         app.MapRelayArtifacts();
         app.MapRooms();
+        app.MapPipeline();
         return app;
     }
 
@@ -80,27 +89,29 @@ public static class OrbitWebApp
         await app.RunAsync();
     });
 
-    private static void ConfigureUrls(WebApplicationBuilder builder)
+    private static void ConfigureUrls(WebApplicationBuilder builder, ServerOptions server)
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        if (builder.Configuration["urls"] is { Length: > 0 } urls && !string.IsNullOrWhiteSpace(urls))
         {
+            BindingGuard.Check(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), server.AllowExternalBind);
             return;
         }
 
         var port = builder.Configuration["PORT"];
+        var host = builder.Configuration["HOST"] is { Length: > 0 } configuredHost ? configuredHost.Trim() : server.Host;
+        int number;
         if (string.IsNullOrWhiteSpace(port))
         {
-            builder.WebHost.UseUrls(DefaultUrl);
-            return;
+            number = server.Port;
         }
-
-        if (!int.TryParse(port, out var number) || number is < 0 or > 65535)
+        else if (!int.TryParse(port, out number) || number is < 0 or > 65535)
         {
             throw new OrbitConfigurationException($"PORT='{port}' is not a TCP port.");
         }
 
-        var host = builder.Configuration["HOST"] is { Length: > 0 } configuredHost ? configuredHost.Trim() : "127.0.0.1";
-        builder.WebHost.UseUrls($"http://{host}:{number}");
+        var url = host.Contains(':') && !host.StartsWith('[') ? $"http://[{host}]:{number}" : $"http://{host}:{number}";
+        BindingGuard.Check([url], server.AllowExternalBind);
+        builder.WebHost.UseUrls(url);
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)

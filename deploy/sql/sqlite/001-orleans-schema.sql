@@ -1,6 +1,12 @@
 -- OrbitGrains embedded mode: grain storage and reminders for the Orleans ADO.NET providers on SQLite
 -- (driven through Microsoft.Data.Sqlite). Same query keys and parameters as the PostgreSQL script;
 -- applied at every start-up, idempotently. Clustering is localhost in this mode, so no membership tables.
+-- The write queries begin with PRAGMA synchronous=NORMAL: the setting belongs to each connection (only
+-- journal_mode=WAL is kept by the file), and the providers' pooled connections would otherwise fsync on every
+-- commit, which under concurrent writers queues them for hundreds of milliseconds (docs/benchmarks.md,
+-- "Pipeline: SSE fan-out"). In WAL mode NORMAL survives a crash of the process; a power loss may lose the
+-- last commits. (A PRAGMA that answers with a row, such as busy_timeout, cannot go here: the provider reads
+-- the first result set.)
 
 CREATE TABLE IF NOT EXISTS OrleansQuery
 (
@@ -51,6 +57,7 @@ WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
 -- SQLite has no data-modifying CTEs, so the update and the insert are two statements;
 -- at most one of them returns a row, and no row back means a conflict.
 ('WriteToStorageKey', '
+PRAGMA synchronous=NORMAL;
 UPDATE OrleansStorage
 SET PayloadBinary = @PayloadBinary, ModifiedOn = strftime(''%Y-%m-%d %H:%M:%f'', ''now''), Version = Version + 1
 WHERE @GrainStateVersion IS NOT NULL AND Version = @GrainStateVersion
@@ -103,6 +110,7 @@ SELECT GrainId, ReminderName, StartTime, Period, Version FROM OrleansRemindersTa
 WHERE ServiceId = @ServiceId AND (GrainHash > @BeginHash OR GrainHash <= @EndHash);'),
 
 ('UpsertReminderRowKey', '
+PRAGMA synchronous=NORMAL;
 INSERT INTO OrleansRemindersTable (ServiceId, GrainId, ReminderName, StartTime, Period, GrainHash, Version)
 VALUES (@ServiceId, @GrainId, @ReminderName, @StartTime, @Period, @GrainHash, 0)
 ON CONFLICT (ServiceId, GrainId, ReminderName) DO UPDATE

@@ -1,0 +1,339 @@
+using System.Threading.Channels;
+using OrbitGrains.Pipeline;
+
+namespace OrbitGrains.WebFrontend.Pipeline;
+
+/// <summary>
+/// This silo's single point of contact with job events. It registers one observer per watched job (however many
+/// SSE clients watch it here) and copies each event into every local subscriber's bounded channel. Events are
+/// delivered in id order without duplicates: a batch that skips ids (a lost or overtaken message) is filled from
+/// the job's stored events first. Renewals every lease period keep the registration alive and fill any gap left
+/// when the job moved to another silo.
+/// </summary>
+public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
+{
+    public const int SubscriberCapacity = 512;
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<PipelineEventHub> _logger;
+    private IPipelineJobObserver? _reference;
+    private int _subscribers;
+
+    public PipelineEventHub(IGrainFactory grains, ILogger<PipelineEventHub> logger, IHostApplicationLifetime lifetime)
+    {
+        _grains = grains;
+        _logger = logger;
+
+        // Stopping fires before the server starts waiting for open requests: streams are ended, not left to time out,
+        // and clients reconnect (to another front end, with Last-Event-ID).
+        lifetime.ApplicationStopping.Register(EndAll);
+    }
+
+    public int ActiveSubscribers => Volatile.Read(ref _subscribers);
+
+    public int WatchedJobs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _topics.Count;
+            }
+        }
+    }
+
+    /// <summary>A live feed of the job's events from now on, or null when the job does not exist.</summary>
+    public async Task<Subscription?> SubscribeAsync(string jobId)
+    {
+        Topic topic;
+        Subscription subscription;
+        lock (_gate)
+        {
+            if (!_topics.TryGetValue(jobId, out topic!))
+            {
+                topic = new Topic(jobId);
+                _topics[jobId] = topic;
+            }
+
+            subscription = new Subscription(this, topic);
+            topic.Subscribers.Add(subscription);
+            topic.Registration ??= RegisterAsync(topic);
+        }
+
+        Interlocked.Increment(ref _subscribers);
+        bool exists;
+        try
+        {
+            exists = await topic.Registration;
+        }
+        catch
+        {
+            subscription.Dispose();
+            throw;
+        }
+
+        if (!exists)
+        {
+            subscription.Dispose();
+            return null;
+        }
+
+        return subscription;
+    }
+
+    Task IPipelineJobObserver.OnEvents(string jobId, PipelineEvent[] events)
+    {
+        Topic? topic;
+        lock (_gate)
+        {
+            _topics.TryGetValue(jobId, out topic);
+        }
+
+        return topic is null ? Task.CompletedTask : DeliverAsync(topic, events);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(RenewEvery);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            Topic[] topics;
+            lock (_gate)
+            {
+                topics = _topics.Values.ToArray();
+            }
+
+            foreach (var topic in topics)
+            {
+                try
+                {
+                    await RenewAsync(topic);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _logger.LogWarning(ex, "Renewing the watch of job {Job} failed; retrying on the next round", topic.JobId);
+                }
+            }
+        }
+    }
+
+    private void EndAll()
+    {
+        Subscription[] subscriptions;
+        lock (_gate)
+        {
+            subscriptions = _topics.Values.SelectMany(topic =>
+            {
+                lock (topic.Subscribers)
+                {
+                    return topic.Subscribers.ToArray();
+                }
+            }).ToArray();
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.End();
+        }
+    }
+
+    private async Task<bool> RegisterAsync(Topic topic)
+    {
+        await topic.Lock.WaitAsync();
+        try
+        {
+            // No past events: each subscriber replays what it needs itself; the hub only carries what happens from now on.
+            var batch = await Grain(topic.JobId).Watch(Reference, long.MaxValue);
+            topic.LastId = batch.LastEventId;
+            if (!batch.Exists)
+            {
+                Remove(topic);
+            }
+
+            return batch.Exists;
+        }
+        catch
+        {
+            Remove(topic);
+            throw;
+        }
+        finally
+        {
+            topic.Lock.Release();
+        }
+    }
+
+    private async Task RenewAsync(Topic topic)
+    {
+        await topic.Lock.WaitAsync();
+        try
+        {
+            var batch = await Grain(topic.JobId).Watch(Reference, topic.LastId);
+            Publish(topic, batch.Events);
+        }
+        finally
+        {
+            topic.Lock.Release();
+        }
+    }
+
+    private async Task DeliverAsync(Topic topic, PipelineEvent[] events)
+    {
+        await topic.Lock.WaitAsync();
+        try
+        {
+            var fresh = events.Where(e => e.Id > topic.LastId).OrderBy(e => e.Id).ToArray();
+            if (fresh.Length > 0 && fresh[0].Id != topic.LastId + 1)
+            {
+                // Events were stored before they were sent, so the job can always give back what we skipped.
+                fresh = (await Grain(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobGrain.MaxStoredEvents)).Events;
+            }
+
+            Publish(topic, fresh);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Delivering events of job {Job} failed; the next renewal fills the gap", topic.JobId);
+        }
+        finally
+        {
+            topic.Lock.Release();
+        }
+    }
+
+    private static void Publish(Topic topic, IReadOnlyList<PipelineEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        Subscription[] subscribers;
+        lock (topic.Subscribers)
+        {
+            subscribers = topic.Subscribers.ToArray();
+        }
+
+        foreach (var e in events)
+        {
+            if (e.Id <= topic.LastId)
+            {
+                continue;
+            }
+
+            topic.LastId = e.Id;
+
+            // Encoded once here rather than once per client: a burst of events on a watched job is otherwise
+            // thousands of identical serialisations.
+            var live = new LiveEvent(e.Id, PipelineEventStream.EncodeEvent(e));
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Offer(live);
+            }
+        }
+    }
+
+    private void Leave(Subscription subscription)
+    {
+        Interlocked.Decrement(ref _subscribers);
+        var topic = subscription.Topic;
+        lock (_gate)
+        {
+            lock (topic.Subscribers)
+            {
+                topic.Subscribers.Remove(subscription);
+                if (topic.Subscribers.Count > 0)
+                {
+                    return;
+                }
+            }
+
+            // The job's lease on our observer simply runs out; see IPipelineJobGrain.Watch.
+            if (_topics.TryGetValue(topic.JobId, out var current) && ReferenceEquals(current, topic))
+            {
+                _topics.Remove(topic.JobId);
+            }
+        }
+    }
+
+    private void Remove(Topic topic)
+    {
+        lock (_gate)
+        {
+            if (_topics.TryGetValue(topic.JobId, out var current) && ReferenceEquals(current, topic))
+            {
+                _topics.Remove(topic.JobId);
+            }
+        }
+    }
+
+    private IPipelineJobObserver Reference
+    {
+        get
+        {
+            // Created on first use: the silo (and with it object references) only exists once the host has started.
+            lock (_gate)
+            {
+                return _reference ??= _grains.CreateObjectReference<IPipelineJobObserver>(this);
+            }
+        }
+    }
+
+    private IPipelineJobGrain Grain(string jobId) => _grains.GetGrain<IPipelineJobGrain>(jobId);
+
+    /// <summary>An event as it goes on the wire: its id and its complete SSE frame.</summary>
+    public sealed record LiveEvent(long Id, byte[] Frame);
+
+    public sealed class Topic(string jobId)
+    {
+        public string JobId { get; } = jobId;
+        public List<Subscription> Subscribers { get; } = [];
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+        public Task<bool>? Registration { get; set; }
+        public long LastId { get; set; }
+    }
+
+    /// <summary>One SSE client's feed. A client that falls <see cref="SubscriberCapacity"/> events behind is cut off (it reconnects with Last-Event-ID).</summary>
+    public sealed class Subscription : IDisposable
+    {
+        private readonly PipelineEventHub _hub;
+        private readonly Channel<LiveEvent> _channel = Channel.CreateBounded<LiveEvent>(
+            new BoundedChannelOptions(SubscriberCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        private int _disposed;
+
+        internal Subscription(PipelineEventHub hub, Topic topic)
+        {
+            _hub = hub;
+            Topic = topic;
+        }
+
+        internal Topic Topic { get; }
+
+        public ChannelReader<LiveEvent> Reader => _channel.Reader;
+
+        public bool Overflowed { get; private set; }
+
+        internal void Offer(LiveEvent e)
+        {
+            if (!_channel.Writer.TryWrite(e))
+            {
+                Overflowed = true;
+                _channel.Writer.TryComplete();
+            }
+        }
+
+        internal void End() => _channel.Writer.TryComplete();
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _channel.Writer.TryComplete();
+                _hub.Leave(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OrbitGrains.Pipeline;
+
+namespace OrbitGrains.WebFrontend.Pipeline;
+
+/// <summary>
+/// Reads request bodies by hand so that every bad input gets a 4xx with a {"detail"} naming the problem: size is
+/// capped before parsing, depth is capped while parsing, and each field's type is checked.
+/// </summary>
+public static partial class PipelineRequests
+{
+    public const int MaxBodyBytes = 64 * 1024;
+    private const int MaxDepth = 16;
+
+    public sealed record CreateBody(string Slug, string Intent, string? Brief, string? BriefConfigJson, string? MetaJson);
+
+    public sealed record DecisionBody(string Stage, string? Operator, string? Notes, GatePatch? Patch);
+
+    /// <summary>Either a parsed value or the error to answer with.</summary>
+    public sealed record Parsed<T>(T? Value, IResult? Error) where T : class;
+
+    public static async Task<Parsed<JsonDocument>> ReadJsonAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Fail<JsonDocument>(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {MaxBodyBytes} bytes");
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                return Fail<JsonDocument>(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {MaxBodyBytes} bytes");
+            }
+        }
+
+        if (buffer.Length == 0)
+        {
+            return Fail<JsonDocument>(StatusCodes.Status400BadRequest, "Request body is empty; send a JSON object");
+        }
+
+        try
+        {
+            var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? new Parsed<JsonDocument>(document, null)
+                : Fail<JsonDocument>(StatusCodes.Status400BadRequest, "Request body must be a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            return Fail<JsonDocument>(StatusCodes.Status400BadRequest, $"Malformed JSON body: {ex.Message}");
+        }
+    }
+
+    public static Parsed<CreateBody> ParseCreate(JsonElement body)
+    {
+        if (RequiredString(body, "slug", 100, out var slug) is { } slugError)
+        {
+            return Invalid<CreateBody>(slugError);
+        }
+
+        if (!SlugPattern().IsMatch(slug!))
+        {
+            return Invalid<CreateBody>("slug must be 1-100 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+
+        if (RequiredString(body, "intent", 2000, out var intent) is { } intentError)
+        {
+            return Invalid<CreateBody>(intentError);
+        }
+
+        if (OptionalString(body, "brief", 50_000, out var brief) is { } briefError)
+        {
+            return Invalid<CreateBody>(briefError);
+        }
+
+        if (OptionalObject(body, "brief_config", out var briefConfig) is { } configError)
+        {
+            return Invalid<CreateBody>(configError);
+        }
+
+        if (OptionalObject(body, "meta", out var meta) is { } metaError)
+        {
+            return Invalid<CreateBody>(metaError);
+        }
+
+        return new Parsed<CreateBody>(new CreateBody(slug!, intent!, brief, briefConfig, meta), null);
+    }
+
+    public static Parsed<DecisionBody> ParseDecision(JsonElement body, bool allowPatch)
+    {
+        if (RequiredString(body, "stage", 64, out var stage) is { } stageError)
+        {
+            return Invalid<DecisionBody>(stageError);
+        }
+
+        if (!PipelineStages.IsKnown(stage))
+        {
+            return new Parsed<DecisionBody>(null, PipelineResults.Detail(StatusCodes.Status400BadRequest,
+                $"Unknown stage '{stage}'. Stages: {string.Join(", ", PipelineStages.All)}"));
+        }
+
+        if (OptionalString(body, "operator", 100, out var operatorName) is { } operatorError)
+        {
+            return Invalid<DecisionBody>(operatorError);
+        }
+
+        if (OptionalString(body, "notes", 5000, out var notes) is { } notesError)
+        {
+            return Invalid<DecisionBody>(notesError);
+        }
+
+        GatePatch? patch = null;
+        if (body.TryGetProperty("patch", out var patchElement) && patchElement.ValueKind != JsonValueKind.Null)
+        {
+            if (!allowPatch)
+            {
+                return Invalid<DecisionBody>("patch is only accepted when rejecting a gate");
+            }
+
+            if (PatchParser.Parse(patchElement, out patch) is { } patchError)
+            {
+                return Invalid<DecisionBody>(patchError);
+            }
+
+            if (!PatchRules.Allows(stage!, patch!.Kind))
+            {
+                var allowed = PatchRules.KindsFor(stage!);
+                return new Parsed<DecisionBody>(null, PipelineResults.Detail(StatusCodes.Status400BadRequest, allowed.Count == 0
+                    ? $"Patch type {patch.Kind} is not valid for stage {stage}: this stage takes no patches"
+                    : $"Patch type {patch.Kind} is not valid for stage {stage}; use {string.Join(" or ", allowed)}"));
+            }
+        }
+
+        return new Parsed<DecisionBody>(new DecisionBody(stage!, operatorName, notes, patch), null);
+    }
+
+    public static string? RequiredString(JsonElement body, string name, int maxLength, out string? value)
+    {
+        value = null;
+        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return $"{name} is required";
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return $"{name} must be a string";
+        }
+
+        value = element.GetString()!.Trim();
+        if (value.Length == 0)
+        {
+            return $"{name} must not be empty";
+        }
+
+        return value.Length > maxLength ? $"{name} is longer than {maxLength} characters" : null;
+    }
+
+    public static string? OptionalString(JsonElement body, string name, int maxLength, out string? value)
+    {
+        value = null;
+        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return $"{name} must be a string";
+        }
+
+        value = element.GetString();
+        return value!.Length > maxLength ? $"{name} is longer than {maxLength} characters" : null;
+    }
+
+    private static string? OptionalObject(JsonElement body, string name, out string? json)
+    {
+        json = null;
+        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return $"{name} must be a JSON object";
+        }
+
+        json = element.GetRawText();
+        return null;
+    }
+
+    private static Parsed<T> Invalid<T>(string detail) where T : class => Fail<T>(StatusCodes.Status422UnprocessableEntity, detail);
+
+    private static Parsed<T> Fail<T>(int status, string detail) where T : class => new(null, PipelineResults.Detail(status, detail));
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex SlugPattern();
+}

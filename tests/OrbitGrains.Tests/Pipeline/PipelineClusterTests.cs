@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrbitGrains.Hosting;
+
+namespace OrbitGrains.Tests.Pipeline;
+
+/// <summary>Two front ends on one PostgreSQL: events reach streams on either node, and limits hold across both.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PipelineClusterTests(PostgresServer server)
+{
+    private static Dictionary<string, string?> NodeConfiguration(string dataDir, string connectionString, string serviceId)
+    {
+        var configuration = PipelineHost.Configuration(dataDir, serviceId);
+        configuration["ORLEANS_CLUSTERING"] = "postgres";
+        configuration["ConnectionStrings:Postgres"] = connectionString;
+        return configuration;
+    }
+
+    private static async Task<(RunningHost A, RunningHost B)> StartTwoAsync(TempDirectory a, TempDirectory b, string database, string serviceId,
+        Action<Dictionary<string, string?>>? adjust = null)
+    {
+        var first = NodeConfiguration(a.Path, database, serviceId);
+        var second = NodeConfiguration(b.Path, database, serviceId);
+        adjust?.Invoke(first);
+        adjust?.Invoke(second);
+        var nodeA = await PipelineHost.StartAsync(first);
+        var nodeB = await PipelineHost.StartAsync(second);
+        var readinessA = nodeA.Services.GetRequiredService<SiloReadiness>();
+        var readinessB = nodeB.Services.GetRequiredService<SiloReadiness>();
+        await Eventually.TrueAsync(() => readinessA.ActiveSilos == 2 && readinessB.ActiveSilos == 2, "both silos see a two-member cluster");
+        return (nodeA, nodeB);
+    }
+
+    [Fact]
+    public async Task A_stream_opened_on_the_other_front_end_sees_the_same_events_live()
+    {
+        using var dataA = new TempDirectory();
+        using var dataB = new TempDirectory();
+        var database = await server.CreateDatabaseAsync("pipesse");
+        var (a, b) = await StartTwoAsync(dataA, dataB, database, "pipeline-sse");
+        await using var nodeA = a;
+        await using var nodeB = b;
+
+        // The job lives where it was created (node A); node B only watches it.
+        var id = (await nodeA.Http.CreateJobAsync("cross-silo")).GetProperty("id").GetString()!;
+        var statistics = await nodeA.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var host = statistics.Single(s => s.GrainId.Type.ToString() == "pipeline-job" && s.GrainId.Key.ToString() == id).SiloAddress.ToParsableString();
+        Assert.Equal(nodeA.Services.GetRequiredService<SiloReadiness>().SiloAddress, host);
+        await using var onA = await SseClient.OpenAsync(nodeA.Http, id);
+        await using var onB = await SseClient.OpenAsync(nodeB.Http, id);
+        Assert.Equal("connected", (await onA.NextAsync()).Type);
+        Assert.Equal("connected", (await onB.NextAsync()).Type);
+        var firstA = await onA.ReadUntilAsync(f => f.Type == "gate_pause");
+        var firstB = await onB.ReadUntilAsync(f => f.Type == "gate_pause");
+
+        // Decided through node B, run on node A, seen on both.
+        Assert.Equal(HttpStatusCode.OK, (await nodeB.Http.PostForDetailAsync($"/api/v1/jobs/{id}/approve", """{"stage":"outline"}""")).Status);
+        var liveA = await onA.ReadUntilAsync(f => f.Type == "gate_pause");
+        var liveB = await onB.ReadUntilAsync(f => f.Type == "gate_pause");
+
+        var idsA = firstA.Concat(liveA).Select(f => f.Id).ToList();
+        var idsB = firstB.Concat(liveB).Select(f => f.Id).ToList();
+        Assert.Equal(Enumerable.Range(1, idsA.Count).Select(i => (long)i), idsA);
+        Assert.Equal(idsA, idsB);
+        Assert.Equal(liveA.Select(f => f.Data.GetRawText()), liveB.Select(f => f.Data.GetRawText()));
+        Assert.Equal("gate_approved", liveB[0].Type);
+
+        var hubB = nodeB.Services.GetRequiredService<OrbitGrains.WebFrontend.Pipeline.PipelineEventHub>();
+        Assert.Equal(1, hubB.WatchedJobs);
+        await nodeA.Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
+    }
+
+    [Fact]
+    public async Task A_job_at_a_timed_gate_carries_on_after_the_node_that_hosted_it_leaves()
+    {
+        using var dataA = new TempDirectory();
+        using var dataB = new TempDirectory();
+        var database = await server.CreateDatabaseAsync("pipeloss");
+        var (a, nodeB) = await StartTwoAsync(dataA, dataB, database, "pipeline-loss", configuration =>
+        {
+            configuration["Orleans:MinimumReminderPeriod"] = "00:00:01";
+            configuration["Operator:gates:outline:auto_approve_after_s"] = "8";
+        });
+        await using var _ = nodeB;
+
+        string id;
+        DateTimeOffset openedAt;
+        await using (var nodeA = a)
+        {
+            id = (await nodeA.Http.CreateJobAsync("node-loss")).GetProperty("id").GetString()!;
+            openedAt = (await nodeA.Http.WaitForGateAsync(id, "outline")).GetProperty("gates")[0].GetProperty("opened_at").GetDateTimeOffset();
+        }
+
+        Assert.True(DateTimeOffset.UtcNow < openedAt.AddSeconds(8), "node A left before the gate's deadline");
+
+        // Node A is gone with the job's activation. Nobody calls the job: node B's reminder service must pick it up.
+        var management = nodeB.Grains.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job was not reactivated on the surviving node");
+            await Task.Delay(200);
+        }
+
+        var job = await nodeB.Http.WaitForGateAsync(id, "research");
+        Assert.Equal("timer", job.GetProperty("gates")[0].GetProperty("by").GetString());
+        await nodeB.Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
+    }
+
+    [Fact]
+    public async Task The_job_creation_limit_holds_across_front_ends()
+    {
+        using var dataA = new TempDirectory();
+        using var dataB = new TempDirectory();
+        var database = await server.CreateDatabaseAsync("pipelimit");
+        var (a, b) = await StartTwoAsync(dataA, dataB, database, "pipeline-limit",
+            configuration => configuration["Operator:security:rate_limiting:jobs_per_minute"] = "3");
+        await using var nodeA = a;
+        await using var nodeB = b;
+
+        await nodeA.Http.CreateJobAsync("one");
+        await nodeB.Http.CreateJobAsync("two");
+        await nodeA.Http.CreateJobAsync("three");
+        var fourth = await nodeB.Http.PostAsJsonAsync("/api/v1/jobs", new { slug = "four", intent = "over the limit" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+        Assert.True(fourth.Headers.Contains("Retry-After"));
+    }
+}
