@@ -37,14 +37,19 @@ run http://127.0.0.1:18080 orbit --mode max --seconds 5 >/dev/null
 run http://127.0.0.1:19090 bare --mode max --seconds 5 >/dev/null
 
 echo "== maximum delivered rate (closed loop, window 16 per anchor)"
-bare_max=$(run http://127.0.0.1:19090 bare --mode max | tee /dev/stderr | sed -n 's/.* rate=\([0-9]*\) msg\/s.*/\1/p')
-orbit_max=$(run http://127.0.0.1:18080 orbit --mode max | tee /dev/stderr | sed -n 's/.* rate=\([0-9]*\) msg\/s.*/\1/p')
+run http://127.0.0.1:19090 bare --mode max >"$work/bare-max.txt"; cat "$work/bare-max.txt"
+run http://127.0.0.1:18080 orbit --mode max >"$work/orbit-max.txt"; cat "$work/orbit-max.txt"
+bare_max=$(sed -n 's/.* rate=\([0-9]*\) msg\/s.*/\1/p' "$work/bare-max.txt")
+orbit_max=$(sed -n 's/.* rate=\([0-9]*\) msg\/s.*/\1/p' "$work/orbit-max.txt")
 echo "ratio orbit/bare = $(awk "BEGIN {printf \"%.2f\", $orbit_max / $bare_max}")"
 
-echo "== latency at half the Orbit maximum (open loop)"
+echo "== latency at half the Orbit maximum (open loop; each target twice: the first run still warms up new users' grains and code paths)"
 per_anchor=$(( orbit_max / 2 / clients / anchors ))
-run http://127.0.0.1:18080 orbit --mode rate --rate "$per_anchor"
-run http://127.0.0.1:19090 bare --mode rate --rate "$per_anchor"
+for round in 1 2; do
+  echo "-- round $round"
+  run http://127.0.0.1:18080 orbit --mode rate --rate "$per_anchor"
+  run http://127.0.0.1:19090 bare --mode rate --rate "$per_anchor"
+done
 
 echo "== 10,000 idle client sockets on a freshly started product"
 kill "$product"; wait "$product" 2>/dev/null || true
