@@ -1,3 +1,4 @@
+using OrbitGrains.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace OrbitGrains.Relay;
@@ -18,7 +19,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private readonly Dictionary<string, RelayPeer> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _clientsById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _anchorsById = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HubLease> _hubs = new(StringComparer.Ordinal);
+    private readonly HubLeases<IRelayHub> _hubs = new(clock);
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);
@@ -86,26 +87,18 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     private void Lease(string hubId, IRelayHub hub, TimeSpan lease)
     {
-        if (!_hubs.TryGetValue(hubId, out var known) || !known.Hub.Equals(hub))
+        if (_hubs.Renew(hubId, hub, lease))
         {
             _plans.Clear();
         }
-
-        _hubs[hubId] = new HubLease(hub, clock.GetUtcNow() + lease);
     }
 
     private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var expired = _hubs.Where(h => h.Value.Expires < now).Select(h => h.Key).ToHashSet();
+        var expired = _hubs.Expire();
         if (expired.Count == 0)
         {
             return;
-        }
-
-        foreach (var hubId in expired)
-        {
-            _hubs.Remove(hubId);
         }
 
         _plans.Clear();
@@ -120,9 +113,9 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     private async Task ReplaceAsync(string olderConnectionId)
     {
-        if (_peers.TryGetValue(olderConnectionId, out var older) && _hubs.TryGetValue(older.Connection.HubId, out var hub))
+        if (_peers.TryGetValue(olderConnectionId, out var older) && _hubs.TryGet(older.Connection.HubId, out var hub))
         {
-            _ = hub.Hub.Close(olderConnectionId, 1000, "Replaced by newer connection");
+            _ = hub.Close(olderConnectionId, 1000, "Replaced by newer connection");
         }
 
         await DropAsync(olderConnectionId, closeSocket: false);
@@ -137,9 +130,9 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
         _plans.Clear();
 
-        if (closeSocket && _hubs.TryGetValue(peer.Connection.HubId, out var hub))
+        if (closeSocket && _hubs.TryGet(peer.Connection.HubId, out var hub))
         {
-            _ = hub.Hub.Close(connectionId, 1000, "Closed");
+            _ = hub.Close(connectionId, 1000, "Closed");
         }
 
         var threads = peer.Threads.ToList();
@@ -261,8 +254,9 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     {
         var targets = connectionIds.Where(_peers.ContainsKey).ToArray();
         var byHub = targets.GroupBy(id => _peers[id].Connection.HubId)
-            .Where(group => _hubs.ContainsKey(group.Key))
-            .Select(group => (_hubs[group.Key].Hub, group.ToArray()))
+            .Select(group => (Found: _hubs.TryGet(group.Key, out var hub), Hub: hub, Ids: group.ToArray()))
+            .Where(entry => entry.Found)
+            .Select(entry => (entry.Hub, entry.Ids))
             .ToArray();
         return new DeliveryPlan(targets, byHub);
     }
@@ -271,7 +265,6 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     private void Send(string connectionId, string frame) => Send([connectionId], frame);
 
-    private sealed record HubLease(IRelayHub Hub, DateTimeOffset Expires);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relay connection {ConnectionId} dropped: the lease of hub {HubId} expired")]
     private partial void LogLeaseExpired(string connectionId, string hubId);

@@ -1,3 +1,4 @@
+using OrbitGrains.Shared;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OrbitGrains.Hosting;
@@ -21,7 +22,7 @@ public sealed partial class SessionRoomGrain(
     private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HubLease> _hubs = new(StringComparer.Ordinal);
+    private readonly HubLeases<IRoomHub> _hubs = new(clock);
     /// <summary>hub id -> its participants' connection ids; rebuilt only when membership changes, shared by every delivery.</summary>
     private Dictionary<string, string[]>? _byHub;
     private string? _controlHolder;
@@ -115,21 +116,14 @@ public sealed partial class SessionRoomGrain(
         state.State.CreatedAt,
         state.State.Name);
 
-    private void Lease(string hubId, IRoomHub hub, TimeSpan lease) =>
-        _hubs[hubId] = new HubLease(hub, clock.GetUtcNow() + lease);
+    private void Lease(string hubId, IRoomHub hub, TimeSpan lease) => _hubs.Renew(hubId, hub, lease);
 
     private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var expired = _hubs.Where(h => h.Value.Expires < now).Select(h => h.Key).ToHashSet();
+        var expired = _hubs.Expire();
         if (expired.Count == 0)
         {
             return;
-        }
-
-        foreach (var hubId in expired)
-        {
-            _hubs.Remove(hubId);
         }
 
         // The silo holding these sockets stopped renewing: it is gone or cut off, and so are its sockets.
@@ -190,9 +184,9 @@ public sealed partial class SessionRoomGrain(
         _byHub ??= _participants.Values.GroupBy(p => p.Connection.HubId).ToDictionary(g => g.Key, g => g.Select(p => p.Id).ToArray(), StringComparer.Ordinal);
         foreach (var (hubId, ids) in _byHub)
         {
-            if (_hubs.TryGetValue(hubId, out var hub))
+            if (_hubs.TryGet(hubId, out var hub))
             {
-                _ = hub.Hub.Deliver(new Immutable<string[]>(ids), except, frame);
+                _ = hub.Deliver(new Immutable<string[]>(ids), except, frame);
             }
         }
 
@@ -203,16 +197,15 @@ public sealed partial class SessionRoomGrain(
     {
         foreach (var group in connectionIds.Select(id => _participants.GetValueOrDefault(id)).OfType<Participant>().GroupBy(p => p.Connection.HubId))
         {
-            if (_hubs.TryGetValue(group.Key, out var hub))
+            if (_hubs.TryGet(group.Key, out var hub))
             {
-                _ = hub.Hub.Deliver(new Immutable<string[]>(group.Select(p => p.Id).ToArray()), null, frame);
+                _ = hub.Deliver(new Immutable<string[]>(group.Select(p => p.Id).ToArray()), null, frame);
             }
         }
     }
 
     private void Send(string connectionId, string frame) => Send([connectionId], frame);
 
-    private sealed record HubLease(IRoomHub Hub, DateTimeOffset Expires);
 
     private sealed class Participant(RoomParticipant connection, DateTimeOffset joinedAt)
     {

@@ -1,0 +1,45 @@
+namespace OrbitGrains.Shared;
+
+/// <summary>
+/// The front-end hubs a grain delivers through (one observer per silo that holds its sockets), each kept under a
+/// lease the hub renews. A hub whose lease runs out belongs to a silo that is gone or cut off.
+/// </summary>
+public sealed class HubLeases<THub>(TimeProvider clock) where THub : class
+{
+    private readonly Dictionary<string, Lease> _hubs = new(StringComparer.Ordinal);
+
+    /// <summary>Records or extends a hub's lease; true when the hub is new or now reached through another reference.</summary>
+    public bool Renew(string hubId, THub hub, TimeSpan lease)
+    {
+        var changed = !_hubs.TryGetValue(hubId, out var known) || !known.Hub.Equals(hub);
+        _hubs[hubId] = new Lease(hub, clock.GetUtcNow() + lease);
+        return changed;
+    }
+
+    public bool TryGet(string hubId, out THub hub)
+    {
+        if (_hubs.TryGetValue(hubId, out var lease))
+        {
+            hub = lease.Hub;
+            return true;
+        }
+
+        hub = null!;
+        return false;
+    }
+
+    /// <summary>Forgets the hubs whose lease has run out and names them (empty when none).</summary>
+    public HashSet<string> Expire()
+    {
+        var now = clock.GetUtcNow();
+        var expired = _hubs.Where(h => h.Value.Expires < now).Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var hubId in expired)
+        {
+            _hubs.Remove(hubId);
+        }
+
+        return expired;
+    }
+
+    private sealed record Lease(THub Hub, DateTimeOffset Expires);
+}
