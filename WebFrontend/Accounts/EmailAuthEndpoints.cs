@@ -1,3 +1,4 @@
+using OrbitGrains.WebFrontend.Hosting;
 using System.Text.Json.Serialization;
 using OrbitGrains.Accounts;
 

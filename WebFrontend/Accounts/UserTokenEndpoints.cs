@@ -1,3 +1,4 @@
+using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.Accounts;
 
 namespace OrbitGrains.WebFrontend.Accounts;

@@ -3,7 +3,7 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 /// <summary>This family's error shape: {"detail": "..."} (its clients read detail).</summary>
 public static class PipelineResults
 {
-    public static IResult Detail(int status, string detail) => Results.Json(new DetailBody(detail), statusCode: status);
+    public static IResult Detail(int status, string detail) => Hosting.DetailErrors.Error(status, detail);
 
     public static IResult TooManyRequests(HttpContext http, string detail, int retryAfterSeconds)
     {
@@ -13,8 +13,6 @@ public static class PipelineResults
 
     public static IResult FromOutcome(OrbitGrains.Pipeline.PipelineOutcome outcome) =>
         outcome.Ok ? Results.Json(new MessageBody(outcome.Detail), statusCode: outcome.Status) : Detail(outcome.Status, outcome.Detail);
-
-    public sealed record DetailBody(string Detail);
 
     public sealed record MessageBody(string Message);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using OrbitGrains.Relay;
-using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Accounts;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
@@ -17,23 +17,23 @@ public static class RelayArtifactsEndpoint
 
     private static async Task<IResult> ListAsync(HttpContext context, IRelayAuthenticator authenticator, IGrainFactory grains)
     {
-        var token = BearerAuthenticationHandler.ReadBearer(context.Request) ?? context.Request.Query["token"].ToString().Trim();
-        var userId = token.Length is 0 or > 8192 ? null : await authenticator.AuthenticateClientAsync(token, context.RequestAborted);
+        var token = RequestToken.Read(context.Request);
+        var userId = token is null or { Length: > 8192 } ? null : await authenticator.AuthenticateClientAsync(token, context.RequestAborted);
         if (userId is null)
         {
-            return OrbitError(StatusCodes.Status401Unauthorized, "Unauthorised");
+            return AccountErrors.Error(StatusCodes.Status401Unauthorized, "Unauthorised");
         }
 
         var query = context.Request.Query;
         var threadId = query["threadId"].ToString().Trim();
         if (threadId.Length is 0 or > 200)
         {
-            return OrbitError(StatusCodes.Status400BadRequest, "threadId is required.");
+            return AccountErrors.Error(StatusCodes.Status400BadRequest, "threadId is required.");
         }
 
         if (!TryParse(query["limit"], 50, out var limit) || limit is < 1 or > 200)
         {
-            return OrbitError(StatusCodes.Status400BadRequest, "limit must be a whole number from 1 to 200.");
+            return AccountErrors.Error(StatusCodes.Status400BadRequest, "limit must be a whole number from 1 to 200.");
         }
 
         long? beforeId = null;
@@ -41,7 +41,7 @@ public static class RelayArtifactsEndpoint
         {
             if (!long.TryParse(query["beforeId"], NumberStyles.None, CultureInfo.InvariantCulture, out var before))
             {
-                return OrbitError(StatusCodes.Status400BadRequest, "beforeId must be a whole number.");
+                return AccountErrors.Error(StatusCodes.Status400BadRequest, "beforeId must be a whole number.");
             }
 
             beforeId = before;
@@ -66,8 +66,4 @@ public static class RelayArtifactsEndpoint
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
-
-    /// <summary>The Orbit family's error body: clients read `error`; `detail` and `status` keep it a ProblemDetails.</summary>
-    public static IResult OrbitError(int status, string message) =>
-        Results.Json(new { error = message, status, detail = message }, statusCode: status, contentType: "application/problem+json");
 }

@@ -118,7 +118,7 @@ public static class RoomApiEndpoints
 
     private static async Task<IResult> IceServersAsync(HttpContext context, RoomIdentity identity, TurnCredentials turn)
     {
-        var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request) ?? context.Request.Query["token"].ToString(),
+        var caller = await identity.ResolveAsync(OrbitGrains.WebFrontend.Accounts.RequestToken.Read(context.Request),
             allowRoomTokens: true, context.RequestAborted);
         return caller is null
             ? RoomErrors.Unauthorized()

@@ -21,8 +21,8 @@ public sealed class PipelineAccessTests
         Assert.False(nextCalled);
         var refusal = Assert.IsAssignableFrom<IStatusCodeHttpResult>(result);
         Assert.Equal(StatusCodes.Status403Forbidden, refusal.StatusCode);
-        var body = Assert.IsType<JsonHttpResult<PipelineResults.DetailBody>>(result);
-        Assert.Contains("operator or admin role", body.Value!.Detail);
+        var body = Assert.IsType<ProblemHttpResult>(result);
+        Assert.Contains("operator or admin role", body.ProblemDetails.Detail);
         Assert.False(http.Items.ContainsKey("pipeline.operator"));
     }
 

@@ -1,6 +1,6 @@
-namespace OrbitGrains.WebFrontend.Accounts;
+namespace OrbitGrains.WebFrontend.Hosting;
 
-/// <summary>Errors of the families whose clients read `detail` (cloud, agents, operator): plain ProblemDetails.</summary>
+/// <summary>Errors of the families whose clients read `detail` (cloud, agents, operator, signaling): ProblemDetails.</summary>
 public static class DetailErrors
 {
     public static IResult Error(int status, string detail) => Results.Problem(statusCode: status, detail: detail);
