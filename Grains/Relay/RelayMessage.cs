@@ -11,6 +11,9 @@ namespace OrbitGrains.Relay;
 /// </summary>
 public sealed class RelayMessage
 {
+    /// <summary>Longest thread or anchor id accepted; ids become grain keys, which the stores bound.</summary>
+    public const int MaxIdLength = 256;
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     private static readonly string[][] ThreadPaths =
@@ -97,7 +100,7 @@ public sealed class RelayMessage
 
             switch (node.ValueKind)
             {
-                case JsonValueKind.String when node.GetString()!.Trim() is { Length: > 0 } text:
+                case JsonValueKind.String when node.GetString()!.Trim() is { Length: > 0 and <= MaxIdLength } text:
                     return text;
                 case JsonValueKind.Number when node.TryGetInt64(out var number):
                     return number.ToString(CultureInfo.InvariantCulture);
@@ -110,9 +113,10 @@ public sealed class RelayMessage
     private static string? StringAt(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>A string member of a control message, trimmed; null when absent, blank or not a string.</summary>
+    /// <summary>A string member of a control message, trimmed; null when absent, blank, too long or not a string.</summary>
     public string? Text(string name) =>
-        Json[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Trim() is { Length: > 0 } text
+        Json[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String
+            && value.GetValue<string>().Trim() is { Length: > 0 and <= MaxIdLength } text
             ? text
             : null;
 }

@@ -44,7 +44,7 @@ public sealed partial class UserRelayGrain
                 Unsubscribe(peer, threadId);
                 break;
             case "orbit.subscribe" or "orbit.unsubscribe":
-                Send(peer.Id, RelayFrames.InvalidFrame($"{type} needs a threadId."));
+                Send(peer.Id, RelayFrames.InvalidFrame($"{type} needs a threadId of 1 to {RelayMessage.MaxIdLength} characters."));
                 break;
             case "anchor.hello" when peer.IsAnchor:
                 await HelloAsync(peer, message);
@@ -105,8 +105,7 @@ public sealed partial class UserRelayGrain
 
     private Task HelloAsync(RelayPeer peer, RelayMessage message)
     {
-        var requested = message.Text("anchorId") ?? message.Text("deviceId");
-        var anchorId = requested is { Length: <= 200 } ? requested : peer.AnchorId ?? NewAnchorId();
+        var anchorId = message.Text("anchorId") ?? message.Text("deviceId") ?? peer.AnchorId ?? NewAnchorId();
         if (peer.AnchorId is { } previous && previous != anchorId)
         {
             Rekey(peer, previous, anchorId);

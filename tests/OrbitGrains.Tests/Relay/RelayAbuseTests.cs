@@ -27,6 +27,25 @@ public sealed class RelayAbuseTests(RelayHostFixture fixture)
     }
 
     [Fact]
+    public async Task Oversized_ids_are_refused_and_create_no_thread()
+    {
+        var user = RelayHostFixture.NewUser();
+        await using var client = await fixture.ClientAsync(user);
+        var huge = new string('t', 10_000);
+
+        await client.SendAsync(new { type = "orbit.subscribe", threadId = huge });
+        Assert.Contains("1 to 256 characters", (string?)(await client.NextOfTypeAsync("orbit.error"))["error"]!["message"]);
+
+        // As a routing hint it counts as no thread at all: with no anchor the request is answered anchor_offline.
+        await client.SendAsync(new { id = 1, method = "turn/start", @params = new { threadId = huge } });
+        Assert.Equal("No devices are connected.", (string?)(await client.NextAsync(f => f["error"] is not null))["error"]!["message"]);
+
+        var stored = await fixture.Host.Grains.GetGrain<OrbitGrains.Relay.IThreadGrain>($"{user}/{huge}").Snapshot(10);
+        Assert.Empty(stored.Replay);
+        Assert.Null(stored.BoundAnchorId);
+    }
+
+    [Fact]
     public async Task Deeply_nested_json_is_refused_without_harm()
     {
         await using var client = await fixture.ClientAsync(RelayHostFixture.NewUser());
