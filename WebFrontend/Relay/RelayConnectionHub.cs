@@ -77,7 +77,7 @@ public sealed partial class RelayConnectionHub(
         {
             try
             {
-                var held = _sockets.Values.Where(s => s.UserId == userId).Select(s => s.Connection.ConnectionId).ToArray();
+                var held = _sockets.Values.Where(s => s.UserId == userId && s.Registered).Select(s => s.Connection.ConnectionId).ToArray();
                 await grains.GetGrain<IUserRelayGrain>(userId).RenewHub(HubId, Reference, options.HubLease, held);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -75,6 +75,7 @@ public static partial class RelayEndpoints
                 ["ts"] = clock.GetUtcNow().ToString("O"),
             }.ToJsonString());
             await relay.Connect(connection, hub.Reference);
+            socket.Registered = true;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             var watch = WatchTokenAsync(socket, token, services, stop.Token);
             await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);

@@ -16,6 +16,18 @@ public sealed class RelaySocket(WebSocket socket, RelayConnection connection, st
 
     public string UserId { get; } = userId;
 
+    /// <summary>
+    /// True once the user's relay knows this socket. Lease renewals report only such sockets: one reported before its
+    /// registration completed would look unknown to the relay and be closed.
+    /// </summary>
+    public bool Registered
+    {
+        get => Volatile.Read(ref _registered);
+        set => Volatile.Write(ref _registered, value);
+    }
+
+    private bool _registered;
+
     /// <summary>Queues a frame; false (and the socket is cut off) when the peer has fallen too far behind.</summary>
     public bool Enqueue(string frame) => _socket.Enqueue(frame);
 
