@@ -1,21 +1,31 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace OrbitGrains.WebFrontend.Sockets;
 
 /// <summary>
 /// A server WebSocket with bounded costs, shared by the relay and the rooms: a receive loop that enforces the
-/// frame size and a token-bucket message rate, and a send loop fed by a queue bounded in bytes. A peer that
-/// cannot keep up is cut off; memory never grows with its backlog.
+/// frame size and a token-bucket message rate, and a send queue bounded in bytes. A peer that cannot keep up is
+/// cut off; memory never grows with its backlog.
 /// </summary>
+/// <remarks>
+/// Whoever queues a frame on an idle socket writes it at once, on its own thread: a fan-out to fifty sockets is
+/// fifty writes on the thread that fans out, not fifty thread-pool hops. Only a write the transport cannot take at
+/// once (a slow peer) continues asynchronously, while later frames wait in the queue behind it.
+/// </remarks>
 public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimeProvider clock)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<byte[]> _outbound = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queuedBytes;
+    /// <summary>1 while one caller drains the queue; everyone else only adds to it.</summary>
+    private int _draining;
+    /// <summary>Set once nothing more may be queued: the drain then ends the socket.</summary>
+    private volatile bool _complete;
     private (WebSocketCloseStatus Status, string Reason)? _close;
     private double _tokens = limits.MessagesPerSecond * 2;
     private long _lastRefill = clock.GetTimestamp();
@@ -38,21 +48,30 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
             return false;
         }
 
-        return _outbound.Writer.TryWrite(utf8Frame);
+        if (_complete)
+        {
+            return false;
+        }
+
+        _outbound.Enqueue(utf8Frame);
+        Drain();
+        return true;
     }
 
     /// <summary>Sends what is queued, then closes with this status.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
         _close ??= (status, reason);
-        _outbound.Writer.TryComplete();
+        _complete = true;
+        Drain();
     }
 
     /// <summary>Runs both directions until the socket ends; each complete text frame within the limits goes to <paramref name="onFrame"/>.</summary>
     public async Task RunAsync(Func<string, Task> onFrame, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-        var sending = SendLoopAsync(linked.Token);
+        // Sends are not cancellable (that keeps them on the WebSocket's fast path); a cut-off aborts them instead.
+        using var abortSends = linked.Token.Register(static state => ((WebSocket)state!).Abort(), socket);
         try
         {
             await ReceiveLoopAsync(onFrame, linked.Token);
@@ -63,8 +82,16 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         }
         finally
         {
-            _outbound.Writer.TryComplete();
-            await sending;
+            _complete = true;
+            Drain();
+            try
+            {
+                await _sent.Task.WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cut off or gone: a write may still wait on the peer; the transport ends it once the request ends.
+            }
             if (socket.State != WebSocketState.Closed && socket.State != WebSocketState.Aborted && _abort.IsCancellationRequested)
             {
                 socket.Abort();
@@ -181,25 +208,67 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         Close(WebSocketCloseStatus.MessageTooBig, "Frame too large");
     }
 
-    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    /// <summary>Starts draining on this thread unless someone already is.</summary>
+    private void Drain()
+    {
+        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            _ = DrainAsync();
+        }
+    }
+
+    private async Task DrainAsync()
     {
         try
         {
-            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
+            while (true)
             {
-                Interlocked.Add(ref _queuedBytes, -frame.Length);
-                await socket.SendAsync(frame, WebSocketMessageType.Text, true, cancellationToken);
-            }
+                while (_outbound.TryDequeue(out var frame))
+                {
+                    Interlocked.Add(ref _queuedBytes, -frame.Length);
+                    await socket.SendAsync(frame.AsMemory(), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                }
 
+                if (_complete)
+                {
+                    if (!_outbound.IsEmpty)
+                    {
+                        continue; // queued just before the close: still sent ahead of it
+                    }
+
+                    await CloseAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                // Hand the queue back, then look again: a frame queued just before the hand-back found us draining.
+                Volatile.Write(ref _draining, 0);
+                if ((_outbound.IsEmpty && !_complete) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Whatever stopped a write (the peer left, an abort, a close timeout), this socket sends nothing more.
+            _abort.Cancel();
+            _sent.TrySetResult();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        try
+        {
             if (_close is { } close && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await socket.CloseAsync(close.Status, close.Reason, timeout.Token);
+                await socket.CloseAsync(close.Status, close.Reason, timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        finally
         {
-            _abort.Cancel();
+            _sent.TrySetResult();
         }
     }
 
