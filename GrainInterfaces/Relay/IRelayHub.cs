@@ -10,8 +10,9 @@ namespace OrbitGrains.Relay;
 public interface IRelayHub : IGrainObserver
 {
     /// <summary>Writes one frame to each listed local socket (queued; a socket that cannot keep up is closed).</summary>
+    /// <remarks>Frames for one <paramref name="userId"/> reach each socket in the order they were sent.</remarks>
     [OneWay, Alias("Deliver")]
-    Task Deliver(string[] connectionIds, string frame);
+    Task Deliver(string userId, string[] connectionIds, string frame);
 
     /// <summary>Closes a local socket, e.g. one replaced by a newer connection of the same client.</summary>
     [OneWay, Alias("Close")]

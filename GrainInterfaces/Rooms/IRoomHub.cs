@@ -9,9 +9,12 @@ namespace OrbitGrains.Rooms;
 [Alias("OrbitGrains.Rooms.IRoomHub")]
 public interface IRoomHub : IGrainObserver
 {
-    /// <summary>Queues one frame for each listed local socket except <paramref name="exceptConnectionId"/> (the sender).</summary>
+    /// <summary>
+    /// Queues one frame for each listed local socket except <paramref name="exceptConnectionId"/> (the sender).
+    /// Frames of one <paramref name="roomId"/> reach each socket in the order they were sent.
+    /// </summary>
     [OneWay, Alias("Deliver")]
-    Task Deliver(Immutable<string[]> connectionIds, string? exceptConnectionId, string frame);
+    Task Deliver(string roomId, Immutable<string[]> connectionIds, string? exceptConnectionId, string frame);
 
     /// <summary>Sends what is queued to the socket, then closes it with this status.</summary>
     [OneWay, Alias("Close")]

@@ -227,11 +227,11 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     /// <summary>One call per hub that holds any of the targets.</summary>
     private void Send(IEnumerable<string> connectionIds, string frame) => Send(Plan(connectionIds), frame);
 
-    private static void Send(DeliveryPlan plan, string frame)
+    private void Send(DeliveryPlan plan, string frame)
     {
         foreach (var (hub, ids) in plan.ByHub)
         {
-            _ = hub.Deliver(ids, frame);
+            _ = hub.Deliver(UserId, ids, frame);
         }
     }
 

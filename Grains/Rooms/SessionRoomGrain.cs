@@ -186,7 +186,7 @@ public sealed partial class SessionRoomGrain(
         {
             if (_hubs.TryGet(hubId, out var hub))
             {
-                _ = hub.Deliver(new Immutable<string[]>(ids), except, frame);
+                _ = hub.Deliver(SessionId, new Immutable<string[]>(ids), except, frame);
             }
         }
 
@@ -199,7 +199,7 @@ public sealed partial class SessionRoomGrain(
         {
             if (_hubs.TryGet(group.Key, out var hub))
             {
-                _ = hub.Deliver(new Immutable<string[]>(group.Select(p => p.Id).ToArray()), null, frame);
+                _ = hub.Deliver(SessionId, new Immutable<string[]>(group.Select(p => p.Id).ToArray()), null, frame);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using OrbitGrains.Relay;
+using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
@@ -17,6 +18,7 @@ public sealed partial class RelayConnectionHub(
 {
     private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _socketsPerUser = new(StringComparer.Ordinal);
+    private FanoutLanes<Fanout>? _lanes;
     private IRelayHub? _reference;
 
     public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
@@ -41,19 +43,26 @@ public sealed partial class RelayConnectionHub(
         }
     }
 
-    public Task Deliver(string[] connectionIds, string frame)
+    public Task Deliver(string userId, string[] connectionIds, string frame)
     {
-        var utf8 = System.Text.Encoding.UTF8.GetBytes(frame);
-        foreach (var id in connectionIds)
+        var lanes = LazyInitializer.EnsureInitialized(ref _lanes, () => new FanoutLanes<Fanout>(Write, LogFanoutFailed));
+        // Encoded once for all recipients; sockets only read the shared bytes.
+        lanes.Post(userId, new Fanout(connectionIds, System.Text.Encoding.UTF8.GetBytes(frame)));
+        return Task.CompletedTask;
+    }
+
+    private void Write(Fanout fanout)
+    {
+        foreach (var id in fanout.ConnectionIds)
         {
-            if (_sockets.TryGetValue(id, out var socket) && !socket.Enqueue(utf8))
+            if (_sockets.TryGetValue(id, out var socket) && !socket.Enqueue(fanout.Utf8))
             {
                 LogTooSlow(id);
             }
         }
-
-        return Task.CompletedTask;
     }
+
+    private readonly record struct Fanout(string[] ConnectionIds, byte[] Utf8);
 
     public Task Close(string connectionId, int closeStatus, string reason)
     {
@@ -86,6 +95,9 @@ public sealed partial class RelayConnectionHub(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A relay fan-out failed")]
+    private partial void LogFanoutFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Relay socket {ConnectionId} closed: its outbound queue overflowed")]
     private partial void LogTooSlow(string connectionId);

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Orleans.Concurrency;
 using OrbitGrains.Rooms;
+using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -18,6 +19,7 @@ public sealed partial class RoomConnectionHub(
     ILogger<RoomConnectionHub> logger) : BackgroundService, IRoomHub
 {
     private readonly ConcurrentDictionary<string, RoomSocketSession> _sockets = new(StringComparer.Ordinal);
+    private FanoutLanes<Fanout>? _lanes;
     private IRoomHub? _reference;
 
     public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
@@ -31,20 +33,26 @@ public sealed partial class RoomConnectionHub(
 
     public void Remove(RoomSocketSession session) => _sockets.TryRemove(session.ConnectionId, out _);
 
-    public Task Deliver(Immutable<string[]> connectionIds, string? exceptConnectionId, string frame)
+    public Task Deliver(string roomId, Immutable<string[]> connectionIds, string? exceptConnectionId, string frame)
     {
+        var lanes = LazyInitializer.EnsureInitialized(ref _lanes, () => new FanoutLanes<Fanout>(Write, LogFanoutFailed));
         // Encoded once for all recipients; sockets only read the shared bytes.
-        var bytes = Encoding.UTF8.GetBytes(frame);
-        foreach (var id in connectionIds.Value)
+        lanes.Post(roomId, new Fanout(connectionIds.Value, exceptConnectionId, Encoding.UTF8.GetBytes(frame)));
+        return Task.CompletedTask;
+    }
+
+    private void Write(Fanout fanout)
+    {
+        foreach (var id in fanout.ConnectionIds)
         {
-            if (id != exceptConnectionId && _sockets.TryGetValue(id, out var session) && !session.Deliver(bytes))
+            if (id != fanout.Except && _sockets.TryGetValue(id, out var session) && !session.Deliver(fanout.Utf8))
             {
                 LogTooSlow(id);
             }
         }
-
-        return Task.CompletedTask;
     }
+
+    private readonly record struct Fanout(string[] ConnectionIds, string? Except, byte[] Utf8);
 
     public Task Close(string connectionId, int closeStatus, string reason)
     {
@@ -80,6 +88,9 @@ public sealed partial class RoomConnectionHub(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room socket {ConnectionId} closed: its outbound queue overflowed")]
     private partial void LogTooSlow(string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A room fan-out failed")]
+    private partial void LogFanoutFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the room hub lease for room {RoomId} failed")]
     private partial void LogRenewFailed(Exception exception, string roomId);

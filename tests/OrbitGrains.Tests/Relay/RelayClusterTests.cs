@@ -82,7 +82,7 @@ public sealed class RelayClusterTests(PostgresServer server)
 
     private sealed class SilentHub : IRelayHub
     {
-        public Task Deliver(string[] connectionIds, string frame) => Task.CompletedTask;
+        public Task Deliver(string userId, string[] connectionIds, string frame) => Task.CompletedTask;
 
         public Task Close(string connectionId, int closeStatus, string reason) => Task.CompletedTask;
     }

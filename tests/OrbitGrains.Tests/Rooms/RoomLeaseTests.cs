@@ -37,7 +37,7 @@ public sealed class RoomLeaseTests(RoomsHostFixture fixture)
     {
         public ConcurrentDictionary<string, int> Closed { get; } = new();
 
-        public Task Deliver(Immutable<string[]> connectionIds, string? exceptConnectionId, string frame) => Task.CompletedTask;
+        public Task Deliver(string roomId, Immutable<string[]> connectionIds, string? exceptConnectionId, string frame) => Task.CompletedTask;
 
         public Task Close(string connectionId, int closeStatus, string reason)
         {
