@@ -38,7 +38,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 cpu_before=$(cpu_ticks)
 started=$(date +%s)
 BENCH_AUTH_TOKEN="$token" timeout 600 ${CLIENT_CPUS:+taskset -c "$CLIENT_CPUS"} dotnet "$root/bench/RoomsFanout/bin/Release/net10.0/OrbitGrains.Bench.RoomsFanout.dll" \
-  --base "http://127.0.0.1:$port" "$@"
+  --base "http://127.0.0.1:$port" --server-pid "$server_pid" "$@"
 elapsed=$(( $(date +%s) - started ))
 echo "server cpu_s=$(( ($(cpu_ticks) - cpu_before) / $(getconf CLK_TCK) )) over ${elapsed}s wall (setup included); load_avg=$(cut -d' ' -f1-3 /proc/loadavg) cores=$(nproc)"
 echo "server rss_mb=$(( $(awk '/VmRSS/ {print $2}' /proc/$server_pid/status) / 1024 ))"
