@@ -11,9 +11,12 @@ public interface IAnchorTokenGrain : IGrainWithStringKey
     [Alias("ValidateAccess")]
     Task<string?> ValidateAccess();
 
-    /// <summary>Spends a live refresh token and revokes its access token: the user id, or null.</summary>
+    /// <summary>
+    /// Spends a live refresh token and revokes its access token. Null when unknown, expired, not a refresh token, or its
+    /// family is revoked; a token spent before revokes its whole family.
+    /// </summary>
     [Alias("Redeem")]
-    Task<string?> Redeem();
+    Task<AnchorTokenIssue?> Redeem();
 
     [Alias("Revoke")]
     Task Revoke();
@@ -26,9 +29,11 @@ public enum AnchorTokenKind
 }
 
 /// <param name="PeerHash">For a refresh token, the hash of the access token issued with it.</param>
+/// <param name="FamilyId">The device-code sign-in the token descends from; null only for tokens stored before families existed.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.AnchorTokenIssue")]
 public sealed record AnchorTokenIssue(
     [property: Id(0)] AnchorTokenKind Kind,
     [property: Id(1)] string UserId,
     [property: Id(2)] DateTimeOffset ExpiresAt,
-    [property: Id(3)] string? PeerHash);
+    [property: Id(3)] string? PeerHash,
+    [property: Id(4)] string? FamilyId);

@@ -17,7 +17,7 @@ public sealed class AnchorTokenGrain(
             ? state.State.Issue.UserId
             : null;
 
-    public async Task<string?> Redeem()
+    public async Task<AnchorTokenIssue?> Redeem()
     {
         if (!await state.IsLiveAsync(clock, this) || state.State.Issue!.Kind != AnchorTokenKind.Refresh)
         {
@@ -25,23 +25,44 @@ public sealed class AnchorTokenGrain(
         }
 
         var issue = state.State.Issue;
-        await Revoke();
+        var family = issue.FamilyId is { } familyId ? GrainFactory.GetGrain<IAnchorTokenFamilyGrain>(familyId) : null;
+        if (state.State.Used)
+        {
+            // Only the holder of the token can have spent it; a second use means someone else holds a copy.
+            if (family is not null)
+            {
+                await family.RevokeAll();
+            }
+
+            return null;
+        }
+
+        // Spent before anything else: a failure further on must never leave the token usable again.
+        state.State.Used = true;
+        await state.WriteStateAsync();
+        if (family is not null && await family.IsRevoked())
+        {
+            return null;
+        }
+
         if (issue.PeerHash is { } peer)
         {
             await GrainFactory.GetGrain<IAnchorTokenGrain>(peer).Revoke();
         }
 
-        return issue.UserId;
+        return issue;
     }
 
     public Task Revoke() => state.EndAsync(this);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
+    // A spent refresh token is kept until it expires: that is how its reuse is recognised.
     [GenerateSerializer, Alias("OrbitGrains.Accounts.AnchorTokenGrain.State")]
     public sealed class State : IExpiringState
     {
         [Id(0)] public AnchorTokenIssue? Issue { get; set; }
+        [Id(1)] public bool Used { get; set; }
 
         public DateTimeOffset ExpiresAt => Issue?.ExpiresAt ?? DateTimeOffset.MinValue;
     }

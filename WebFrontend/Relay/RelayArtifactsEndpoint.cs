@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrbitGrains.Relay;
 using OrbitGrains.WebFrontend.Accounts;
+using OrbitGrains.WebFrontend.Hosting;
 
 namespace OrbitGrains.WebFrontend.Relay;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Hosting;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -118,7 +119,7 @@ public static class RoomApiEndpoints
 
     private static async Task<IResult> IceServersAsync(HttpContext context, RoomIdentity identity, TurnCredentials turn)
     {
-        var caller = await identity.ResolveAsync(OrbitGrains.WebFrontend.Accounts.RequestToken.Read(context.Request),
+        var caller = await identity.ResolveAsync(RequestToken.Read(context.Request),
             allowRoomTokens: true, context.RequestAborted);
         return caller is null
             ? RoomErrors.Unauthorized()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using OrbitGrains.Accounts;
+using OrbitGrains.WebFrontend.Hosting;
 
 namespace OrbitGrains.WebFrontend.Accounts.Passkeys;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 
 namespace OrbitGrains.Tests.Accounts;
 
@@ -34,6 +35,52 @@ public sealed class AccountsRestartTests : IDisposable
         var anchor = await AccountsApi.ExpectJsonAsync(
             await again.PostJsonAsync("/auth/device/refresh", new { refreshToken = anchorRefresh }), HttpStatusCode.OK);
         Assert.Equal(session.UserId, (string?)anchor["userId"]);
+    }
+
+    [Fact]
+    public async Task Anchor_token_families_keep_their_spent_tokens_and_revocations_across_a_restart()
+    {
+        var serviceId = $"restart-{Guid.NewGuid():N}";
+        string revokedNewestRefresh, spentRefresh, liveAccess, liveRefresh;
+
+        await using (var before = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId)))
+        {
+            var api = new AccountsApi(before.Http);
+            var session = await api.RegisterAsync(AccountsApi.NewName());
+
+            // One chain revoked before the restart: its newest refresh token must stay refused after it.
+            var revoked = await api.SignInAnchorAsync(session.Token);
+            var revokedNext = await AnchorRefreshAsync(api, (string)revoked["anchorRefreshToken"]!, HttpStatusCode.OK);
+            await AnchorRefreshAsync(api, (string)revoked["anchorRefreshToken"]!, HttpStatusCode.Unauthorized);
+            revokedNewestRefresh = (string)revokedNext["anchorRefreshToken"]!;
+
+            // Another spent once before the restart: its reuse after it must still be recognised.
+            var chain = await api.SignInAnchorAsync(session.Token);
+            spentRefresh = (string)chain["anchorRefreshToken"]!;
+            var next = await AnchorRefreshAsync(api, spentRefresh, HttpStatusCode.OK);
+            liveAccess = (string)next["anchorAccessToken"]!;
+            liveRefresh = (string)next["anchorRefreshToken"]!;
+        }
+
+        await using var after = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId));
+        var again = new AccountsApi(after.Http);
+
+        await AnchorRefreshAsync(again, revokedNewestRefresh, HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.UpgradeRequired, await again.PreflightAsync("/ws/anchor", liveAccess));
+        await AnchorRefreshAsync(again, spentRefresh, HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.Unauthorized, await again.PreflightAsync("/ws/anchor", liveAccess));
+        await AnchorRefreshAsync(again, liveRefresh, HttpStatusCode.Unauthorized);
+    }
+
+    private static async Task<JsonObject> AnchorRefreshAsync(AccountsApi api, string refreshToken, HttpStatusCode status)
+    {
+        var body = await AccountsApi.ExpectJsonAsync(await api.PostJsonAsync("/auth/device/refresh", new { refreshToken }), status);
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            Assert.Equal("Invalid or expired refresh token.", (string?)body["error"]);
+        }
+
+        return body;
     }
 
     public void Dispose() => _data.Dispose();

@@ -154,12 +154,14 @@ public sealed class DeviceFlowTests(DeviceFlowHost host) : AccountsHostTest<Devi
 
         Assert.Equal(HttpStatusCode.UpgradeRequired, await Api.PreflightAsync("/ws/anchor", newAccess));
         Assert.Equal(HttpStatusCode.Unauthorized, await Api.PreflightAsync("/ws/anchor", oldAccess));
-        await AccountsApi.ExpectErrorAsync(
-            await Api.PostJsonAsync("/auth/device/refresh", new { refreshToken = oldRefresh }), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
         // An access token cannot refresh.
         await AccountsApi.ExpectErrorAsync(
             await Api.PostJsonAsync("/auth/device/refresh", new { refreshToken = newAccess }), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
         Assert.Equal(HttpStatusCode.UpgradeRequired, await Api.PreflightAsync("/ws/anchor", newAccess));
+        await AccountsApi.ExpectErrorAsync(
+            await Api.PostJsonAsync("/auth/device/refresh", new { refreshToken = oldRefresh }), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
+        // Spending the old refresh token again ends the sign-in's whole chain (AnchorTokenFamilyTests).
+        Assert.Equal(HttpStatusCode.Unauthorized, await Api.PreflightAsync("/ws/anchor", newAccess));
     }
 
     [Fact]

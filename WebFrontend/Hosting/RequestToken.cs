@@ -1,6 +1,6 @@
 using OrbitGrains.WebFrontend.Admin;
 
-namespace OrbitGrains.WebFrontend.Accounts;
+namespace OrbitGrains.WebFrontend.Hosting;
 
 public static class RequestToken
 {

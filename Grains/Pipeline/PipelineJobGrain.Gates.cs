@@ -1,0 +1,123 @@
+using System.Text.Json;
+
+namespace OrbitGrains.Pipeline;
+
+public sealed partial class PipelineJobGrain
+{
+    public async Task<PipelineOutcome> Approve(GateDecision decision)
+    {
+        if (CheckDecision(decision) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var index = GateIndex(decision.Stage);
+        var now = clock.GetUtcNow();
+        S.Gates[index] = S.Gates[index] with { Approved = true, By = decision.Operator, At = now, Notes = decision.Notes };
+        S.Status = JobStatus.Running;
+        Emit(PipelineEventTypes.GateApproved, decision.Stage, $"Gate {decision.Stage} approved by {decision.Operator}",
+            new { stage = decision.Stage, by = decision.Operator, notes = decision.Notes, gate_id = GateId(decision.Stage) });
+        Advance(now);
+        await SaveAndPublishAsync();
+        return new PipelineOutcome(200, $"Gate {decision.Stage} approved successfully");
+    }
+
+    public async Task<PipelineOutcome> Reject(GateDecision decision)
+    {
+        if (CheckDecision(decision) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (decision.Patch is { } patch && !PatchRules.Allows(decision.Stage, patch.Kind))
+        {
+            return new PipelineOutcome(400, PatchMismatch(decision.Stage, patch.Kind));
+        }
+
+        var index = GateIndex(decision.Stage);
+        var now = clock.GetUtcNow();
+        S.Gates[index] = S.Gates[index] with
+        {
+            Approved = false, By = decision.Operator, At = now, Notes = decision.Notes, Patch = decision.Patch,
+        };
+        S.Status = JobStatus.Paused;
+        Emit(PipelineEventTypes.GateRejected, decision.Stage, $"Gate {decision.Stage} rejected by {decision.Operator}",
+            new { stage = decision.Stage, by = decision.Operator, notes = decision.Notes, has_patch = decision.Patch is not null, patch_type = decision.Patch?.Kind });
+        ArmTimers();
+        await SaveAndPublishAsync();
+        return new PipelineOutcome(200, $"Gate {decision.Stage} rejected successfully");
+    }
+
+    public async Task<PipelineOutcome> Resume(string operatorName)
+    {
+        if (!Exists)
+        {
+            return NotFound();
+        }
+
+        if (S.Status != JobStatus.Paused)
+        {
+            return new PipelineOutcome(400, $"Job {JobId} is not paused (status: {S.Status})");
+        }
+
+        var now = clock.GetUtcNow();
+        var stage = PipelineStages.All[S.StageIndex];
+        var index = GateIndex(stage);
+        var patch = index >= 0 ? S.Gates[index].Patch : null;
+        if (index >= 0)
+        {
+            // The stage runs again with the patch, and its output needs a fresh decision: a rejected result is never passed on unreviewed.
+            S.Gates[index] = S.Gates[index] with { OpenedAt = null, Approved = null, AutoApproved = false };
+        }
+
+        S.Status = JobStatus.Running;
+        Emit(PipelineEventTypes.JobResumed, stage, $"Job {JobId} resumed by {operatorName}",
+            new { stage, by = operatorName, patch_applied = patch?.Kind, patch = patch is null ? (JsonElement?)null : JsonDocument.Parse(patch.Json).RootElement });
+        StartStage(S.StageIndex, now, patch);
+        await SaveAndPublishAsync();
+        return new PipelineOutcome(200, $"Job {JobId} resumed successfully");
+    }
+
+    private PipelineOutcome? CheckDecision(GateDecision decision)
+    {
+        if (!Exists)
+        {
+            return NotFound();
+        }
+
+        if (!PipelineStages.IsKnown(decision.Stage))
+        {
+            return new PipelineOutcome(400, $"Unknown stage '{decision.Stage}'. Stages: {string.Join(", ", PipelineStages.All)}");
+        }
+
+        var index = GateIndex(decision.Stage);
+        if (index < 0 || S.Gates[index].OpenedAt is null)
+        {
+            return new PipelineOutcome(404, $"No gate found for stage {decision.Stage}");
+        }
+
+        if (S.Gates[index].Approved is not null)
+        {
+            return new PipelineOutcome(400, $"Gate for stage {decision.Stage} has already been decided");
+        }
+
+        if (S.Status != JobStatus.NeedsApproval || PipelineStages.All[S.StageIndex] != decision.Stage)
+        {
+            return new PipelineOutcome(400, $"Job {JobId} is {S.Status}; the gate for stage {decision.Stage} cannot be decided now");
+        }
+
+        return null;
+    }
+
+    private static string PatchMismatch(string stage, string kind)
+    {
+        var allowed = PatchRules.KindsFor(stage);
+        return allowed.Count == 0
+            ? $"Patch type {kind} is not valid for stage {stage}: this stage takes no patches"
+            : $"Patch type {kind} is not valid for stage {stage}; use {string.Join(" or ", allowed)}";
+    }
+
+    private int GateIndex(string stage) => S.Gates.FindIndex(gate => gate.Rule.Stage == stage);
+
+    private string GateId(string stage) => $"{JobId}_{stage}";
+}
