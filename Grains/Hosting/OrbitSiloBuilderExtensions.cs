@@ -51,15 +51,19 @@ public static class OrbitSiloBuilderExtensions
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
         }
 
+        // Expiring grains (sessions, tokens, device codes, ceremonies) clear their state when they end; the row goes
+        // with it, so the tables hold what is live rather than one empty row per token ever issued.
         silo.AddAdoNetGrainStorageAsDefault(options =>
         {
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
+            options.DeleteStateOnClear = true;
         });
         silo.AddAdoNetGrainStorage(OrbitStorageNames.GrainState, options =>
         {
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
+            options.DeleteStateOnClear = true;
         });
         silo.AddAdoNetGrainStorage(OrbitStorageNames.PubSub, options =>
         {

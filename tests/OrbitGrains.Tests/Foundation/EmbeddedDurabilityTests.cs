@@ -39,6 +39,39 @@ public sealed class EmbeddedDurabilityTests
         Assert.Equal("wal", await JournalModeAsync(file));
     }
 
+    [Fact]
+    public async Task Cleared_state_leaves_no_row_and_the_grain_can_be_written_again()
+    {
+        using var data = new TempDirectory();
+        var file = Path.Combine(data.Path, "orbitgrains.db");
+        await using var host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(data.Path, "clear"));
+        var probe = host.Grains.GetGrain<IProbeGrain>("token/spent");
+
+        await probe.Set("live");
+        Assert.Equal(1, await RowsAsync(file, "token/spent"));
+
+        await probe.Clear();
+        Assert.Equal(0, await RowsAsync(file, "token/spent"));
+        Assert.Null(await probe.Get());
+
+        // Written again after the delete: a fresh row, no version conflict.
+        await probe.Set("again");
+        await probe.Clear();
+        await probe.Set("third");
+        Assert.Equal(1, await RowsAsync(file, "token/spent"));
+        Assert.Equal("third", await probe.Get());
+    }
+
+    private static async Task<long> RowsAsync(string file, string key)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM OrleansStorage WHERE GrainIdExtensionString = $key;";
+        command.Parameters.AddWithValue("$key", key);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<string> JournalModeAsync(string file)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");

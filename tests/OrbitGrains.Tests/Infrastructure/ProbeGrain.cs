@@ -12,6 +12,9 @@ public interface IProbeGrain : IGrainWithStringKey
 
     [Alias("Where")]
     Task<string> Where();
+
+    [Alias("Clear")]
+    Task Clear();
 }
 
 [GenerateSerializer, Alias("OrbitGrains.Tests.ProbeState")]
@@ -38,4 +41,6 @@ public sealed class ProbeGrain(
     public Task<string?> Get() => Task.FromResult(state.State.Value);
 
     public Task<string> Where() => Task.FromResult(silo.SiloAddress.ToParsableString());
+
+    public Task Clear() => state.ClearStateAsync();
 }
