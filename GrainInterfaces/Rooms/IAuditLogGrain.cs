@@ -15,14 +15,3 @@ public interface IAuditLogGrain : IGrainWithStringKey
     [Alias("Read")]
     Task<AuditPage> Read(long after, int limit);
 }
-
-/// <summary>A full page of an audit log ("{log}#{page}"), written once and never changed.</summary>
-[Alias("OrbitGrains.Rooms.IAuditPageGrain")]
-public interface IAuditPageGrain : IGrainWithStringKey
-{
-    [Alias("Seal")]
-    Task Seal(AuditEntry[] entries);
-
-    [Alias("Entries")]
-    Task<AuditEntry[]> Entries();
-}

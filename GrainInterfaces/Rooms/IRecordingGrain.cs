@@ -20,14 +20,3 @@ public interface IRecordingGrain : IGrainWithStringKey
     [Alias("Read")]
     Task<RecordingPage> Read(long after, int limit);
 }
-
-/// <summary>A full page of a recording ("{recording}#{page}"), written once and never changed.</summary>
-[Alias("OrbitGrains.Rooms.IRecordingPageGrain")]
-public interface IRecordingPageGrain : IGrainWithStringKey
-{
-    [Alias("Seal")]
-    Task Seal(RecordingEntry[] entries);
-
-    [Alias("Entries")]
-    Task<RecordingEntry[]> Entries();
-}

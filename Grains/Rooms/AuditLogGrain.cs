@@ -23,7 +23,7 @@ public sealed class AuditLogGrain(
         if (state.State.Open.Count >= PagedLog.PageSize)
         {
             // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
-            await GrainFactory.GetGrain<IAuditPageGrain>(PagedLog.PageKey(this.GetPrimaryKeyString(), PagedLog.PageOf(sequence)))
+            await GrainFactory.GetGrain<ISealedPageGrain<AuditEntry>>(PagedLog.PageKey(this.GetPrimaryKeyString(), PagedLog.PageOf(sequence)))
                 .Seal(state.State.Open.ToArray());
             state.State.Open.Clear();
         }
@@ -35,31 +35,7 @@ public sealed class AuditLogGrain(
     public async Task<AuditPage> Read(long after, int limit)
     {
         var (entries, next) = await PagedLog.ReadAsync(after, limit, state.State.Count, state.State.Open, e => e.Sequence,
-            page => GrainFactory.GetGrain<IAuditPageGrain>(PagedLog.PageKey(this.GetPrimaryKeyString(), page)).Entries());
+            page => GrainFactory.GetGrain<ISealedPageGrain<AuditEntry>>(PagedLog.PageKey(this.GetPrimaryKeyString(), page)).Entries());
         return new AuditPage(entries, next);
     }
-}
-
-[GenerateSerializer, Alias("OrbitGrains.Rooms.SealedAuditPage")]
-public sealed class SealedAuditPage
-{
-    [Id(0)] public AuditEntry[] Entries { get; set; } = [];
-}
-
-public sealed class AuditPageGrain(
-    [PersistentState("auditpage", OrbitStorageNames.GrainState)] IPersistentState<SealedAuditPage> state) : Grain, IAuditPageGrain
-{
-    public async Task Seal(AuditEntry[] entries)
-    {
-        // Sealing twice (a retry after a crash) writes the same entries; a sealed page never changes otherwise.
-        if (state.State.Entries.Length >= entries.Length)
-        {
-            return;
-        }
-
-        state.State.Entries = entries;
-        await state.WriteStateAsync();
-    }
-
-    public Task<AuditEntry[]> Entries() => Task.FromResult(state.State.Entries);
 }

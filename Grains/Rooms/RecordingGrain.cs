@@ -33,7 +33,7 @@ public sealed class RecordingGrain(
         while (state.State.Open.Count >= PagedLog.PageSize)
         {
             var full = state.State.Open.Take(PagedLog.PageSize).ToArray();
-            await GrainFactory.GetGrain<IRecordingPageGrain>(PagedLog.PageKey(this.GetPrimaryKeyString(), PagedLog.PageOf(full[0].Sequence)))
+            await GrainFactory.GetGrain<ISealedPageGrain<RecordingEntry>>(PagedLog.PageKey(this.GetPrimaryKeyString(), PagedLog.PageOf(full[0].Sequence)))
                 .Seal(full);
             state.State.Open.RemoveRange(0, PagedLog.PageSize);
         }
@@ -50,30 +50,7 @@ public sealed class RecordingGrain(
     public async Task<RecordingPage> Read(long after, int limit)
     {
         var (entries, next) = await PagedLog.ReadAsync(after, limit, state.State.Count, state.State.Open, e => e.Sequence,
-            page => GrainFactory.GetGrain<IRecordingPageGrain>(PagedLog.PageKey(this.GetPrimaryKeyString(), page)).Entries());
+            page => GrainFactory.GetGrain<ISealedPageGrain<RecordingEntry>>(PagedLog.PageKey(this.GetPrimaryKeyString(), page)).Entries());
         return new RecordingPage(this.GetPrimaryKeyString(), state.State.SessionId, state.State.Active, entries, next);
     }
-}
-
-[GenerateSerializer, Alias("OrbitGrains.Rooms.SealedRecordingPage")]
-public sealed class SealedRecordingPage
-{
-    [Id(0)] public RecordingEntry[] Entries { get; set; } = [];
-}
-
-public sealed class RecordingPageGrain(
-    [PersistentState("recordingpage", OrbitStorageNames.GrainState)] IPersistentState<SealedRecordingPage> state) : Grain, IRecordingPageGrain
-{
-    public async Task Seal(RecordingEntry[] entries)
-    {
-        if (state.State.Entries.Length >= entries.Length)
-        {
-            return;
-        }
-
-        state.State.Entries = entries;
-        await state.WriteStateAsync();
-    }
-
-    public Task<RecordingEntry[]> Entries() => Task.FromResult(state.State.Entries);
 }

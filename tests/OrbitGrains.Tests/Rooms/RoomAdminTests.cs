@@ -107,6 +107,36 @@ public sealed class RoomAdminTests(RoomsHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_recording_longer_than_a_page_reads_back_complete_and_in_order()
+    {
+        var recording = fixture.Host.Grains.GetGrain<OrbitGrains.Rooms.IRecordingGrain>($"paging-{Guid.NewGuid():N}");
+        await recording.Start("paging-room");
+        // Batches that straddle page boundaries, as the room's 200 ms flushes do.
+        for (var batch = 0; batch < 9; batch++)
+        {
+            await recording.Append(Enumerable.Range(0, 57).Select(i => new OrbitGrains.Rooms.RecordingEntry(
+                0, DateTimeOffset.UtcNow, "telemetry", "robot", $"{{\"n\":{batch * 57 + i + 1}}}")).ToArray());
+        }
+
+        var read = new List<OrbitGrains.Rooms.RecordingEntry>();
+        long after = 0;
+        while (true)
+        {
+            var page = await recording.Read(after, 100);
+            read.AddRange(page.Entries);
+            if (page.NextAfter is not { } next)
+            {
+                break;
+            }
+
+            after = next;
+        }
+
+        Assert.Equal(Enumerable.Range(1, 9 * 57).Select(n => (long)n), read.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(1, 9 * 57).Select(n => $"{{\"n\":{n}}}"), read.Select(e => e.Frame));
+    }
+
+    [Fact]
     public async Task An_audit_log_longer_than_a_page_reads_back_complete_and_in_order()
     {
         var log = fixture.Host.Grains.GetGrain<OrbitGrains.Rooms.IAuditLogGrain>($"paging-{Guid.NewGuid():N}");

@@ -1,0 +1,27 @@
+using OrbitGrains.Hosting;
+
+namespace OrbitGrains.Rooms;
+
+[GenerateSerializer, Alias("OrbitGrains.Rooms.SealedPage`1")]
+public sealed class SealedPage<TEntry>
+{
+    [Id(0)] public TEntry[] Entries { get; set; } = [];
+}
+
+public sealed class SealedPageGrain<TEntry>(
+    [PersistentState("page", OrbitStorageNames.GrainState)] IPersistentState<SealedPage<TEntry>> state) : Grain, ISealedPageGrain<TEntry>
+{
+    public async Task Seal(TEntry[] entries)
+    {
+        // Sealing twice (a retry after a crash) writes the same entries; a sealed page never changes otherwise.
+        if (state.State.Entries.Length >= entries.Length)
+        {
+            return;
+        }
+
+        state.State.Entries = entries;
+        await state.WriteStateAsync();
+    }
+
+    public Task<TEntry[]> Entries() => Task.FromResult(state.State.Entries);
+}
