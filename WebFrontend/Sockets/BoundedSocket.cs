@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
-using System.Collections.Concurrent;
 
 namespace OrbitGrains.WebFrontend.Sockets;
 
@@ -42,14 +42,14 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
     /// </summary>
     public bool Enqueue(byte[] utf8Frame)
     {
-        if (Interlocked.Add(ref _queuedBytes, utf8Frame.Length) > limits.MaxQueuedBytes)
+        if (_complete)
         {
-            _abort.Cancel();
             return false;
         }
 
-        if (_complete)
+        if (Interlocked.Add(ref _queuedBytes, utf8Frame.Length) > limits.MaxQueuedBytes)
         {
+            _abort.Cancel();
             return false;
         }
 
