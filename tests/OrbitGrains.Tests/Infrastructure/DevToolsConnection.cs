@@ -54,6 +54,12 @@ public sealed class DevToolsConnection : IAsyncDisposable
 
         try
         {
+            if (_receiving.IsCompleted)
+            {
+                // Nobody would ever answer: fail now rather than at the timeout.
+                throw new InvalidOperationException($"{method}: the DevTools connection is closed.");
+            }
+
             await _sending.WaitAsync(_closing.Token);
             try
             {
