@@ -8,6 +8,7 @@ using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
+using OrbitGrains.WebFrontend.Telemetry;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -39,6 +40,7 @@ public static class OrbitWebApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton<ConnectionCounters>();
+        builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch

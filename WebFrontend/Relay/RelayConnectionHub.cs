@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using OrbitGrains.Relay;
 using OrbitGrains.WebFrontend.Sockets;
+using OrbitGrains.WebFrontend.Telemetry;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
@@ -14,6 +15,7 @@ public sealed partial class RelayConnectionHub(
     IGrainFactory grains,
     ILocalSiloDetails silo,
     RelayOptions options,
+    OrbitMetrics metrics,
     ILogger<RelayConnectionHub> logger) : BackgroundService, IRelayHub
 {
     private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
@@ -53,13 +55,26 @@ public sealed partial class RelayConnectionHub(
 
     private void Write(Fanout fanout)
     {
+        int queued = 0, refused = 0;
         foreach (var id in fanout.ConnectionIds)
         {
-            if (_sockets.TryGetValue(id, out var socket) && !socket.Enqueue(fanout.Utf8))
+            if (!_sockets.TryGetValue(id, out var socket))
             {
+                continue;
+            }
+
+            if (socket.Enqueue(fanout.Utf8))
+            {
+                queued++;
+            }
+            else
+            {
+                refused++;
                 LogTooSlow(id);
             }
         }
+
+        metrics.Fanout("relay", queued, refused);
     }
 
     private readonly record struct Fanout(string[] ConnectionIds, byte[] Utf8);

@@ -4,6 +4,7 @@ using System.Text;
 using Orleans.Concurrency;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Sockets;
+using OrbitGrains.WebFrontend.Telemetry;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -16,6 +17,7 @@ public sealed partial class RoomConnectionHub(
     IGrainFactory grains,
     ILocalSiloDetails silo,
     RoomsOptions options,
+    OrbitMetrics metrics,
     ILogger<RoomConnectionHub> logger) : BackgroundService, IRoomHub
 {
     private readonly ConcurrentDictionary<string, RoomSocketSession> _sockets = new(StringComparer.Ordinal);
@@ -43,13 +45,26 @@ public sealed partial class RoomConnectionHub(
 
     private void Write(Fanout fanout)
     {
+        int queued = 0, refused = 0;
         foreach (var id in fanout.ConnectionIds)
         {
-            if (id != fanout.Except && _sockets.TryGetValue(id, out var session) && !session.Deliver(fanout.Utf8))
+            if (id == fanout.Except || !_sockets.TryGetValue(id, out var session))
             {
+                continue;
+            }
+
+            if (session.Deliver(fanout.Utf8))
+            {
+                queued++;
+            }
+            else
+            {
+                refused++;
                 LogTooSlow(id);
             }
         }
+
+        metrics.Fanout("rooms", queued, refused);
     }
 
     private readonly record struct Fanout(string[] ConnectionIds, string? Except, byte[] Utf8);
