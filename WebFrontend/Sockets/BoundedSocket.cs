@@ -241,7 +241,9 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
                 }
 
                 // Hand the queue back, then look again: a frame queued just before the hand-back found us draining.
-                Volatile.Write(ref _draining, 0);
+                // A full fence (not a release write): the look below must not be ordered before the hand-back, or a
+                // producer could see us still draining while we see its frame not yet queued, and it would be stranded.
+                Interlocked.Exchange(ref _draining, 0);
                 if ((_outbound.IsEmpty && !_complete) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
                 {
                     return;

@@ -58,8 +58,9 @@ public sealed class FanoutLanes<TWork>
                     }
                 }
 
-                // Give the lane back, then look again: work posted just before found it still scheduled.
-                Volatile.Write(ref _scheduled, 0);
+                // Give the lane back, then look again: work posted just before found it still scheduled. A full fence,
+                // so the look cannot be ordered before the give-back (which would strand work posted in between).
+                Interlocked.Exchange(ref _scheduled, 0);
                 if (_queue.IsEmpty || Interlocked.Exchange(ref _scheduled, 1) == 1)
                 {
                     return;
