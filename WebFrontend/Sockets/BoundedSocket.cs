@@ -14,6 +14,8 @@ namespace OrbitGrains.WebFrontend.Sockets;
 /// Whoever queues a frame on an idle socket writes it at once, on its own thread: a fan-out to fifty sockets is
 /// fifty writes on the thread that fans out, not fifty thread-pool hops. Only a write the transport cannot take at
 /// once (a slow peer) continues asynchronously, while later frames wait in the queue behind it.
+/// Nothing is written before <see cref="RunAsync"/> starts: a handler queues its greeting, registers the socket
+/// where it must, and only then runs it, so a peer that has the greeting knows it is registered.
 /// </remarks>
 public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimeProvider clock)
 {
@@ -26,6 +28,8 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
     private int _draining;
     /// <summary>Set once nothing more may be queued: the drain then ends the socket.</summary>
     private volatile bool _complete;
+    /// <summary>Set when <see cref="RunAsync"/> starts; frames queued before wait for it.</summary>
+    private volatile bool _running;
     private (WebSocketCloseStatus Status, string Reason)? _close;
     private double _tokens = limits.MessagesPerSecond * 2;
     private long _lastRefill = clock.GetTimestamp();
@@ -72,6 +76,8 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
         // Sends are not cancellable (that keeps them on the WebSocket's fast path); a cut-off aborts them instead.
         using var abortSends = linked.Token.Register(static state => ((WebSocket)state!).Abort(), socket);
+        _running = true;
+        Drain();
         try
         {
             await ReceiveLoopAsync(onFrame, linked.Token);
@@ -208,10 +214,10 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         Close(WebSocketCloseStatus.MessageTooBig, "Frame too large");
     }
 
-    /// <summary>Starts draining on this thread unless someone already is.</summary>
+    /// <summary>Starts draining on this thread unless someone already is, or the socket does not run yet.</summary>
     private void Drain()
     {
-        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        if (_running && Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
             _ = DrainAsync();
         }

@@ -42,6 +42,32 @@ public sealed class BoundedSocketTests
     }
 
     [Fact]
+    public async Task Nothing_is_written_before_the_socket_runs_so_a_greeting_follows_registration()
+    {
+        var toClient = new Pipe();
+        var toServer = new Pipe();
+        var server = WebSocket.CreateFromStream(new DuplexStream(toServer.Reader.AsStream(), toClient.Writer.AsStream()),
+            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        using var client = WebSocket.CreateFromStream(new DuplexStream(toClient.Reader.AsStream(), toServer.Writer.AsStream()),
+            new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var socket = new BoundedSocket(server, Limits, TimeProvider.System);
+
+        // Writes into an idle in-memory pipe complete at once, so had the greeting been written it would be readable now.
+        Assert.True(socket.Enqueue("hello"));
+        Assert.False(toClient.Reader.TryRead(out _), "the greeting went out before the socket ran");
+
+        var running = socket.RunAsync(_ => Task.CompletedTask, CancellationToken.None);
+        var buffer = new byte[64];
+        var first = await client.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("hello", Encoding.UTF8.GetString(buffer, 0, first.Count));
+
+        socket.Close(WebSocketCloseStatus.NormalClosure, "done");
+        Assert.Equal(WebSocketMessageType.Close, (await client.ReceiveAsync(buffer, CancellationToken.None)).MessageType);
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_peer_that_reads_nothing_is_cut_off_once_its_queue_is_full()
     {
         var (server, client) = Connected(pauseWriterAt: 16 * 1024);
