@@ -25,7 +25,7 @@ public sealed class AnchorTokenGrain(
         }
 
         var issue = state.State.Issue;
-        var family = issue.FamilyId is { } familyId ? GrainFactory.GetGrain<IAnchorTokenFamilyGrain>(familyId) : null;
+        var family = issue.FamilyId is { } familyId ? GrainFactory.GetGrain<ITokenFamilyGrain>(familyId) : null;
         if (state.State.Used)
         {
             // Only the holder of the token can have spent it; a second use means someone else holds a copy.

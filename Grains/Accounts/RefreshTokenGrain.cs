@@ -20,7 +20,7 @@ public sealed class RefreshTokenGrain(
         }
 
         var issue = state.State.Issue!;
-        var family = GrainFactory.GetGrain<ISessionFamilyGrain>(issue.FamilyId);
+        var family = GrainFactory.GetGrain<ITokenFamilyGrain>(issue.FamilyId);
         if (state.State.Used)
         {
             // Only the holder of the token can have spent it; a second use means someone else holds a copy.

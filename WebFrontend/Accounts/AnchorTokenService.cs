@@ -50,7 +50,9 @@ public sealed class AnchorTokenService(IGrainFactory grains, AccountsOptions opt
             .Issue(new AnchorTokenIssue(AnchorTokenKind.Access, userId, accessExpires, PeerHash: null, familyId));
         await grains.GetGrain<IAnchorTokenGrain>(refreshHash)
             .Issue(new AnchorTokenIssue(AnchorTokenKind.Refresh, userId, refreshExpires, accessHash, familyId));
-        if (!await grains.GetGrain<IAnchorTokenFamilyGrain>(familyId).Add(accessHash, accessExpires, refreshHash, refreshExpires))
+        // Only the access token joins the family: a refresh token asks the family itself before it is honoured
+        // (and a family revoking a refresh token would call back into the token whose reuse revoked it).
+        if (!await grains.GetGrain<ITokenFamilyGrain>(familyId).Add([new FamilyMember(FamilyMemberKind.AnchorToken, accessHash, accessExpires)], refreshExpires))
         {
             return null;
         }

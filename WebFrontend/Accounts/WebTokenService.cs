@@ -62,7 +62,7 @@ public sealed class WebTokenService
         await _grains.GetGrain<ISessionGrain>(sessionId).Start(new SessionStart(user.Id, familyId, accessExpires));
         await _grains.GetGrain<IRefreshTokenGrain>(TokenHash.Of(refreshToken))
             .Issue(new RefreshTokenIssue(user.Id, sessionId, familyId, refreshExpires));
-        if (!await _grains.GetGrain<ISessionFamilyGrain>(familyId).Add(sessionId, accessExpires, refreshExpires))
+        if (!await _grains.GetGrain<ITokenFamilyGrain>(familyId).Add([new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], refreshExpires))
         {
             return null;
         }
@@ -126,7 +126,7 @@ public sealed class WebTokenService
     }
 
     /// <summary>Ends the sign-in behind a session: every session and refresh token grown from it.</summary>
-    public Task RevokeAsync(WebIdentity identity) => _grains.GetGrain<ISessionFamilyGrain>(identity.FamilyId).RevokeAll();
+    public Task RevokeAsync(WebIdentity identity) => _grains.GetGrain<ITokenFamilyGrain>(identity.FamilyId).RevokeAll();
 
     private string CreateJwt(UserRecord user, string sessionId, DateTimeOffset issuedAt, DateTimeOffset expires) =>
         _handler.CreateToken(new SecurityTokenDescriptor

@@ -55,19 +55,21 @@ public sealed class AnchorTokenFamilyTests(DeviceFlowHost host) : AccountsHostTe
     {
         // The race the family guards against: a refresh that passed its checks just before a reuse revoked the family.
         var familyId = Guid.NewGuid().ToString("N");
-        var family = Host.Grains.GetGrain<IAnchorTokenFamilyGrain>(familyId);
+        var family = Host.Grains.GetGrain<ITokenFamilyGrain>(familyId);
         var expires = Clock.GetUtcNow().AddMinutes(5);
-        var (firstAccess, firstRefresh) = await IssueAsync(familyId, expires);
-        Assert.True(await family.Add(firstAccess, expires, firstRefresh, expires));
+        var (firstAccess, _) = await IssueAsync(familyId, expires);
+        Assert.True(await family.Add(Issued(firstAccess, expires), expires));
         await family.RevokeAll();
         Assert.Null(await Host.Grains.GetGrain<IAnchorTokenGrain>(firstAccess).ValidateAccess());
 
         var (lateAccess, lateRefresh) = await IssueAsync(familyId, expires);
-        Assert.False(await family.Add(lateAccess, expires, lateRefresh, expires));
+        Assert.False(await family.Add(Issued(lateAccess, expires), expires));
 
         Assert.Null(await Host.Grains.GetGrain<IAnchorTokenGrain>(lateAccess).ValidateAccess());
         Assert.Null(await Host.Grains.GetGrain<IAnchorTokenGrain>(lateRefresh).Redeem());
     }
+
+    private static FamilyMember[] Issued(string accessHash, DateTimeOffset expires) => [new(FamilyMemberKind.AnchorToken, accessHash, expires)];
 
     private async Task<(string AccessHash, string RefreshHash)> IssueAsync(string familyId, DateTimeOffset expires)
     {
