@@ -18,9 +18,8 @@ public sealed partial class RelayConnectionHub(
     OrbitMetrics metrics,
     ILogger<RelayConnectionHub> logger) : BackgroundService, IRelayHub
 {
-    private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
+    private readonly HubSockets<RelaySocket> _sockets = new("relay", static (socket, frame) => socket.Enqueue(frame), metrics, logger);
     private readonly ConcurrentDictionary<string, int> _socketsPerUser = new(StringComparer.Ordinal);
-    private FanoutLanes<Fanout>? _lanes;
     private IRelayHub? _reference;
 
     public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
@@ -32,13 +31,13 @@ public sealed partial class RelayConnectionHub(
 
     public void Add(RelaySocket socket)
     {
-        _sockets[socket.Connection.ConnectionId] = socket;
+        _sockets.Add(socket.Connection.ConnectionId, socket);
         _socketsPerUser.AddOrUpdate(socket.UserId, 1, (_, n) => n + 1);
     }
 
     public void Remove(RelaySocket socket)
     {
-        if (_sockets.TryRemove(socket.Connection.ConnectionId, out _))
+        if (_sockets.Remove(socket.Connection.ConnectionId))
         {
             _socketsPerUser.AddOrUpdate(socket.UserId, 0, (_, n) => n - 1);
             _socketsPerUser.TryRemove(new KeyValuePair<string, int>(socket.UserId, 0));
@@ -47,41 +46,13 @@ public sealed partial class RelayConnectionHub(
 
     public Task Deliver(string userId, string[] connectionIds, string frame)
     {
-        var lanes = LazyInitializer.EnsureInitialized(ref _lanes, () => new FanoutLanes<Fanout>(Write, LogFanoutFailed));
-        // Encoded once for all recipients; sockets only read the shared bytes.
-        lanes.Post(userId, new Fanout(connectionIds, System.Text.Encoding.UTF8.GetBytes(frame)));
+        _sockets.Post(userId, connectionIds, except: null, frame);
         return Task.CompletedTask;
     }
 
-    private void Write(Fanout fanout)
-    {
-        int queued = 0, refused = 0;
-        foreach (var id in fanout.ConnectionIds)
-        {
-            if (!_sockets.TryGetValue(id, out var socket))
-            {
-                continue;
-            }
-
-            if (socket.Enqueue(fanout.Utf8))
-            {
-                queued++;
-            }
-            else
-            {
-                refused++;
-                LogTooSlow(id);
-            }
-        }
-
-        metrics.Fanout("relay", queued, refused);
-    }
-
-    private readonly record struct Fanout(string[] ConnectionIds, byte[] Utf8);
-
     public Task Close(string connectionId, int closeStatus, string reason)
     {
-        if (_sockets.TryGetValue(connectionId, out var socket))
+        if (_sockets.TryGet(connectionId, out var socket))
         {
             socket.Close((WebSocketCloseStatus)closeStatus, reason);
         }
@@ -101,7 +72,7 @@ public sealed partial class RelayConnectionHub(
         {
             try
             {
-                var held = _sockets.Values.Where(s => s.UserId == userId && s.Registered).Select(s => s.Connection.ConnectionId).ToArray();
+                var held = _sockets.All.Where(s => s.UserId == userId && s.Registered).Select(s => s.Connection.ConnectionId).ToArray();
                 await grains.GetGrain<IUserRelayGrain>(userId).RenewHub(HubId, Reference, options.HubLease, held);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -110,12 +81,6 @@ public sealed partial class RelayConnectionHub(
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A relay fan-out failed")]
-    private partial void LogFanoutFailed(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay socket {ConnectionId} closed: its outbound queue overflowed")]
-    private partial void LogTooSlow(string connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the relay hub lease for user {UserId} failed")]
     private partial void LogRenewFailed(Exception exception, string userId);

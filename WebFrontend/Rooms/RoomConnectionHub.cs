@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Text;
 using Orleans.Concurrency;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Sockets;
@@ -20,8 +18,7 @@ public sealed partial class RoomConnectionHub(
     OrbitMetrics metrics,
     ILogger<RoomConnectionHub> logger) : BackgroundService, IRoomHub
 {
-    private readonly ConcurrentDictionary<string, RoomSocketSession> _sockets = new(StringComparer.Ordinal);
-    private FanoutLanes<Fanout>? _lanes;
+    private readonly HubSockets<RoomSocketSession> _sockets = new("rooms", static (session, frame) => session.Deliver(frame), metrics, logger);
     private IRoomHub? _reference;
 
     public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
@@ -31,47 +28,19 @@ public sealed partial class RoomConnectionHub(
 
     public int Count => _sockets.Count;
 
-    public void Add(RoomSocketSession session) => _sockets[session.ConnectionId] = session;
+    public void Add(RoomSocketSession session) => _sockets.Add(session.ConnectionId, session);
 
-    public void Remove(RoomSocketSession session) => _sockets.TryRemove(session.ConnectionId, out _);
+    public void Remove(RoomSocketSession session) => _sockets.Remove(session.ConnectionId);
 
     public Task Deliver(string roomId, Immutable<string[]> connectionIds, string? exceptConnectionId, string frame)
     {
-        var lanes = LazyInitializer.EnsureInitialized(ref _lanes, () => new FanoutLanes<Fanout>(Write, LogFanoutFailed));
-        // Encoded once for all recipients; sockets only read the shared bytes.
-        lanes.Post(roomId, new Fanout(connectionIds.Value, exceptConnectionId, Encoding.UTF8.GetBytes(frame)));
+        _sockets.Post(roomId, connectionIds.Value, exceptConnectionId, frame);
         return Task.CompletedTask;
     }
 
-    private void Write(Fanout fanout)
-    {
-        int queued = 0, refused = 0;
-        foreach (var id in fanout.ConnectionIds)
-        {
-            if (id == fanout.Except || !_sockets.TryGetValue(id, out var session))
-            {
-                continue;
-            }
-
-            if (session.Deliver(fanout.Utf8))
-            {
-                queued++;
-            }
-            else
-            {
-                refused++;
-                LogTooSlow(id);
-            }
-        }
-
-        metrics.Fanout("rooms", queued, refused);
-    }
-
-    private readonly record struct Fanout(string[] ConnectionIds, string? Except, byte[] Utf8);
-
     public Task Close(string connectionId, int closeStatus, string reason)
     {
-        if (_sockets.TryGetValue(connectionId, out var session))
+        if (_sockets.TryGet(connectionId, out var session))
         {
             session.Socket.Close((WebSocketCloseStatus)closeStatus, reason);
         }
@@ -84,7 +53,7 @@ public sealed partial class RoomConnectionHub(
         using var timer = new PeriodicTimer(options.HubLease / 3);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var byRoom = _sockets.Values.Where(s => s.RoomId is not null).GroupBy(s => s.RoomId!);
+            var byRoom = _sockets.All.Where(s => s.RoomId is not null).GroupBy(s => s.RoomId!);
             await Task.WhenAll(byRoom.Select(room => RenewAsync(room.Key, room.Select(s => s.ConnectionId).ToArray())));
         }
 
@@ -101,11 +70,7 @@ public sealed partial class RoomConnectionHub(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Room socket {ConnectionId} closed: its outbound queue overflowed")]
-    private partial void LogTooSlow(string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A room fan-out failed")]
-    private partial void LogFanoutFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the room hub lease for room {RoomId} failed")]
     private partial void LogRenewFailed(Exception exception, string roomId);
