@@ -5,6 +5,7 @@ using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Health;
+using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
@@ -50,7 +51,7 @@ public static class OrbitWebApp
                 _ => null,
             });
         builder.Services.AddOpenApi();
-        builder.Services.AddOrbitAuthentication();
+        builder.Services.AddOrbitAccess();
         builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors);
@@ -71,12 +72,13 @@ public static class OrbitWebApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("OrbitGrains API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealth();
         app.MapAdmin();
+        app.MapAdminApi();
         app.MapAccounts();
         app.MapRelay();
         app.MapRelayArtifacts();
@@ -140,19 +142,35 @@ public static class OrbitWebApp
 
         // Orleans' placement retries log every attempt at Information.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        // Request logging (five lines a request at Information) is for diagnosing, not for running: appsettings.json
+        // says so too, but it is found only when the process starts in the project folder, and a product started
+        // anywhere else must not pay for it on every request.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"]))
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
     }
 
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)
     {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Secrets");
+        if (app.Services.GetRequiredService<AccountsOptions>().AdminUsersIgnored)
+        {
+            logger.LogWarning(
+                "ADMIN_USERS is set but no longer used: it made admin whoever registered a listed name first. Grant roles with the admin " +
+                "token instead: PUT /api/admin/users/{{id}}/roles with {{\"roles\":[\"admin\"]}} (find the id with GET /api/admin/users?search=<name>).");
+        }
+
         if (resolution.GeneratedAdminToken is null)
         {
             return;
         }
 
         // Shown exactly once, on the start that created it; only its hash is kept.
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Secrets");
         logger.LogWarning(
-            "First start: generated secrets in {SecretsFile}. Admin token (shown only now, keep it): {AdminToken}",
+            "First start: generated secrets in {SecretsFile}. Admin token (shown only now, keep it): {AdminToken}. " +
+            "Sign-ups are members; make the first admin with PUT /api/admin/users/{{id}}/roles {{\"roles\":[\"admin\"]}} and this token.",
             resolution.FilePath, resolution.GeneratedAdminToken);
     }
 }

@@ -3,10 +3,14 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using OrbitGrains.Hosting;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
-/// <summary>The operator console's API (spec: operator.md). Every route but /api/v1/healthz goes through <see cref="PipelineAccess"/>.</summary>
+/// <summary>
+/// The operator console's API (spec: operator.md). Every route but /api/v1/healthz needs the operator or admin role
+/// and goes through <see cref="PipelineAccess"/>.
+/// </summary>
 public static partial class PipelineEndpoints
 {
     private const string JobCreationLimited = "Job creation rate limit exceeded. Please wait before creating another job.";
@@ -27,7 +31,9 @@ public static partial class PipelineEndpoints
         app.MapGet("/api/v1/healthz", Health).WithTags("Pipeline").AllowAnonymous()
             .WithSummary("Operator console health (no auth, not rate limited)");
 
-        var api = app.MapGroup("/api/v1").WithTags("Pipeline").AddEndpointFilter<PipelineAccess>();
+        var api = app.MapGroup("/api/v1").WithTags("Pipeline")
+            .RequireAuthorization(OrbitPolicies.Operator).WithRefusals(RefusalStyle.Operator)
+            .AddEndpointFilter<PipelineAccess>();
         api.MapGet("/config/operator", (OperatorConfiguration.Loaded loaded, OrbitClusterSettings cluster) =>
                 PipelineJson.Ok(OperatorConfigView.Build(loaded.Options, cluster, loaded.FilePath)))
             .WithSummary("The operator configuration, without any secret");

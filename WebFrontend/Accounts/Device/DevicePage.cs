@@ -9,8 +9,8 @@ public static class DevicePage
 {
     public static IEndpointRouteBuilder MapDevicePage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/device", () => Results.Content(Html, "text/html; charset=utf-8")).ExcludeFromDescription();
-        app.MapGet("/device.js", () => Results.Content(Script, "text/javascript; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/device", () => Results.Content(Html, "text/html; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/device.js", () => Results.Content(Script, "text/javascript; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
