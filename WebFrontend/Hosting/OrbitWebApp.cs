@@ -30,6 +30,7 @@ public static class OrbitWebApp
         var settings = OrbitClusterSettings.Load(builder.Configuration);
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
+        var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
         await SchemaInstaller.PrepareAsync(settings);
 
         ConfigureUrls(builder, operatorConfiguration.Options.Server);
@@ -54,7 +55,7 @@ public static class OrbitWebApp
         builder.Services.AddOrbitAccess();
         builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
-        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors);
+        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, builder.Configuration);
         builder.Services.AddPipeline(operatorConfiguration);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
@@ -63,12 +64,26 @@ public static class OrbitWebApp
         var app = builder.Build();
         AnnounceSecrets(app, secrets);
 
+        // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
+        app.UseOrbitForwardedHeaders(forwardedHeaders);
         app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
         app.UseRouting();
-        app.UseOrbitCors(operatorConfiguration.Options.Security.Cors);
+        app.UseCors();
+        // An unknown path is a plain 404 before anything is authenticated: its token is never looked up, and the
+        // authenticated fallback policy (which also covers requests matching no route) does not turn it into a 401.
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint() is not null)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -76,13 +91,16 @@ public static class OrbitWebApp
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("OrbitGrains API")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
-        app.MapHealth();
         app.MapAdmin();
-        app.MapAdminApi();
-        app.MapAccounts();
-        app.MapRelay();
-        app.MapRelayArtifacts();
-        app.MapRooms();
+
+        // The routes a web client on another origin calls (CORS_ORIGINS). The operator console has its own policy, or none.
+        var product = app.MapGroup("").RequireCors(CorsSetup.Product);
+        product.MapHealth();
+        product.MapAdminApi();
+        product.MapAccounts();
+        product.MapRelay();
+        product.MapRelayArtifacts();
+        product.MapRooms();
         app.MapPipeline();
         return app;
     }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using OrbitGrains.Hosting;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
@@ -28,10 +29,11 @@ public static partial class PipelineEndpoints
 
     public static IEndpointRouteBuilder MapPipeline(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/healthz", Health).WithTags("Pipeline").AllowAnonymous()
+        var cors = app.ServiceProvider.GetRequiredService<OperatorOptions>().Security.Cors;
+        app.MapGet("/api/v1/healthz", Health).WithTags("Pipeline").AllowAnonymous().WithOperatorCors(cors)
             .WithSummary("Operator console health (no auth, not rate limited)");
 
-        var api = app.MapGroup("/api/v1").WithTags("Pipeline")
+        var api = app.MapGroup("/api/v1").WithTags("Pipeline").WithOperatorCors(cors)
             .RequireAuthorization(OrbitPolicies.Operator).WithRefusals(RefusalStyle.Operator)
             .AddEndpointFilter<PipelineAccess>();
         api.MapGet("/config/operator", (OperatorConfiguration.Loaded loaded, OrbitClusterSettings cluster) =>

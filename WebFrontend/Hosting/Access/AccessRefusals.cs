@@ -78,7 +78,8 @@ public static class AccessRefusals
         (RefusalStyle.ControlPlane, _) => DetailErrors.Error(StatusCodes.Status401Unauthorized, "Invalid or missing X-Control-Plane-Token."),
         (RefusalStyle.Rooms, Refusal.Forbidden) => DetailErrors.Error(StatusCodes.Status403Forbidden, "This credential may not do that."),
         (RefusalStyle.Rooms, _) => DetailErrors.Error(StatusCodes.Status401Unauthorized, "A valid bearer token is required."),
-        (RefusalStyle.Dashboard, Refusal.NoCredential) when WantsHtml(context.Request) => Results.Redirect(Admin.AdminEndpoints.LoginPath),
+        (RefusalStyle.Dashboard, Refusal.NoCredential) when WantsHtml(context.Request) => Results.Redirect(
+            Microsoft.AspNetCore.Http.Extensions.UriHelper.BuildAbsolute(context.Request.Scheme, context.Request.Host, context.Request.PathBase, Admin.AdminEndpoints.LoginPath)),
         (_, Refusal.Forbidden) => DetailErrors.Error(StatusCodes.Status403Forbidden, "This credential is not allowed to do that."),
         _ => DetailErrors.Unauthorized(context, "Authentication is required: send a valid Authorization: Bearer token."),
     };
