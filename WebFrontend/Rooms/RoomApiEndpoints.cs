@@ -15,7 +15,7 @@ public static class RoomApiEndpoints
             .WithSummary("A small HTML page that says the service is up");
 
         // Any credential the selector knows may call these; what it may do is its room role's business.
-        var api = app.MapGroup("/api").WithTags("Rooms").WithRefusals(RefusalStyle.Rooms);
+        var api = app.MapGroup("/api").WithTags("Rooms").RequireAuthorization().WithRefusals(RefusalStyle.Rooms);
         api.MapPost("/login", LoginAsync)
             .WithSummary("Bearer: an AUTH_TOKENS entry, the admin token, or a person's web session or user token. Body {\"role\": \"viewer\"|\"operator\"|\"robot\"|\"admin\", " +
                          "\"name\"?: string, \"session_id\"?: string} -> 200 {\"token\", \"token_type\": \"bearer\", \"role\", \"expires_in\", \"session_id\"}; a room token " +

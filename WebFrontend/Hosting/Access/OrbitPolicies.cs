@@ -37,6 +37,8 @@ public static class OrbitPolicies
     public static void Register(AuthorizationBuilder authorization)
     {
         authorization.SetFallbackPolicy(Fallback);
+        // `.RequireAuthorization()` without a name means the same: an authenticated caller of any kind.
+        authorization.SetDefaultPolicy(Fallback);
         authorization.AddPolicy(Member, Build(OrbitAuthSchemes.Default).RequireRole(AccountRoles.Member).Build());
         authorization.AddPolicy(Operator, Build(OrbitAuthSchemes.Default).RequireRole(AccountRoles.Operator, AccountRoles.Admin).Build());
         authorization.AddPolicy(Admin, Build(OrbitAuthSchemes.Default).RequireRole(AccountRoles.Admin).Build());
