@@ -15,22 +15,17 @@ public static class CorsSetup
     public const string Product = "product";
     public const string Operator = "operator";
 
-    public static IServiceCollection AddOrbitCors(this IServiceCollection services, CorsOptions operatorCors, IConfiguration configuration)
+    public static IServiceCollection AddOrbitCors(this IServiceCollection services, CorsOptions operatorCors, string[] productOrigins)
     {
-        var origins = ProductOrigins(configuration);
+        var any = productOrigins.Contains("*");
+        var allowed = productOrigins.ToHashSet(StringComparer.OrdinalIgnoreCase);
         services.AddCors(options =>
         {
             options.AddPolicy(Product, policy =>
             {
-                // Echoing the asking origin (rather than "*") keeps `Vary: Origin` on every answer, so no cache mixes them up.
-                if (origins.Contains("*"))
-                {
-                    policy.SetIsOriginAllowed(_ => true);
-                }
-                else
-                {
-                    policy.WithOrigins(origins);
-                }
+                // A predicate rather than a list (or "*"): the asking origin is echoed and every answer says
+                // `Vary: Origin`, so no cache hands one origin's answer to another.
+                policy.SetIsOriginAllowed(origin => any || allowed.Contains(origin));
 
                 // Bearer tokens, not cookies: credentials are never allowed cross-origin.
                 policy.AllowAnyMethod().AllowAnyHeader()

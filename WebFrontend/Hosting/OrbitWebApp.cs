@@ -31,6 +31,7 @@ public static class OrbitWebApp
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
         var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
+        var corsOrigins = CorsSetup.ProductOrigins(builder.Configuration);
         await SchemaInstaller.PrepareAsync(settings);
 
         ConfigureUrls(builder, operatorConfiguration.Options.Server);
@@ -55,7 +56,7 @@ public static class OrbitWebApp
         builder.Services.AddOrbitAccess();
         builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
-        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, builder.Configuration);
+        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);
         builder.Services.AddPipeline(operatorConfiguration);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")

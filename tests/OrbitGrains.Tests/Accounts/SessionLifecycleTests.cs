@@ -226,6 +226,25 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
         Assert.True((bool)queryOnly["authenticated"]!);
     }
 
+    [Fact]
+    public async Task The_socket_preflight_reads_the_bearer_header_before_the_query()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/ws/client?token=garbage"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", alice.Token);
+            Assert.Equal(HttpStatusCode.UpgradeRequired, (await Api.Http.SendAsync(request)).StatusCode);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/ws/client?token={Uri.EscapeDataString(alice.Token)}"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "garbage");
+            using var refused = await Api.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("Unauthorised", await refused.Content.ReadAsStringAsync());
+        }
+    }
+
     private async Task<bool> StoredAsync<TState>(string stateName, GrainId grainId)
         where TState : class, IExpiringState, new()
     {
