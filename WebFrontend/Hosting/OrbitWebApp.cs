@@ -22,6 +22,9 @@ public static class OrbitWebApp
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>The runtime setting that stops a single-CPU process from delaying tiered compilation tenfold.</summary>
+    public const string SingleCpuTieringVariable = "DOTNET_TC_DelaySingleProcMultiplier";
+
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -174,6 +177,15 @@ public static class OrbitWebApp
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Secrets");
+        if (Environment.ProcessorCount == 1 && Environment.GetEnvironmentVariable(SingleCpuTieringVariable) is null)
+        {
+            // On one CPU the runtime waits ten times longer before optimising hot code, and each newly run method
+            // restarts the wait: under load a request path can run unoptimised for minutes (docs/benchmarks.md).
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Hosting").LogWarning(
+                "This process sees a single CPU: start it with {Variable}=1 so hot code is optimised within a second of load " +
+                "rather than minutes (dotnet run --project WebFrontend does so).", SingleCpuTieringVariable);
+        }
+
         if (app.Services.GetRequiredService<AccountsOptions>().AdminUsersIgnored)
         {
             logger.LogWarning(
