@@ -262,7 +262,18 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
 
     private static string SessionIdOf(string token) => new JsonWebToken(token).Id;
 
-    private static string Sign(string subject, string sessionId, DateTimeOffset issuedAt, DateTimeOffset expires) =>
+    [Fact]
+    public async Task A_token_whose_nbf_is_still_ahead_is_refused()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        var now = Clock.GetUtcNow();
+
+        Assert.False(await Api.IsSignedInAsync(Sign(alice.UserId, SessionIdOf(alice.Token), now, now.AddMinutes(30), notBefore: now.AddMinutes(5))));
+        // The control: the same token with its nbf reached is accepted.
+        Assert.True(await Api.IsSignedInAsync(Sign(alice.UserId, SessionIdOf(alice.Token), now, now.AddMinutes(30), notBefore: now)));
+    }
+
+    private static string Sign(string subject, string sessionId, DateTimeOffset issuedAt, DateTimeOffset expires, DateTimeOffset? notBefore = null) =>
         new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "codex-remote-auth",
@@ -274,6 +285,7 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
                 ["jti"] = sessionId,
                 ["iat"] = issuedAt.ToUnixTimeSeconds(),
                 ["exp"] = expires.ToUnixTimeSeconds(),
+                ["nbf"] = (notBefore ?? issuedAt).ToUnixTimeSeconds(),
             },
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JwtSecret)), SecurityAlgorithms.HmacSha256),
         });
