@@ -3,15 +3,17 @@ import { api } from './api/http';
 import { relay } from './api/relay';
 
 /** Who is signed in in this tab, kept in step with other tabs; and the roles the API says they have. */
-export const auth = $state<{ session: StoredSession | null; roles: string[] }>({ session: currentSession(), roles: [] });
+export const auth = $state<{ session: StoredSession | null; roles: string[]; rolesKnown: boolean }>({ session: currentSession(), roles: [], rolesKnown: false });
 
 onSessionChange((session) => {
   const changedUser = session?.user.id !== auth.session?.user.id;
   auth.session = session;
   if (!session) {
     auth.roles = [];
+    auth.rolesKnown = false;
     relay().disconnect();
   } else if (changedUser) {
+    auth.rolesKnown = false;
     void loadRoles();
   }
 });
@@ -37,6 +39,7 @@ export async function loadRoles() {
   if (admin) roles.push('admin');
   if (operator) roles.push('operator');
   auth.roles = roles;
+  auth.rolesKnown = true;
 }
 
 export function signedIn(body: { token: string; refreshToken: string; user: { id: string; name: string } }) {
