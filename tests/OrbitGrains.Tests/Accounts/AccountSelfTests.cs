@@ -32,6 +32,32 @@ public sealed class AccountSelfTests(AccountsHost host) : AccountsHostTest<Accou
     }
 
     [Fact]
+    public async Task Parallel_issues_leave_exactly_one_working_token()
+    {
+        var person = await Api.RegisterAsync(AccountsApi.NewName("race"));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Api.PostJsonAsync("/auth/user-token", new { }, person.Token)));
+        var tokens = new List<string>();
+        foreach (var answer in answers)
+        {
+            tokens.Add((string)(await AccountsApi.ExpectJsonAsync(answer, HttpStatusCode.Created))["userToken"]!);
+        }
+
+        var working = new List<string>();
+        foreach (var token in tokens.Distinct())
+        {
+            if (await TurnAsync(token) == HttpStatusCode.OK)
+            {
+                working.Add(token);
+            }
+        }
+
+        Assert.Equal(12, tokens.Distinct().Count());
+        Assert.Single(working);
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.SendAsync(HttpMethod.Delete, "/auth/user-token", null, person.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await TurnAsync(working[0]));
+    }
+
+    [Fact]
     public async Task Revoking_ones_own_token_leaves_another_persons_token_working()
     {
         var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
