@@ -38,6 +38,14 @@ public sealed class AccountsPagesTests(WebClientHost host) : WebClientTest<WebCl
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
         await Expect(Heading(page, $"Hello, {name}")).ToBeVisibleAsync();
+
+        // A second security key (another authenticator: the first already holds this account's credential) joins the account.
+        await authenticator.DisposeAsync();
+        await using var second = await VirtualAuthenticator.AddAsync(page);
+        await page.GotoAsync("/account");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Passkeys" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        Assert.Single(await second.CredentialsAsync());
     }
 
     [Fact]

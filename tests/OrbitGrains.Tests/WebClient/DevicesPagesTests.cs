@@ -80,6 +80,12 @@ public sealed class DevicesPagesTests(WebClientHost host) : WebClientTest<WebCli
         await page.ReloadAsync();
         await Expect(messages.GetByText("Build fixed.")).ToBeVisibleAsync();
         await Expect(page.GetByText("stored messages replayed")).ToBeVisibleAsync();
+
+        // Presence is live both ways: the anchor going away leaves the list at once.
+        await page.GetByRole(AriaRole.Link, new() { Name = "← Devices" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Anchors" }).GetByText("test-laptop", new() { Exact = true })).ToBeVisibleAsync();
+        await anchor.DisposeAsync();
+        await Expect(page.GetByText("No anchor is connected.")).ToBeVisibleAsync();
     }
 
     [Fact]

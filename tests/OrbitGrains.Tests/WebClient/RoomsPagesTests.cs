@@ -43,6 +43,13 @@ public sealed class RoomsPagesTests(WebClientHost host) : WebClientTest<WebClien
         // A viewer is not offered what the room would refuse them.
         await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Emergency stop" })).ToHaveCountAsync(0);
 
+        // The control lock: taken, shown to everyone in the room, given back.
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Take control" }).ClickAsync();
+        await Expect(viewerPage.GetByText("has control")).ToBeVisibleAsync();
+        await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Release control" }).ClickAsync();
+        await Expect(viewerPage.GetByText("has control")).ToHaveCountAsync(0);
+        await Expect(operatorPage.GetByRole(AriaRole.Button, new() { Name = "Take control" })).ToBeVisibleAsync();
+
         await operatorPage.GetByLabel("Reason for an emergency stop").FillAsync("hand in the cell");
         await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Emergency stop" }).ClickAsync();
         await operatorPage.GetByRole(AriaRole.Button, new() { Name = "Press again to STOP everything" }).ClickAsync();

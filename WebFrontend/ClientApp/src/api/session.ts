@@ -17,12 +17,24 @@ const listeners = new Set<Listener>();
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('orbitgrains.session') : null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
+/**
+ * Messages between the tabs of one browser. Sessions travel in the message itself: localStorage is shared across
+ * tabs only eventually (each renderer has its own view), so it cannot be the proof that a token was already spent.
+ */
+type TabMessage = { kind: 'session'; session: StoredSession | null } | { kind: 'refresh'; stale: string };
+
+// The newest session this tab knows of, kept in memory; the tab that refreshes (the leader) trusts only this.
+let latest: StoredSession | null = null;
+let isLeader = false;
+
 export function currentSession(): StoredSession | null {
+  if (latest) return latest;
   try {
     const raw = localStorage.getItem(storageKey);
     if (!raw) return null;
     const parsed = JSON.parse(raw) as StoredSession;
-    return parsed?.token && parsed?.refreshToken && parsed?.user?.id ? parsed : null;
+    latest = parsed?.token && parsed?.refreshToken && parsed?.user?.id ? parsed : null;
+    return latest;
   } catch {
     return null;
   }
@@ -34,18 +46,26 @@ export function onSessionChange(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
-function notify(session: StoredSession | null, broadcast: boolean) {
+function adopt(session: StoredSession | null) {
+  latest = session;
   schedule(session);
   for (const listener of listeners) listener(session);
-  if (broadcast) channel?.postMessage({ kind: 'changed' });
 }
 
-channel?.addEventListener('message', () => notify(currentSession(), false));
+channel?.addEventListener('message', (event: MessageEvent<TabMessage>) => {
+  const message = event.data;
+  if (message?.kind === 'session') {
+    if (message.session?.token !== latest?.token) adopt(message.session);
+  } else if (message?.kind === 'refresh' && isLeader) {
+    void refresh(message.stale).catch(() => undefined);
+  }
+});
 
 export function saveSession(session: StoredSession | null) {
   if (session) localStorage.setItem(storageKey, JSON.stringify(session));
   else localStorage.removeItem(storageKey);
-  notify(session, true);
+  adopt(session);
+  channel?.postMessage({ kind: 'session', session } satisfies TabMessage);
 }
 
 /** Seconds since the epoch when the access token ends, read from its `exp` (not verified: the server does that). */
@@ -70,46 +90,78 @@ function schedule(session: StoredSession | null) {
   refreshTimer = setTimeout(() => void refresh(session.token).catch(() => undefined), Math.min(delay, 2 ** 31 - 1));
 }
 
-/** Runs `work` while holding the cross-tab refresh lock (Web Locks), or directly where the browser has none. */
-async function exclusively<T>(work: () => Promise<T>): Promise<T> {
-  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
-  return locks ? locks.request(lockName, work) : work();
-}
-
-let inFlight: Promise<StoredSession | null> | null = null;
+const locks = (navigator as Navigator & { locks?: LockManager }).locks;
 
 /**
- * Spends the refresh token for a new pair, once for every tab: the refresh runs under a Web Lock, and a tab that
- * gets the lock after another tab already rotated the pair (the stored access token is no longer `staleToken`)
- * takes the stored pair instead of spending a token that is already spent (which would revoke the family).
- * Only a 401 signs the person out, as in the Orbit web client; other failures keep the session for a retry.
+ * One tab of the browser spends refresh tokens: the holder of a Web Lock held for the tab's lifetime (when it closes,
+ * the next tab takes over). Where the browser has no Web Locks or BroadcastChannel, every tab is its own leader.
+ */
+if (locks && channel) {
+  void locks.request(lockName, () => {
+    isLeader = true;
+    latest = null;
+    currentSession();
+    return new Promise<never>(() => undefined);
+  });
+} else {
+  isLeader = true;
+}
+
+let chain: Promise<unknown> = Promise.resolve();
+
+/**
+ * Spends the refresh token for a new pair, once for all tabs. The leader tab refreshes, one request after another:
+ * a request for a token that is no longer the newest gets the newest pair instead of spending an already spent
+ * token (which would revoke the whole chain). Other tabs ask the leader over the BroadcastChannel and take the pair
+ * it announces. Only a 401 signs the person out, as in the Orbit web client; other failures keep the session.
  */
 export function refresh(staleToken: string): Promise<StoredSession | null> {
-  inFlight ??= exclusively(async () => {
-    const stored = currentSession();
-    if (!stored) return null;
-    if (stored.token !== staleToken) {
-      notify(stored, false);
-      return stored;
-    }
-    const response = await fetch('/auth/refresh', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refreshToken: stored.refreshToken }),
-    });
-    const body = await response.json().catch(() => null);
-    if (response.status === 401) {
-      saveSession(null);
-      return null;
-    }
-    if (!response.ok) throw new ApiError(response.status, messageOf(response.status, body), body);
-    const next: StoredSession = { token: body.token, refreshToken: body.refreshToken, user: body.user };
-    saveSession(next);
-    return next;
-  }).finally(() => {
-    inFlight = null;
+  if (!isLeader) return askLeader(staleToken);
+  const run = chain.then(() => spend(staleToken));
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+async function spend(staleToken: string): Promise<StoredSession | null> {
+  const stored = currentSession();
+  if (!stored) return null;
+  if (stored.token !== staleToken) {
+    channel?.postMessage({ kind: 'session', session: stored } satisfies TabMessage);
+    return stored;
+  }
+  const response = await fetch('/auth/refresh', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refreshToken: stored.refreshToken }),
   });
-  return inFlight;
+  const body = await response.json().catch(() => null);
+  if (response.status === 401) {
+    saveSession(null);
+    return null;
+  }
+  if (!response.ok) throw new ApiError(response.status, messageOf(response.status, body), body);
+  const next: StoredSession = { token: body.token, refreshToken: body.refreshToken, user: body.user };
+  saveSession(next);
+  return next;
+}
+
+function askLeader(staleToken: string): Promise<StoredSession | null> {
+  return new Promise((resolve, reject) => {
+    const settle = (session: StoredSession | null) => {
+      clearTimeout(timer);
+      stop();
+      resolve(session);
+    };
+    const stop = onSessionChange((session) => {
+      if (session?.token !== staleToken) settle(session);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error('Your session could not be renewed just now. Try again.'));
+    }, 15_000);
+    if (latest && latest.token !== staleToken) settle(latest);
+    else channel!.postMessage({ kind: 'refresh', stale: staleToken } satisfies TabMessage);
+  });
 }
 
 /** A live access token: the stored one, or a fresh one when it ends within the early-refresh margin. */
@@ -126,7 +178,4 @@ export async function accessToken(): Promise<string | null> {
 /** Arms the refresh timer for a session already in storage (after a reload). */
 export function startSessionKeeping() {
   schedule(currentSession());
-  window.addEventListener('storage', (event) => {
-    if (event.key === storageKey) notify(currentSession(), false);
-  });
 }
