@@ -6,13 +6,17 @@ namespace OrbitGrains.WebFrontend.WebClient;
 
 /// <summary>
 /// Serves the single-page web client: hashed files under `/assets/` cached for a year (immutable), index.html never
-/// cached, and index.html for the client's own routes (a reload of `/pipeline/jobs/42` opens that page). The API's
-/// prefixes, sockets, `/dashboard`, `/docs` and `/openapi` never fall back to the page: an unknown path there is a
-/// 404 ProblemDetails, as is a missing file (a path with an extension).
+/// cached, and index.html when a browser (Accept: text/html) reads one of the client's own routes (a reload of
+/// `/pipeline/jobs/42` opens that page). The API's prefixes, sockets, `/dashboard`, `/docs` and `/openapi` never fall
+/// back to the page: an unknown path there is a 404 ProblemDetails, as is a missing file (a path with an extension)
+/// and any unknown path read by a client that does not ask for HTML.
 /// </summary>
 public static class WebClientEndpoints
 {
     public const string AssetsPath = "/assets";
+
+    // Like MapFallback's pattern: any path whose last segment has no file extension (a missing file stays a 404).
+    private const string FallbackPattern = "{*path:nonfile}";
 
     // Paths owned by the product's API, sockets and server-rendered pages; the client never takes them over.
     private static readonly string[] ReservedPrefixes =
@@ -71,24 +75,22 @@ public static class WebClientEndpoints
                 : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "The web client is not built; approve the code with POST /auth/device/authorise."))
             .AllowAnonymous().ExcludeFromDescription();
 
-        app.MapFallback((HttpContext context) => files is not null && IsClientRoute(context.Request)
-                ? Index(context, files)
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No resource at {context.Request.Path}."))
-            .AllowAnonymous().ExcludeFromDescription();
+        // The last resort for reads only: a POST to a path that exists with other content types must still reach its own
+        // endpoint's 4xx, and other clients than browsers get a 404 for an unknown path, never the page.
+        app.MapMethods(FallbackPattern, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) =>
+                files is not null && WantsPage(context.Request) && IsClientRoute(context.Request.Path)
+                    ? Index(context, files)
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No resource at {context.Request.Path}."))
+            .AllowAnonymous().ExcludeFromDescription()
+            .Add(endpoint => ((RouteEndpointBuilder)endpoint).Order = int.MaxValue);
         return app;
     }
 
     private static bool WantsPage(HttpRequest request) =>
         request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsClientRoute(HttpRequest request)
-    {
-        var path = request.Path;
-        return HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
-            ? !ReservedPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))
-              && !Path.HasExtension(path.Value)
-            : false;
-    }
+    private static bool IsClientRoute(PathString path) =>
+        !ReservedPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
 
     private static IResult Index(HttpContext context, WebClientFiles files)
     {

@@ -90,11 +90,15 @@ public sealed class WebClientServingTests(AccountsHost host) : AccountsHostTest<
     }
 
     [Fact]
-    public async Task Only_reads_fall_back_to_the_page()
+    public async Task Only_a_browsers_reads_fall_back_to_the_page()
     {
         using var post = await Api.Http.PostAsync("/pipeline/jobs/42", new StringContent("{}"));
-        Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
         Assert.DoesNotContain("id=\"app\"", await post.Content.ReadAsStringAsync());
+
+        using var json = await GetAsync("/pipeline/jobs/42", "application/json");
+        Assert.Equal(HttpStatusCode.NotFound, json.StatusCode);
+        Assert.Equal("application/problem+json", json.Content.Headers.ContentType?.MediaType);
     }
 
     private async Task<HttpResponseMessage> GetAsync(string path, string? accept)
