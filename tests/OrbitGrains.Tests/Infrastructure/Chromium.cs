@@ -19,6 +19,8 @@ public sealed class Chromium : IAsyncDisposable
         "--disable-component-update", "--disable-sync", "--no-default-browser-check",
     ];
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, System.Collections.Concurrent.ConcurrentQueue<string>> Problems = new();
+
     private readonly IPlaywright _playwright;
 
     private Chromium(IPlaywright playwright, IBrowser browser)
@@ -64,8 +66,23 @@ public sealed class Chromium : IAsyncDisposable
         });
         // Loaded machines are slow; a person would wait this long too before giving up on a page.
         context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        var problems = Problems.GetOrCreateValue(page);
+        // Refused API calls log "Failed to load resource" and are the pages' business; these two never are.
+        page.PageError += (_, error) => problems.Enqueue($"uncaught: {error}");
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                problems.Enqueue($"CSP: {message.Text}");
+            }
+        };
+        return page;
     }
+
+    /// <summary>Uncaught script errors and Content Security Policy refusals the page has had so far.</summary>
+    public static IReadOnlyCollection<string> ProblemsOf(IPage page) =>
+        Problems.TryGetValue(page, out var problems) ? problems.ToArray() : [];
 
     public async ValueTask DisposeAsync()
     {

@@ -24,9 +24,12 @@ public static class PageChecks
         Assert.True(serious.Length == 0, $"{name}: accessibility violations:\n" + string.Join('\n', serious.Select(Describe)));
     }
 
-    /// <summary>Both checks, in the light and the dark theme (screenshots NAME-light.png and NAME-dark.png).</summary>
+    /// <summary>No uncaught script error or CSP refusal so far, then axe and a screenshot in the light and the dark theme (NAME-light.png, NAME-dark.png).</summary>
     public static async Task CheckAsync(IPage page, string name)
     {
+        var problems = Chromium.ProblemsOf(page);
+        Assert.True(problems.Count == 0, $"{name}: the page had script errors or CSP refusals:\n  " + string.Join("\n  ", problems));
+
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
         {
             await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme });
