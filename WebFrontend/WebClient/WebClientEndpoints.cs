@@ -18,6 +18,8 @@ public static class WebClientEndpoints
     // Like MapFallback's pattern: any path whose last segment has no file extension (a missing file stays a 404).
     private const string FallbackPattern = "{*path:nonfile}";
 
+    private static readonly string[] Reads = [HttpMethods.Get, HttpMethods.Head];
+
     // Paths owned by the product's API, sockets and server-rendered pages; the client never takes them over.
     private static readonly string[] ReservedPrefixes =
     [
@@ -64,20 +66,20 @@ public static class WebClientEndpoints
     {
         var files = app.ServiceProvider.GetService<WebClientFiles>();
 
-        app.MapGet("/", (HttpContext context) => files is not null && WantsPage(context.Request)
+        app.MapMethods("/", Reads, (HttpContext context) => files is not null && WantsPage(context.Request)
                 ? Index(context, files)
                 : RoomApiEndpoints.StatusPage())
             .AllowAnonymous().ExcludeFromDescription();
 
         // The Anchor's verification URL (DEVICE_VERIFICATION_URL, default /device) opens the client's approval page.
-        app.MapGet("/device", (HttpContext context) => files is not null
+        app.MapMethods("/device", Reads, (HttpContext context) => files is not null
                 ? Index(context, files)
                 : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "The web client is not built; approve the code with POST /auth/device/authorise."))
             .AllowAnonymous().ExcludeFromDescription();
 
         // The last resort for reads only: a POST to a path that exists with other content types must still reach its own
         // endpoint's 4xx, and other clients than browsers get a 404 for an unknown path, never the page.
-        app.MapMethods(FallbackPattern, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) =>
+        app.MapMethods(FallbackPattern, Reads, (HttpContext context) =>
                 files is not null && WantsPage(context.Request) && IsClientRoute(context.Request.Path)
                     ? Index(context, files)
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No resource at {context.Request.Path}."))

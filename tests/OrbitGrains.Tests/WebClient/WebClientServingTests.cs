@@ -27,6 +27,18 @@ public sealed class WebClientServingTests(AccountsHost host) : AccountsHostTest<
         Assert.Equal("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
     }
 
+    [Theory]
+    [InlineData("/", "text/html")]
+    [InlineData("/device", "*/*")]
+    public async Task Head_answers_like_get(string path, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, path);
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = await Api.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Without_a_browsers_accept_root_still_says_the_service_is_up_in_html()
     {
