@@ -10,6 +10,7 @@ using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
 using OrbitGrains.WebFrontend.Telemetry;
+using OrbitGrains.WebFrontend.WebClient;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -61,6 +62,7 @@ public static class OrbitWebApp
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);
         builder.Services.AddPipeline(operatorConfiguration);
+        builder.Services.AddWebClient(builder.Configuration, builder.Environment);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
@@ -73,20 +75,25 @@ public static class OrbitWebApp
         app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebClientAssets();
         app.UseWebSockets();
         app.UseRouting();
         app.UseCors();
-        // An unknown path is a plain 404 before anything is authenticated: its token is never looked up, and the
-        // authenticated fallback policy (which also covers requests matching no route) does not turn it into a 401.
+        // An unknown path is a plain 404, and a known path with a method it does not take routing's own 405, before
+        // anything is authenticated: their tokens are never looked up, and the authenticated fallback policy (which
+        // also covers requests that matched no route) does not turn them into a 401.
         app.Use((context, next) =>
         {
-            if (context.GetEndpoint() is not null)
+            switch (context.GetEndpoint())
             {
-                return next(context);
+                case RouteEndpoint:
+                    return next(context);
+                case { RequestDelegate: { } rejection }:
+                    return rejection(context);
+                default:
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
             }
-
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
         });
         app.UseAuthentication();
         app.UseAuthorization();
@@ -106,6 +113,7 @@ public static class OrbitWebApp
         product.MapRelayArtifacts();
         product.MapRooms();
         app.MapPipeline();
+        app.MapWebClient();
         return app;
     }
 
