@@ -114,25 +114,6 @@ public sealed class PipelineSecurityTests
     }
 
     [Fact]
-    public async Task Max_concurrent_jobs_refuses_creation_until_a_job_finishes()
-    {
-        using var data = new TempDirectory();
-        var configuration = PipelineHost.Configuration(data.Path, "max-jobs");
-        configuration["Operator:pipeline:max_concurrent_jobs"] = "2";
-        await using var host = await PipelineHost.StartAsync(configuration);
-
-        var first = (await host.Http.CreateJobAsync("one")).GetProperty("id").GetString()!;
-        await host.Http.CreateJobAsync("two");
-        var third = await host.Http.PostAsJsonAsync("/api/v1/jobs", new { slug = "three", intent = "waits its turn" });
-        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
-        Assert.Contains("max_concurrent_jobs", (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        Assert.True(third.Headers.Contains("Retry-After"));
-
-        await host.Http.PostForDetailAsync($"/api/v1/jobs/{first}/cancel");
-        await host.Http.CreateJobAsync("three");
-    }
-
-    [Fact]
     public async Task The_api_limit_answers_429_after_the_burst_and_health_stays_exempt()
     {
         using var data = new TempDirectory();
@@ -271,7 +252,7 @@ public sealed class PipelineSecurityTests
         Assert.Equal(HttpStatusCode.OK, (await host.Http.SendAsync(request)).StatusCode);
     }
 
-    private static Task<Microsoft.AspNetCore.Builder.WebApplication> CreateAsync(Dictionary<string, string?> configuration) =>
+    internal static Task<Microsoft.AspNetCore.Builder.WebApplication> CreateAsync(Dictionary<string, string?> configuration) =>
         OrbitWebApp.CreateAsync(["--environment", "Production"],
             builder => Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder.Configuration, configuration));
 
