@@ -66,9 +66,12 @@ public interface IPipelineJobGrain : IPipelineEventSource
     [Alias("GetArtifacts")]
     Task<ArtifactRecord[]?> GetArtifacts();
 
-    /// <summary>Every gate decision in the order taken (the newest 200), or null when the job does not exist.</summary>
+    /// <summary>
+    /// Every gate decision in the order taken (the newest 200): the gate as it stood when decided, as the original
+    /// console kept one decision file per stage. Null when the job does not exist.
+    /// </summary>
     [Alias("GetDecisions")]
-    Task<GateDecisionRecord[]?> GetDecisions();
+    Task<GateRecord[]?> GetDecisions();
 
     /// <summary>All stored events (bounded by the job's retention), for the polling endpoint's filters.</summary>
     [Alias("GetEvents")]

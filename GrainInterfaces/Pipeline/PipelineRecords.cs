@@ -161,20 +161,6 @@ public sealed record EventBatch(
     [property: Id(2)] bool Exists,
     [property: Id(3)] long FloorId = 0);
 
-/// <summary>
-/// One gate decision as the original console stored it per stage (runs/&lt;job&gt;/gates/&lt;stage&gt;.json):
-/// approve, reject, the timer's approval and an optional gate passed without waiting.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.GateDecisionRecord")]
-public sealed record GateDecisionRecord(
-    [property: Id(0)] string Stage,
-    [property: Id(1)] bool Approved,
-    [property: Id(2)] string By,
-    [property: Id(3)] DateTimeOffset At,
-    [property: Id(4)] string? Notes,
-    [property: Id(5)] GatePatch? Patch,
-    [property: Id(6)] bool AutoApproved);
-
 /// <summary>Where a job stands with pipeline.max_concurrent_jobs.</summary>
 /// <param name="Position">1 for the next queued job to start, 2 for the one after it, ...; 0 when admitted.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.Admission")]

@@ -124,7 +124,7 @@ public sealed partial class PipelineJobGrain
         return null;
     }
 
-    public Task<GateDecisionRecord[]?> GetDecisions() => Task.FromResult(Exists ? S.Decisions.ToArray() : null);
+    public Task<GateRecord[]?> GetDecisions() => Task.FromResult(Exists ? S.Decisions.ToArray() : null);
 
     public async Task<PipelineOutcome> ApplyPatch(string stage, GatePatch patch, string operatorName)
     {
@@ -177,7 +177,7 @@ public sealed partial class PipelineJobGrain
     /// <summary>Keeps the decision as the gate now records it, for the gates/decisions routes.</summary>
     private void RecordDecision(GateRecord gate)
     {
-        S.Decisions.Add(new GateDecisionRecord(gate.Rule.Stage, gate.Approved!.Value, gate.By!, gate.At!.Value, gate.Notes, gate.Patch, gate.AutoApproved));
+        S.Decisions.Add(gate);
         if (S.Decisions.Count > MaxStoredDecisions)
         {
             S.Decisions.RemoveRange(0, S.Decisions.Count - MaxStoredDecisions);

@@ -52,5 +52,5 @@ public sealed class PipelineJobState
     [Id(23)] public string? CfgBriefJson { get; set; }
 
     /// <summary>Gate decisions in the order taken, the newest <see cref="PipelineJobGrain.MaxStoredDecisions"/>.</summary>
-    [Id(24)] public List<GateDecisionRecord> Decisions { get; set; } = [];
+    [Id(24)] public List<GateRecord> Decisions { get; set; } = [];
 }

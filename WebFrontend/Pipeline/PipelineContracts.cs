@@ -42,9 +42,10 @@ public sealed record GateDecisionResponse(
     [property: JsonPropertyName("patch")] JsonNode? Patch,
     [property: JsonPropertyName("auto_approved")] bool AutoApproved)
 {
-    public static GateDecisionResponse From(OrbitGrains.Pipeline.GateDecisionRecord decision) => new(
-        decision.Stage, decision.Approved, decision.By, decision.At, decision.Notes,
-        decision.Patch is null ? null : JsonNode.Parse(decision.Patch.Json), decision.AutoApproved);
+    /// <param name="decided">A gate as it stood when decided (Approved, By and At set).</param>
+    public static GateDecisionResponse From(OrbitGrains.Pipeline.GateRecord decided) => new(
+        decided.Rule.Stage, decided.Approved ?? false, decided.By ?? "", decided.At ?? default, decided.Notes,
+        decided.Patch is null ? null : JsonNode.Parse(decided.Patch.Json), decided.AutoApproved);
 }
 
 /// <summary>GET /api/v1/jobs/{id}/gates/decisions.</summary>

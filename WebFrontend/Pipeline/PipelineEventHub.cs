@@ -47,6 +47,23 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         }
     }
 
+    /// <summary>How many local streams follow a source (a job id, or <see cref="PipelineFeed.AllJobs"/>); all share one registration.</summary>
+    public int SubscribersOf(string key)
+    {
+        lock (_gate)
+        {
+            if (!_topics.TryGetValue(key, out var topic))
+            {
+                return 0;
+            }
+
+            lock (topic.Subscribers)
+            {
+                return topic.Subscribers.Count;
+            }
+        }
+    }
+
     /// <summary>A live feed of the source's events from now on, or null when the job does not exist.</summary>
     /// <param name="jobId">A job id, or <see cref="PipelineFeed.AllJobs"/> for every job's events.</param>
     public async Task<Subscription?> SubscribeAsync(string jobId)

@@ -38,7 +38,7 @@ public static class PipelineGateRoutes
             return PipelineEndpoints.NotFound(id);
         }
 
-        return decisions.LastOrDefault(decision => decision.Stage == stage) is { } newest
+        return decisions.LastOrDefault(decision => decision.Rule.Stage == stage) is { } newest
             ? PipelineJson.Ok(GateDecisionResponse.From(newest))
             : PipelineResults.Detail(StatusCodes.Status404NotFound, $"No gate decision found for stage {stage}");
     }
@@ -52,9 +52,9 @@ public static class PipelineGateRoutes
         }
 
         var newest = PipelineStages.All
-            .Select(stage => decisions.LastOrDefault(decision => decision.Stage == stage))
+            .Select(stage => decisions.LastOrDefault(decision => decision.Rule.Stage == stage))
             .Where(decision => decision is not null)
-            .ToDictionary(decision => decision!.Stage, decision => GateDecisionResponse.From(decision!));
+            .ToDictionary(decision => decision!.Rule.Stage, decision => GateDecisionResponse.From(decision!));
         return PipelineJson.Ok(new GateDecisionsResponse(id, newest, newest.Count, decisions.Select(GateDecisionResponse.From).ToArray()));
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using OrbitGrains.Pipeline;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
@@ -89,29 +90,20 @@ public static class PipelineJson
     /// An event. Copies from the all-jobs feed also name their job and carry the feed's sequence number (seq, the SSE
     /// id on that stream); id stays the job's own event id on both.
     /// </summary>
-    public static object Event(PipelineEvent e) => e.JobId is null
-        ? new
-        {
-            id = e.Id,
-            ts = e.Ts,
-            type = e.Type,
-            stage = e.Stage,
-            status = e.Status,
-            message = e.Message,
-            payload = Raw(e.PayloadJson),
-        }
-        : new
-        {
-            job_id = e.JobId,
-            seq = e.Seq,
-            id = e.Id,
-            ts = e.Ts,
-            type = e.Type,
-            stage = e.Stage,
-            status = e.Status,
-            message = e.Message,
-            payload = Raw(e.PayloadJson),
-        };
+    public static EventBody Event(PipelineEvent e) => new(
+        e.JobId, e.JobId is null ? null : e.Seq, e.Id, e.Ts, e.Type, e.Stage, e.Status, e.Message, Raw(e.PayloadJson));
+
+    /// <summary>The wire shape of an event; job_id and seq only on the all-jobs stream.</summary>
+    public sealed record EventBody(
+        [property: JsonPropertyName("job_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? JobId,
+        [property: JsonPropertyName("seq"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Seq,
+        [property: JsonPropertyName("id")] long Id,
+        [property: JsonPropertyName("ts")] DateTimeOffset Ts,
+        [property: JsonPropertyName("type")] string Type,
+        [property: JsonPropertyName("stage")] string? Stage,
+        [property: JsonPropertyName("status")] string Status,
+        [property: JsonPropertyName("message")] string Message,
+        [property: JsonPropertyName("payload")] JsonElement? Payload);
 
     /// <summary>
     /// The configuration snapshot the job was created with (the original's cfg: brief, render, models, modules,

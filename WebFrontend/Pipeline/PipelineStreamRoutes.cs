@@ -8,6 +8,7 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 /// </summary>
 public static class PipelineStreamRoutes
 {
+    // The schema given for the stream is that of one frame's data (an event); the descriptions give the frame format.
     private const string EventStream = "text/event-stream";
 
     public static void Map(RouteGroupBuilder api)
@@ -18,7 +19,7 @@ public static class PipelineStreamRoutes
             .WithDescription("Authenticate with Authorization: Bearer, or with ?ticket= from POST /api/v1/jobs/{id}/events/ticket (for EventSource). " +
                 "Frames: id: <job event id>, data: {id, ts, type, stage, status, message, payload}; also {type:\"connected\"}, {type:\"heartbeat\"} " +
                 "and, when events after Last-Event-ID are no longer kept, {type:\"reset\"}.")
-            .Produces(StatusCodes.Status200OK, contentType: EventStream)
+            .Produces<PipelineJson.EventBody>(StatusCodes.Status200OK, EventStream)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -28,7 +29,7 @@ public static class PipelineStreamRoutes
             .WithDescription("Authenticate with Authorization: Bearer, or with ?ticket= from POST /api/v1/events/ticket. Frames: id: <seq>, " +
                 "data: {job_id, seq, id, ts, type, stage, status, message, payload} (id is the job's own event id). Without Last-Event-ID the " +
                 "stream starts live; {type:\"reset\"} means events after the given id are no longer kept: reload GET /api/v1/jobs.")
-            .Produces(StatusCodes.Status200OK, contentType: EventStream)
+            .Produces<PipelineJson.EventBody>(StatusCodes.Status200OK, EventStream)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapPost("/jobs/{id}/events/ticket", JobTicketAsync)
