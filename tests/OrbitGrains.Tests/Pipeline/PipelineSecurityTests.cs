@@ -15,13 +15,19 @@ public sealed class PipelineSecurityTests
         using var data = new TempDirectory();
         await using var host = await RunningHost.StartFrontEndAsync(PipelineHost.Configuration(data.Path, "auth"));
 
-        foreach (var path in new[] { "/api/v1/jobs", "/api/v1/config/operator", "/api/v1/jobs/x/events/stream" })
+        foreach (var (method, path) in new[]
         {
-            var anonymous = await host.Http.GetAsync(path);
+            (HttpMethod.Get, "/api/v1/jobs"), (HttpMethod.Get, "/api/v1/config/operator"), (HttpMethod.Get, "/api/v1/jobs/x/events/stream"),
+            (HttpMethod.Get, "/api/v1/events/stream"), (HttpMethod.Get, "/api/v1/patches/types"), (HttpMethod.Get, "/api/v1/jobs/x/gates/decisions"),
+            (HttpMethod.Get, "/api/v1/jobs/x/gates/script/decision"), (HttpMethod.Post, "/api/v1/config/validate"), (HttpMethod.Post, "/api/v1/compile-brief"),
+            (HttpMethod.Post, "/api/v1/jobs/x/patches/script/apply"), (HttpMethod.Post, "/api/v1/jobs/x/events/ticket"), (HttpMethod.Post, "/api/v1/events/ticket"),
+        })
+        {
+            var anonymous = await host.Http.SendAsync(new HttpRequestMessage(method, path));
             Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
             Assert.Equal("Not authenticated", (await anonymous.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            var request = new HttpRequestMessage(method, path);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token");
             var wrong = await host.Http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
