@@ -99,6 +99,6 @@ public static class CorsSetup
             policy.AllowCredentials();
         }
 
-        policy.WithExposedHeaders("Retry-After").SetPreflightMaxAge(TimeSpan.FromSeconds(cors.MaxAge));
+        policy.WithExposedHeaders(["Retry-After", "X-Total-Count", .. cors.ExposeHeaders]).SetPreflightMaxAge(TimeSpan.FromSeconds(cors.MaxAge));
     }
 }

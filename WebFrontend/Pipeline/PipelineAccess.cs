@@ -4,23 +4,33 @@ using OrbitGrains.WebFrontend.Hosting.Access;
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
-/// The cluster-wide API rate limit in front of every Pipeline route, and who acts. Who may call at all is the
+/// The cluster-wide rate limits in front of every Pipeline route, and who acts. Who may call at all is the
 /// authentication layer's: the group requires <see cref="OrbitPolicies.Operator"/>, refused in the spec's shape
-/// (<see cref="RefusalStyle.Operator"/>: no token 403, a bad one 401 with WWW-Authenticate, no role 403).
+/// (<see cref="RefusalStyle.Operator"/>: no token 403, a bad one 401 with WWW-Authenticate, no role 403), and the
+/// event streams also take a stream ticket (<see cref="StreamTickets.Policy"/>).
+/// Routes marked <see cref="StreamRoute"/> (event streams and their tickets) draw from their own bucket, so a
+/// reconnecting stream is never refused for the API requests made beside it.
 /// </summary>
 public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains, ILogger<PipelineAccess> logger) : IEndpointFilter
 {
+    /// <summary>Endpoint metadata: a stream route (own rate limit); AcceptsTicket for the event streams themselves.</summary>
+    public sealed record StreamRoute(bool AcceptsTicket);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var stream = http.GetEndpoint()?.Metadata.GetMetadata<StreamRoute>();
         var limits = options.Security.RateLimiting;
         if (limits.Enabled)
         {
-            var decision = await AcquireAsync($"api:{ClientKey(http)}", new RateLimitPolicy(Math.Max(1, limits.BurstSize), limits.RequestsPerMinute));
+            var decision = stream is null
+                ? await AcquireAsync($"api:{ClientKey(http)}", new RateLimitPolicy(Math.Max(1, limits.BurstSize), limits.RequestsPerMinute))
+                : await AcquireAsync($"pipeline-streams:{ClientKey(http)}", new RateLimitPolicy(Math.Max(1, limits.StreamBurstSize), limits.StreamRequestsPerMinute));
             if (!decision.Allowed)
             {
-                return PipelineResults.TooManyRequests(http, "Rate limit exceeded. Please slow down.", decision.RetryAfterSeconds);
+                return PipelineResults.TooManyRequests(http,
+                    stream is null ? "Rate limit exceeded. Please slow down." : "Too many event streams opened. Please wait before reconnecting.",
+                    decision.RetryAfterSeconds);
             }
         }
 

@@ -13,7 +13,10 @@ public static partial class PipelineRequests
     public const int MaxBodyBytes = 64 * 1024;
     private const int MaxDepth = 16;
 
-    public sealed record CreateBody(string Slug, string Intent, string? Brief, string? BriefConfigJson, string? MetaJson);
+    /// <param name="Brief">The brief sent as free text.</param>
+    /// <param name="BriefJson">The brief sent as a JSON object (the original's structured brief: title, tone, target_len_sec, ...).</param>
+    /// <param name="FreeTextBrief">meta.free_text_brief, which the original compiled into the job's brief.</param>
+    public sealed record CreateBody(string Slug, string Intent, string? Brief, string? BriefConfigJson, string? MetaJson, string? BriefJson, string? FreeTextBrief);
 
     public sealed record DecisionBody(string Stage, string? Operator, string? Notes, GatePatch? Patch);
 
@@ -74,7 +77,22 @@ public static partial class PipelineRequests
             return Invalid<CreateBody>(intentError);
         }
 
-        if (OptionalString(body, "brief", 50_000, out var brief) is { } briefError)
+        string? brief = null;
+        string? briefJson = null;
+        if (body.TryGetProperty("brief", out var briefElement) && briefElement.ValueKind == JsonValueKind.Object)
+        {
+            if (StructuredBrief(briefElement) is { } structuredError)
+            {
+                return Invalid<CreateBody>(structuredError);
+            }
+
+            briefJson = briefElement.GetRawText();
+        }
+        else if (body.TryGetProperty("brief", out briefElement) && briefElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            return Invalid<CreateBody>("brief must be a string or a JSON object (title, tone, target_len_sec, ...)");
+        }
+        else if (OptionalString(body, "brief", 50_000, out brief) is { } briefError)
         {
             return Invalid<CreateBody>(briefError);
         }
@@ -89,7 +107,42 @@ public static partial class PipelineRequests
             return Invalid<CreateBody>(metaError);
         }
 
-        return new Parsed<CreateBody>(new CreateBody(slug!, intent!, brief, briefConfig, meta), null);
+        string? freeText = null;
+        if (meta is not null && OptionalString(body.GetProperty("meta"), "free_text_brief", BriefCompiler.MaxTextLength, out freeText) is { } freeTextError)
+        {
+            return Invalid<CreateBody>("meta." + freeTextError);
+        }
+
+        return new Parsed<CreateBody>(new CreateBody(slug!, intent!, brief, briefConfig, meta, briefJson, string.IsNullOrWhiteSpace(freeText) ? null : freeText), null);
+    }
+
+    /// <summary>
+    /// The original's structured brief: its known fields must have their types; other fields (target_len_sec, ...)
+    /// are kept as sent.
+    /// </summary>
+    private static string? StructuredBrief(JsonElement brief)
+    {
+        foreach (var property in brief.EnumerateObject())
+        {
+            var kind = property.Value.ValueKind;
+            var problem = property.Name switch
+            {
+                "title" or "intent" or "tone" or "notes" when kind is not (JsonValueKind.String or JsonValueKind.Null) => "must be a string",
+                "audience" or "keywords_include" or "keywords_exclude" or "sources_preferred"
+                    when kind != JsonValueKind.Null && (kind != JsonValueKind.Array || property.Value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String))
+                    => "must be a list of strings",
+                "video" or "monetization" when kind is not (JsonValueKind.Object or JsonValueKind.Null) => "must be a JSON object",
+                "target_len_sec" when kind != JsonValueKind.Null && (kind != JsonValueKind.Number || !property.Value.TryGetDouble(out var seconds) || seconds is <= 0 or > 86_400)
+                    => "must be a number of seconds from 1 to 86400",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                return $"brief.{property.Name} {problem}";
+            }
+        }
+
+        return null;
     }
 
     public static Parsed<DecisionBody> ParseDecision(JsonElement body, bool allowPatch)

@@ -64,6 +64,9 @@ public static class AccessRefusals
         return Result(context, style, refusal).ExecuteAsync(context);
     }
 
+    /// <summary>A credential refused with its kind's own reason (<see cref="CredentialAuthenticationHandler.ExplainsRefusals"/>): 401 with it.</summary>
+    public static Task WriteExplainedAsync(HttpContext context, string reason) => DetailErrors.Unauthorized(context, reason).ExecuteAsync(context);
+
     private static IResult Result(HttpContext context, RefusalStyle style, Refusal refusal) => (style, refusal) switch
     {
         (RefusalStyle.Orbit, Refusal.Forbidden) => AccountErrors.Error(StatusCodes.Status403Forbidden, "Forbidden"),

@@ -29,6 +29,15 @@ public abstract class CredentialAuthenticationHandler(
     /// <summary>The principal for a credential of this kind, or null when it is not valid (unknown, expired, revoked).</summary>
     public abstract Task<ClaimsPrincipal?> ValidateAsync(string credential);
 
+    /// <summary>
+    /// True for a kind whose refusal should tell the client why (a stream ticket: expired, used, for another stream):
+    /// the layer then answers with <see cref="Refusal"/> instead of its family's generic message.
+    /// </summary>
+    public virtual bool ExplainsRefusals => false;
+
+    /// <summary>Why <see cref="ValidateAsync"/> refused the credential, when the kind says.</summary>
+    protected string? Refusal { get; set; }
+
     protected sealed override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var credential = ReadCredential();
@@ -39,7 +48,7 @@ public abstract class CredentialAuthenticationHandler(
 
         var principal = credential.Length <= RequestCredential.MaxLength ? await ValidateAsync(credential) : null;
         return principal is null
-            ? AuthenticateResult.Fail($"The {Scheme.Name} credential is not valid.")
+            ? AuthenticateResult.Fail(Refusal ?? $"The {Scheme.Name} credential is not valid.")
             : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 
@@ -11,17 +12,39 @@ public sealed class OrbitAuthorizationResultHandler : IAuthorizationMiddlewareRe
 {
     public const string AdminCookieName = "orbit_admin";
 
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         if (authorizeResult.Succeeded)
         {
-            return next(context);
+            await next(context);
+            return;
+        }
+
+        if (await ExplainedRefusalAsync(context, policy) is { } explained)
+        {
+            await AccessRefusals.WriteExplainedAsync(context, explained);
+            return;
         }
 
         var refusal = authorizeResult.Forbidden ? Refusal.Forbidden
             : HasCredential(context.Request) ? Refusal.InvalidCredential
             : Refusal.NoCredential;
-        return AccessRefusals.WriteAsync(context, refusal);
+        await AccessRefusals.WriteAsync(context, refusal);
+    }
+
+    /// <summary>The reason a kind that explains its refusals gave for refusing this request's credential (results are cached per request).</summary>
+    private static async Task<string?> ExplainedRefusalAsync(HttpContext context, AuthorizationPolicy policy)
+    {
+        foreach (var scheme in policy.AuthenticationSchemes)
+        {
+            if (await TokenAuthenticator.HandlerAsync(context, scheme) is { ExplainsRefusals: true }
+                && await context.AuthenticateAsync(scheme) is { Failure: { } failure })
+            {
+                return failure.Message;
+            }
+        }
+
+        return null;
     }
 
     private static bool HasCredential(HttpRequest request) =>

@@ -109,6 +109,16 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["GET /api/v1/jobs/{id}/events"] = Access.Operator,
         ["GET /api/v1/jobs/{id}/events/stream"] = Access.Operator,
         ["GET /api/v1/jobs/{id}/artifacts"] = Access.Operator,
+        ["POST /api/v1/config/validate"] = Access.Operator,
+        ["POST /api/v1/compile-brief"] = Access.Operator,
+        ["GET /api/v1/patches/types"] = Access.Operator,
+        ["GET /api/v1/jobs/{id}/gates/{stage}/decision"] = Access.Operator,
+        ["GET /api/v1/jobs/{id}/gates/decisions"] = Access.Operator,
+        ["POST /api/v1/jobs/{id}/patches/{stage}/apply"] = Access.Operator,
+        // The streams take a stream ticket too (PipelineTicketTests); by every other credential they are operator routes.
+        ["GET /api/v1/events/stream"] = Access.Operator,
+        ["POST /api/v1/jobs/{id}/events/ticket"] = Access.Operator,
+        ["POST /api/v1/events/ticket"] = Access.Operator,
     };
 
     /// <summary>The dashboard's own many routes are one class: admin.</summary>
