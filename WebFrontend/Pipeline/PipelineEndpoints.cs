@@ -52,7 +52,10 @@ public static partial class PipelineEndpoints
         return app;
     }
 
-    public static bool IsJobId(string id) => JobIdPattern().IsMatch(id);
+    /// <summary>Job ids as this API issues them; any other spelling is an unknown job, never a second copy of one.</summary>
+    public static bool IsJobId(string id) => OrbitGrains.Shared.IssuedIds.IsCanonical(id, JobIdPrefix);
+
+    private const string JobIdPrefix = "job_";
 
     private static IResult Health(SiloReadiness silo) => Results.Json(new
     {
@@ -88,7 +91,7 @@ public static partial class PipelineEndpoints
         }
 
         var body = parsed.Value!;
-        var id = $"job_{Guid.NewGuid():N}";
+        var id = OrbitGrains.Shared.IssuedIds.New(JobIdPrefix);
         var grain = grains.GetGrain<IPipelineJobGrain>(id);
 
         // Indexed first: a listing may briefly show an id whose job is still being created (it is skipped), but a
@@ -250,7 +253,4 @@ public static partial class PipelineEndpoints
         value = 0;
         return string.IsNullOrEmpty(text) || long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex JobIdPattern();
 }

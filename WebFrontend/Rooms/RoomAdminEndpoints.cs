@@ -59,7 +59,7 @@ public static class RoomAdminEndpoints
 
     private static async Task<IResult> EstopAsync(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        if (!SignalMessages.SessionIdPattern().IsMatch(sessionId))
+        if (!SignalMessages.IsSessionId(sessionId))
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
         }
@@ -95,7 +95,7 @@ public static class RoomAdminEndpoints
     {
         var query = context.Request.Query;
         var log = query["log"].ToString() is { Length: > 0 } named ? named : SessionRoomGrain.GlobalRoom;
-        if (!SignalMessages.SessionIdPattern().IsMatch(log))
+        if (!SignalMessages.IsSessionId(log))
         {
             return RoomErrors.BadRequest("log must be 'global' or a session id.");
         }
@@ -119,7 +119,7 @@ public static class RoomAdminEndpoints
 
     private static async Task<IResult> StartRecordingAsync(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        if (!SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        if (!SignalMessages.IsSessionId(sessionId)
             || await grains.GetGrain<ISessionRoomGrain>(sessionId).StartRecording(context.User.Identity?.Name ?? "admin") is not { } recordingId)
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
@@ -130,7 +130,7 @@ public static class RoomAdminEndpoints
 
     private static async Task<IResult> StopRecordingAsync(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        if (!SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        if (!SignalMessages.IsSessionId(sessionId)
             || await grains.GetGrain<ISessionRoomGrain>(sessionId).StopRecording(context.User.Identity?.Name ?? "admin") is not { } recordingId)
         {
             return RoomErrors.Detail(StatusCodes.Status409Conflict, "The session is not being recorded.");
@@ -140,13 +140,13 @@ public static class RoomAdminEndpoints
     }
 
     private static async Task<IResult> RecordingsAsync(string sessionId, IGrainFactory grains) =>
-        SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        SignalMessages.IsSessionId(sessionId)
             ? Results.Json(new { session_id = sessionId, recordings = await grains.GetGrain<ISessionRoomGrain>(sessionId).Recordings() })
             : RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
 
     private static async Task<IResult> ReplayAsync(string recordingId, HttpContext context, IGrainFactory grains)
     {
-        if (!recordingId.StartsWith("rec-", StringComparison.Ordinal) || !SignalMessages.SessionIdPattern().IsMatch(recordingId))
+        if (!SignalMessages.IsRecordingId(recordingId))
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such recording.");
         }

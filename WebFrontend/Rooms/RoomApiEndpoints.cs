@@ -111,7 +111,7 @@ public static class RoomApiEndpoints
             return RoomErrors.BadRequest("name must be at most 100 printable characters.");
         }
 
-        var sessionId = Guid.NewGuid().ToString("N");
+        var sessionId = OrbitGrains.Shared.IssuedIds.New();
         await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, string.IsNullOrEmpty(name) ? null : name);
         return Results.Json(new { session_id = sessionId, name = string.IsNullOrEmpty(name) ? null : name, created_at = clock.GetUtcNow() },
             statusCode: StatusCodes.Status201Created);

@@ -153,7 +153,7 @@ public sealed partial class RoomSocketSession
     private async Task<bool> EnterAsync(string sessionId, bool closeIfUnknown)
     {
         HoldDeliveries();
-        var result = SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        var result = SignalMessages.IsSessionId(sessionId)
             ? await _context.Grains.GetGrain<ISessionRoomGrain>(sessionId).Join(_participant!, _context.Hub.Reference)
             : new JoinResult(JoinOutcome.UnknownSession, null);
         if (result is not { Outcome: JoinOutcome.Joined, Room: { } room })

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OrbitGrains.Rooms;
+using OrbitGrains.Shared;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -37,8 +38,18 @@ public static partial class SignalMessages
         "join", "offer", "answer", "ice", "telemetry", "leave", "estop", "control", "command",
     };
 
+    /// <summary>The shape a session_id must have to be read at all; <see cref="IsSessionId"/> decides whether it can name a room.</summary>
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     public static partial Regex SessionIdPattern();
+
+    /// <summary>
+    /// True for an id a room can have: the legacy global room, or a session id exactly as POST /api/session issued it.
+    /// Any other spelling (upper case, say) is an unknown session, never a second copy of a live room.
+    /// </summary>
+    public static bool IsSessionId(string? id) => id == SessionRoomGrain.GlobalRoom || IssuedIds.IsCanonical(id);
+
+    /// <summary>True for a recording id exactly as a room issued it (<see cref="SessionRoomGrain.RecordingPrefix"/>).</summary>
+    public static bool IsRecordingId(string? id) => IssuedIds.IsCanonical(id, SessionRoomGrain.RecordingPrefix);
 
     /// <param name="legacyRoom">In the legacy global room, frames that are not typed messages are relayed untouched, as the original did.</param>
     public static SignalFrame Parse(string frame, RoomParticipant sender, bool legacyRoom)
