@@ -98,6 +98,12 @@ public static class OrbitSiloBuilderExtensions
         silo.Services.AddSingleton(settings);
         // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<OrleansRuntimeClock>();
+        foreach (var key in OrleansRuntimeClock.RuntimeKeys)
+        {
+            silo.Services.AddKeyedSingleton<TimeProvider>(key, (services, _) => services.GetRequiredService<OrleansRuntimeClock>());
+        }
+
         silo.Services.AddSingleton<SiloReadiness>();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
         return silo;

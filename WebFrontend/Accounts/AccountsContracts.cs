@@ -20,15 +20,3 @@ public sealed record DeviceAuthorisedResponse(
     string Status, string UserId, string AnchorAccessToken, string AnchorRefreshToken, int AnchorAccessExpiresIn);
 
 public sealed record AnchorTokensResponse(string AnchorAccessToken, string AnchorRefreshToken, int AnchorAccessExpiresIn, string UserId);
-
-// Request shapes, for the OpenAPI document only: bodies are read by JsonBody so that bad input gets the contract's messages.
-
-public sealed record RegisterBasicRequest(string Name, string? DisplayName, string? Password);
-
-public sealed record LoginBasicRequest(string Username, string? Password);
-
-public sealed record RefreshTokenRequest(string RefreshToken);
-
-public sealed record UserCodeRequest(string UserCode);
-
-public sealed record DeviceCodeRequest(string DeviceCode);

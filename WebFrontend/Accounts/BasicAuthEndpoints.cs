@@ -1,3 +1,5 @@
+using OrbitGrains.WebFrontend.Hosting.Bodies;
+
 namespace OrbitGrains.WebFrontend.Accounts;
 
 /// <summary>Name-based sign-up and sign-in (AUTH_MODE=basic), each with an optional password.</summary>
@@ -12,30 +14,23 @@ public static class BasicAuthEndpoints
     {
         auth.MapPost("/register/basic", RegisterAsync)
             .WithSummary("Create an account by name (optional password) and sign in")
-            .Accepts<RegisterBasicRequest>("application/json")
             .Produces<SessionResponse>();
         auth.MapPost("/login/basic", LoginAsync)
             .WithSummary("Sign in by name (exact, then case-insensitive); throttled after repeated failures")
-            .Accepts<LoginBasicRequest>("application/json")
             .Produces<SessionResponse>();
         return auth;
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpRequest request, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens)
+        Body<RegisterBasicRequest> body, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens)
     {
         if (options.Mode != AuthMode.Basic)
         {
             return AccountErrors.BadRequest(Disabled);
         }
 
-        var (body, error) = await JsonBody.ReadAsync(request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("name") is not { } name)
+        var request = body.Value;
+        if (request.Name.Trimmed() is not { } name)
         {
             return AccountErrors.BadRequest("Name is required.");
         }
@@ -45,13 +40,13 @@ public static class BasicAuthEndpoints
             return AccountErrors.BadRequest(nameProblem);
         }
 
-        var displayName = body.String("displayName") ?? name;
+        var displayName = request.DisplayName.Trimmed() ?? name;
         if (displayName.Length > MaxDisplayNameLength || displayName.Any(char.IsControl))
         {
             return AccountErrors.BadRequest($"Display name must be at most {MaxDisplayNameLength} printable characters.");
         }
 
-        var password = body.String("password");
+        var password = request.Password.Trimmed();
         if (password is { Length: < PasswordHashing.MinLength or > PasswordHashing.MaxLength })
         {
             return AccountErrors.BadRequest($"Password must be {PasswordHashing.MinLength} to {PasswordHashing.MaxLength} characters.");
@@ -67,7 +62,7 @@ public static class BasicAuthEndpoints
     }
 
     private static async Task<IResult> LoginAsync(
-        HttpContext context, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords,
+        HttpContext context, Body<LoginBasicRequest> body, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords,
         WebTokenService tokens, LoginThrottle throttle)
     {
         if (options.Mode != AuthMode.Basic)
@@ -75,13 +70,7 @@ public static class BasicAuthEndpoints
             return AccountErrors.BadRequest(Disabled);
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("username") is not { } name)
+        if (body.Value.Username.Trimmed() is not { } name)
         {
             return AccountErrors.BadRequest("Username is required.");
         }
@@ -97,7 +86,7 @@ public static class BasicAuthEndpoints
         }
 
         var user = await accounts.FindAsync(name);
-        var password = body.String("password");
+        var password = body.Value.Password.Trimmed();
         if (user is null || (user.PasswordHash is { } hash && !passwords.Verify(hash, password)))
         {
             await throttle.RecordFailureAsync(name, context);

@@ -1,4 +1,5 @@
 using OrbitGrains.Accounts;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
@@ -20,15 +21,12 @@ public static class DeviceEndpoints
             .Produces<DeviceCodeResponse>();
         device.MapPost("/authorise", AuthoriseAsync)
             .WithSummary("Approve a user code for the signed-in user (web access token required)")
-            .Accepts<UserCodeRequest>("application/json")
             .Produces<OkResponse>();
         device.MapPost("/token", PollAsync)
             .WithSummary("Poll a device code: pending, expired, or authorised with anchor tokens (given once)")
-            .Accepts<DeviceCodeRequest>("application/json")
             .Produces<DeviceAuthorisedResponse>();
         device.MapPost("/refresh", RefreshAsync)
             .WithSummary("Spend an anchor refresh token for a new anchor token pair")
-            .Accepts<RefreshTokenRequest>("application/json")
             .Produces<AnchorTokensResponse>();
         return auth;
     }
@@ -60,34 +58,32 @@ public static class DeviceEndpoints
             deviceCode, userCode, verificationUrl, (int)options.DeviceCodeTtl.TotalSeconds, (int)options.DevicePollInterval.TotalSeconds));
     }
 
-    private static async Task<IResult> AuthoriseAsync(HttpRequest request, IGrainFactory grains, WebTokenService tokens)
+    private static async Task<IResult> AuthoriseAsync(HttpRequest request, Body<UserCodeRequest> body, IGrainFactory grains, WebTokenService tokens)
     {
         if (await tokens.ValidateRequestAsync(request) is not { } identity)
         {
             return AccountErrors.Unauthorised();
         }
 
-        var (typed, error) = await JsonBody.ReadRequiredAsync(request, "userCode", "userCode is required.");
-        if (error is not null)
+        if (body.Value.UserCode.Trimmed() is not { } typed)
         {
-            return error;
+            return AccountErrors.BadRequest("userCode is required.");
         }
 
-        var userCode = UserCodes.Normalise(typed!);
+        var userCode = UserCodes.Normalise(typed);
         var authorised = userCode.Length <= UserCodes.MaxLength
             && await grains.GetGrain<IUserCodeGrain>(userCode).Authorise(identity.User.Id);
         return authorised ? Results.Json(new OkResponse(true)) : AccountErrors.BadRequest(CodeNotFound);
     }
 
-    private static async Task<IResult> PollAsync(HttpRequest request, IGrainFactory grains, AnchorTokenService anchors)
+    private static async Task<IResult> PollAsync(Body<DeviceCodeRequest> body, IGrainFactory grains, AnchorTokenService anchors)
     {
-        var (deviceCode, error) = await JsonBody.ReadRequiredAsync(request, "deviceCode", "deviceCode is required.");
-        if (error is not null)
+        if (body.Value.DeviceCode.Trimmed() is not { } deviceCode)
         {
-            return error;
+            return AccountErrors.BadRequest("deviceCode is required.");
         }
 
-        var poll = deviceCode!.Length > WebTokenService.MaxTokenLength
+        var poll = deviceCode.Length > WebTokenService.MaxTokenLength
             ? new DevicePoll(DeviceCodeStatus.Expired, null)
             : await grains.GetGrain<IDeviceCodeGrain>(TokenHash.Of(deviceCode)).Poll();
         switch (poll)
@@ -102,15 +98,14 @@ public static class DeviceEndpoints
         }
     }
 
-    private static async Task<IResult> RefreshAsync(HttpRequest request, AnchorTokenService anchors)
+    private static async Task<IResult> RefreshAsync(Body<RefreshTokenRequest> body, AnchorTokenService anchors)
     {
-        var (refreshToken, error) = await JsonBody.ReadRequiredAsync(request, "refreshToken", "refreshToken is required.");
-        if (error is not null)
+        if (body.Value.RefreshToken.Trimmed() is not { } refreshToken)
         {
-            return error;
+            return AccountErrors.BadRequest("refreshToken is required.");
         }
 
-        var pair = await anchors.RefreshAsync(refreshToken!);
+        var pair = await anchors.RefreshAsync(refreshToken);
         return pair is null
             ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
             : Results.Json(new AnchorTokensResponse(pair.AccessToken, pair.RefreshToken, pair.AccessExpiresIn, pair.UserId));

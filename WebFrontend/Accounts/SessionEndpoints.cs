@@ -1,3 +1,5 @@
+using OrbitGrains.WebFrontend.Hosting.Bodies;
+
 namespace OrbitGrains.WebFrontend.Accounts;
 
 /// <summary>The state of a web sign-in, and ending or renewing it.</summary>
@@ -10,7 +12,6 @@ public static class SessionEndpoints
             .Produces<SessionStatus>();
         auth.MapPost("/refresh", RefreshAsync)
             .WithSummary("Spend a refresh token for a new access token and refresh token")
-            .Accepts<RefreshTokenRequest>("application/json")
             .Produces<RefreshResponse>();
         auth.MapPost("/logout", LogoutAsync)
             .WithSummary("End the session of the presented token and every session refreshed from it (always 204)")
@@ -31,16 +32,15 @@ public static class SessionEndpoints
             SystemHasUsers: await hasUsersTask));
     }
 
-    private static async Task<IResult> RefreshAsync(HttpRequest request, WebTokenService tokens)
+    private static async Task<IResult> RefreshAsync(Body<RefreshTokenRequest> body, WebTokenService tokens)
     {
-        var (refreshToken, error) = await JsonBody.ReadRequiredAsync(request, "refreshToken", "refreshToken is required.");
-        if (error is not null)
+        if (body.Value.RefreshToken.Trimmed() is not { } refreshToken)
         {
-            return error;
+            return AccountErrors.BadRequest("refreshToken is required.");
         }
 
         // The web client signs out only on a 401, so every refusal of a token is exactly that.
-        var session = await tokens.RefreshAsync(refreshToken!);
+        var session = await tokens.RefreshAsync(refreshToken);
         return session is null
             ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
             : Results.Json(new RefreshResponse(session.Token, session.RefreshToken, new UserSummary(session.User.Id, session.User.Name)));

@@ -1,4 +1,5 @@
 using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 using OrbitGrains.Accounts;
 
 namespace OrbitGrains.WebFrontend.Accounts;
@@ -20,21 +21,15 @@ public static class UserTokenEndpoints
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, ControlPlaneToken controlPlane, AccountRegistry registry, UserTokenService userTokens, IGrainFactory grains)
+        HttpContext context, Body<UserTokenIssueRequest> body, ControlPlaneToken controlPlane, AccountRegistry registry, UserTokenService userTokens, IGrainFactory grains)
     {
         if (!controlPlane.Matches(context.Request.Headers[ControlPlaneHeader].ToString()))
         {
             return DetailErrors.Error(StatusCodes.Status401Unauthorized, $"Invalid or missing {ControlPlaneHeader}.");
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
         UserRecord? user;
-        if (body!.String("email") is { } email)
+        if (body.Value.Email.Trimmed() is { } email)
         {
             user = EmailAddresses.Normalise(email) is { } normalised ? await registry.FindAsync(normalised) : null;
         }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using OrbitGrains.Hosting;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
@@ -34,9 +35,11 @@ public static partial class PipelineEndpoints
         api.MapPost("/jobs", CreateAsync).WithSummary("Create a job; it starts at once");
         api.MapGet("/jobs", ListAsync).WithSummary("Jobs, newest first (limit, offset)");
         api.MapGet("/jobs/{id}", GetAsync).WithSummary("One job");
-        api.MapPost("/jobs/{id}/approve", (string id, HttpContext http, IGrainFactory grains) => DecideAsync(id, http, grains, approve: true))
+        api.MapPost("/jobs/{id}/approve", (string id, Body<GateDecisionRequest> body, HttpContext http, IGrainFactory grains) =>
+                DecideAsync(id, body.Value, http, grains, approve: true))
             .WithSummary("Approve the open gate of a stage");
-        api.MapPost("/jobs/{id}/reject", (string id, HttpContext http, IGrainFactory grains) => DecideAsync(id, http, grains, approve: false))
+        api.MapPost("/jobs/{id}/reject", (string id, Body<GateDecisionRequest> body, HttpContext http, IGrainFactory grains) =>
+                DecideAsync(id, body.Value, http, grains, approve: false))
             .WithSummary("Reject the open gate of a stage, optionally with a patch; the job pauses");
         api.MapPost("/jobs/{id}/resume", (string id, HttpContext http, IGrainFactory grains) =>
                 CommandAsync(id, grains, grain => grain.Resume(PipelineAccess.ActingOperator(http, null))))
@@ -69,16 +72,10 @@ public static partial class PipelineEndpoints
         },
     }, PipelineJson.Options, statusCode: silo.IsActive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, PipelineAccess access, JobSettings settings, OperatorOptions options)
+    private static async Task<IResult> CreateAsync(
+        HttpContext http, Body<CreateJobRequest> request, IGrainFactory grains, PipelineAccess access, JobSettings settings, OperatorOptions options)
     {
-        var read = await PipelineRequests.ReadJsonAsync(http.Request);
-        if (read.Error is not null)
-        {
-            return read.Error;
-        }
-
-        using var document = read.Value!;
-        var parsed = PipelineRequests.ParseCreate(document.RootElement);
+        var parsed = PipelineRequests.ParseCreate(request.Value);
         if (parsed.Error is not null)
         {
             return parsed.Error;
@@ -134,21 +131,14 @@ public static partial class PipelineEndpoints
         return job is null ? NotFound(id) : PipelineJson.Ok(PipelineJson.Job(job));
     }
 
-    private static async Task<IResult> DecideAsync(string id, HttpContext http, IGrainFactory grains, bool approve)
+    private static async Task<IResult> DecideAsync(string id, GateDecisionRequest request, HttpContext http, IGrainFactory grains, bool approve)
     {
         if (!IsJobId(id))
         {
             return NotFound(id);
         }
 
-        var read = await PipelineRequests.ReadJsonAsync(http.Request);
-        if (read.Error is not null)
-        {
-            return read.Error;
-        }
-
-        using var document = read.Value!;
-        var parsed = PipelineRequests.ParseDecision(document.RootElement, allowPatch: !approve);
+        var parsed = PipelineRequests.ParseDecision(request, allowPatch: !approve);
         if (parsed.Error is not null)
         {
             return parsed.Error;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -57,31 +57,17 @@ public static class RoomAdminEndpoints
         });
     }
 
-    private static async Task<IResult> EstopAsync(string sessionId, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> EstopAsync(string sessionId, Body<RoomEstopRequest> body, HttpContext context, IGrainFactory grains)
     {
         if (!SignalMessages.IsSessionId(sessionId))
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
         }
 
-        string? reason = null;
-        if (context.Request.ContentLength is > 0 || (context.Request.ContentLength is null && context.Request.HasJsonContentType()))
+        var reason = body.Value.Reason;
+        if (reason is { Length: > 500 })
         {
-            try
-            {
-                using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-                if (body.RootElement.ValueKind != JsonValueKind.Object
-                    || (body.RootElement.TryGetProperty("reason", out var r) && (r.ValueKind != JsonValueKind.String || r.GetString()!.Length > 500)))
-                {
-                    return RoomErrors.BadRequest("The body must be {\"reason\": string of at most 500 characters}.");
-                }
-
-                reason = body.RootElement.TryGetProperty("reason", out var given) ? given.GetString() : null;
-            }
-            catch (JsonException)
-            {
-                return RoomErrors.BadRequest("The body must be JSON.");
-            }
+            return RoomErrors.BadRequest("The body must be {\"reason\": string of at most 500 characters}.");
         }
 
         var actor = context.User.Identity?.Name ?? "admin";

@@ -1,8 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -35,13 +34,7 @@ public static class RoomApiEndpoints
         </body></html>
         """;
 
-    public sealed record LoginRequest(
-        [property: JsonPropertyName("role")] string? Role,
-        [property: JsonPropertyName("name")] string? Name);
-
-    public sealed record SessionRequest([property: JsonPropertyName("name")] string? Name);
-
-    private static async Task<IResult> LoginAsync(HttpContext context, RoomIdentity identity, RoomTokens tokens)
+    private static async Task<IResult> LoginAsync(HttpContext context, Body<RoomLoginRequest> body, RoomIdentity identity, RoomTokens tokens)
     {
         var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request), allowRoomTokens: false, context.RequestAborted);
         if (caller is null)
@@ -49,14 +42,9 @@ public static class RoomApiEndpoints
             return RoomErrors.Unauthorized("Send Authorization: Bearer <AUTH_TOKENS entry or admin token>.");
         }
 
-        var (request, error) = await ReadAsync<LoginRequest>(context);
-        if (error is not null)
-        {
-            return error;
-        }
-
+        var request = body.Value;
         var role = caller.Role;
-        if (request?.Role is { } asked)
+        if (request.Role is { } asked)
         {
             if (!RoomRoles.TryParse(asked, out role))
             {
@@ -70,7 +58,7 @@ public static class RoomApiEndpoints
         }
 
         var name = caller.Name;
-        if (request?.Name is { } wanted)
+        if (request.Name is { } wanted)
         {
             wanted = wanted.Trim();
             if (wanted.Length is 0 or > 64 || wanted.Any(char.IsControl))
@@ -86,7 +74,8 @@ public static class RoomApiEndpoints
         return Results.Json(new { token, token_type = "bearer", role = RoomRoles.Name(role), expires_in = expiresIn });
     }
 
-    private static async Task<IResult> CreateSessionAsync(HttpContext context, RoomIdentity identity, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> CreateSessionAsync(
+        HttpContext context, Body<RoomSessionRequest> body, RoomIdentity identity, IGrainFactory grains, TimeProvider clock)
     {
         var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request), allowRoomTokens: true, context.RequestAborted);
         if (caller is null)
@@ -99,13 +88,7 @@ public static class RoomApiEndpoints
             return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only an operator or an admin may create a session.");
         }
 
-        var (request, error) = await ReadAsync<SessionRequest>(context);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        var name = request?.Name?.Trim();
+        var name = body.Value.Name?.Trim();
         if (name is { Length: > 100 } || (name?.Any(char.IsControl) ?? false))
         {
             return RoomErrors.BadRequest("name must be at most 100 printable characters.");
@@ -124,33 +107,5 @@ public static class RoomApiEndpoints
         return caller is null
             ? RoomErrors.Unauthorized()
             : Results.Json(new { ice_servers = turn.IceServers(caller.Name), ttl = turn.TtlSeconds });
-    }
-
-    /// <summary>An optional JSON body: empty is fine, anything else must be a JSON object of the expected shape.</summary>
-    private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
-    {
-        if (context.Request.ContentLength is 0 || (context.Request.ContentLength is null && !context.Request.Headers.ContainsKey("Transfer-Encoding")))
-        {
-            return (null, null);
-        }
-
-        if (context.Request.ContentLength > 16 * 1024)
-        {
-            return (null, RoomErrors.Detail(StatusCodes.Status413PayloadTooLarge, "The body is limited to 16 KiB."));
-        }
-
-        if (!context.Request.HasJsonContentType())
-        {
-            return (null, RoomErrors.Detail(StatusCodes.Status415UnsupportedMediaType, "Send a JSON body (Content-Type: application/json)."));
-        }
-
-        try
-        {
-            return (await context.Request.ReadFromJsonAsync<T>(context.RequestAborted), null);
-        }
-        catch (JsonException)
-        {
-            return (null, RoomErrors.BadRequest("The body must be a JSON object with the documented fields."));
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using OrbitGrains.Accounts;
 using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Accounts.Passkeys;
 
@@ -28,18 +29,12 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> RegisterOptionsAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
+        HttpContext context, Body<PasskeyRegisterRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
         IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains, TimeProvider clock)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
             return refused;
-        }
-
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
         }
 
         PasskeyUserEntity entity;
@@ -51,12 +46,12 @@ public static class PasskeyEndpoints
         }
         else
         {
-            if (body!.String("name") is not { } name)
+            if (body.Value.Name.Trimmed() is not { } name)
             {
                 return AccountErrors.BadRequest("Name is required.");
             }
 
-            var displayName = body.String("displayName") ?? name;
+            var displayName = body.Value.DisplayName.Trimmed() ?? name;
             if (name.Length > BasicAuthEndpoints.MaxNameLength || name.Any(char.IsControl)
                 || displayName.Length > BasicAuthEndpoints.MaxDisplayNameLength || displayName.Any(char.IsControl)
                 || await registry.FindAsync(name) is { } existing && existing.Name == name)
@@ -78,7 +73,7 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> RegisterVerifyAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
+        HttpContext context, Body<PasskeyVerifyRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
         IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains, UserManager<PasskeyUser> users)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
@@ -86,7 +81,7 @@ public static class PasskeyEndpoints
             return refused;
         }
 
-        var (credential, ceremony, problem) = await ReadCeremonyAsync(context, grains, PasskeyCeremonyKind.Registration, "Registration challenge expired.");
+        var (credential, ceremony, problem) = await ReadCeremonyAsync(body.Value, grains, PasskeyCeremonyKind.Registration, "Registration challenge expired.");
         if (problem is not null)
         {
             return problem;
@@ -127,7 +122,7 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> LoginOptionsAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry,
+        HttpContext context, Body<LoginBasicRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry,
         IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains, TimeProvider clock)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
@@ -135,13 +130,7 @@ public static class PasskeyEndpoints
             return refused;
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("username") is not { } name)
+        if (body.Value.Username.Trimmed() is not { } name)
         {
             return AccountErrors.BadRequest("Username is required.");
         }
@@ -159,7 +148,7 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> LoginVerifyAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, WebTokenService tokens,
+        HttpContext context, Body<PasskeyVerifyRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, WebTokenService tokens,
         IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
@@ -167,7 +156,7 @@ public static class PasskeyEndpoints
             return refused;
         }
 
-        var (credential, ceremony, problem) = await ReadCeremonyAsync(context, grains, PasskeyCeremonyKind.Authentication, "Authentication challenge expired.");
+        var (credential, ceremony, problem) = await ReadCeremonyAsync(body.Value, grains, PasskeyCeremonyKind.Authentication, "Authentication challenge expired.");
         if (problem is not null)
         {
             return problem;
@@ -197,15 +186,10 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<(PasskeyCredentialJson? Credential, PasskeyCeremony? Ceremony, IResult? Problem)> ReadCeremonyAsync(
-        HttpContext context, IGrainFactory grains, PasskeyCeremonyKind kind, string expired)
+        PasskeyVerifyRequest body, IGrainFactory grains, PasskeyCeremonyKind kind, string expired)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return (null, null, error);
-        }
-
-        if (PasskeyCredentialJson.TryRead(body!.ObjectJson("credential")) is not { } credential)
+        var credentialJson = body.Credential is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : null;
+        if (PasskeyCredentialJson.TryRead(credentialJson) is not { } credential)
         {
             return (null, null, AccountErrors.BadRequest("Invalid payload."));
         }
