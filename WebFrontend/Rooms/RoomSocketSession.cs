@@ -29,7 +29,7 @@ public sealed partial class RoomSocketSession
     {
         _context = context;
         _address = address;
-        Socket = new BoundedSocket(socket, context.Limits, context.Clock);
+        Socket = new BoundedSocket(socket, context.Limits, context.Clock, context.Logger);
     }
 
     public string ConnectionId { get; } = $"p-{Guid.NewGuid():N}";
@@ -192,7 +192,7 @@ public sealed partial class RoomSocketSession
         ["ice_ttl"] = _context.Turn.TtlSeconds,
     }.ToJsonString();
 
-    private async Task OnFrameAsync(string frame)
+    private async Task OnFrameAsync(InboundFrame frame)
     {
         if (_caller is null)
         {

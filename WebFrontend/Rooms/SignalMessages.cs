@@ -51,22 +51,21 @@ public static partial class SignalMessages
     /// <summary>True for a recording id exactly as a room issued it (<see cref="SessionRoomGrain.RecordingPrefix"/>).</summary>
     public static bool IsRecordingId(string? id) => IssuedIds.IsCanonical(id, SessionRoomGrain.RecordingPrefix);
 
-    /// <param name="legacyRoom">In the legacy global room, frames that are not typed messages are relayed untouched, as the original did.</param>
-    public static SignalFrame Parse(string frame, RoomParticipant sender, bool legacyRoom)
+    /// <param name="frame">A message as <see cref="Sockets.Frames"/> read it.</param>
+    /// <param name="legacyRoom">
+    /// In the legacy global room, text that is not a JSON object is relayed untouched, as the original did; JSON that
+    /// cannot be read unambiguously (a member twice, a broken string) is refused there too.
+    /// </param>
+    public static SignalFrame Parse(Sockets.InboundFrame frame, RoomParticipant sender, bool legacyRoom)
     {
-        JsonObject? message;
-        try
+        if (frame.Kind == Sockets.FrameKind.Unreadable)
         {
-            message = JsonNode.Parse(frame) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            message = null;
+            return new SignalFrame.Invalid("invalid_json", $"The message {frame.Problem}.", null);
         }
 
-        if (message is null)
+        if (!frame.IsObject || JsonNode.Parse(frame.Text, documentOptions: new JsonDocumentOptions { MaxDepth = Sockets.Frames.MaxDepth }) is not JsonObject message)
         {
-            return legacyRoom ? Opaque(frame) : new SignalFrame.Invalid("invalid_json", "Messages must be JSON objects.", null);
+            return legacyRoom ? Opaque(frame.Text) : new SignalFrame.Invalid("invalid_json", "Messages must be JSON objects.", null);
         }
 
         if (!message.ContainsKey("type") && message["token"] is JsonValue tokenValue && tokenValue.TryGetValue<string>(out var token))
@@ -76,12 +75,12 @@ public static partial class SignalMessages
 
         if (message["type"] is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var type) || type.Length == 0)
         {
-            return legacyRoom ? Opaque(frame) : new SignalFrame.Invalid("invalid_message", "Messages need a string 'type'.", null);
+            return legacyRoom ? Opaque(frame.Text) : new SignalFrame.Invalid("invalid_message", "Messages need a string 'type'.", null);
         }
 
         if (!Types.Contains(type))
         {
-            return legacyRoom ? Opaque(frame)
+            return legacyRoom ? Opaque(frame.Text)
                 : new SignalFrame.Invalid("unknown_type", $"Unknown message type '{Truncate(type)}'; expected one of {string.Join(", ", Types)}.", Truncate(type));
         }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace OrbitGrains.WebFrontend.Hosting.Bodies;
@@ -83,6 +82,41 @@ public static class RequestBodies
         }
     }
 
+    /// <summary>Fields a form of the product may have; a form with more is refused.</summary>
+    public const int MaxFormFields = 16;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Reads an HTML form (<c>application/x-www-form-urlencoded</c>, what the product's own pages post), with the same
+    /// byte limit as any body, strict UTF-8 and at most <see cref="MaxFormFields"/> fields.
+    /// </summary>
+    public static async Task<(Dictionary<string, Microsoft.Extensions.Primitives.StringValues>? Form, BodyRefusal? Refusal)> ReadFormAsync(
+        HttpContext context, int maxBytes)
+    {
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, new BodyRefusal(StatusCodes.Status415UnsupportedMediaType, "Send the form as application/x-www-form-urlencoded."));
+        }
+
+        var (bytes, refusal) = await ReadBytesAsync(context, maxBytes);
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+
+        try
+        {
+            using var reader = new Microsoft.AspNetCore.WebUtilities.FormReader(StrictUtf8.GetString(bytes)) { ValueCountLimit = MaxFormFields };
+            return (reader.ReadForm(), null);
+        }
+        catch (Exception ex) when (ex is System.Text.DecoderFallbackException or InvalidDataException)
+        {
+            return (null, new BodyRefusal(StatusCodes.Status400BadRequest, $"The form could not be read: at most {MaxFormFields} fields of UTF-8 text."));
+        }
+    }
+
     /// <summary>
     /// Reads at most <paramref name="maxBytes"/> + 1 bytes: a lying or endless body costs no more than the limit.
     /// </summary>
@@ -92,12 +126,6 @@ public static class RequestBodies
         if (request.ContentLength > maxBytes)
         {
             return ([], TooLarge(maxBytes));
-        }
-
-        // Kestrel's own cap is higher; lowering it for this request makes it refuse the rest of an oversized upload too.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes + 1L;
         }
 
         using var buffer = new MemoryStream();
