@@ -12,7 +12,7 @@ namespace OrbitGrains.WebFrontend.Accounts;
 // absent (MalformedAsEmpty, LenientString), so the answer is the route's "x is required."
 
 /// <summary>POST /auth/register/basic (Orbit, camelCase).</summary>
-public sealed record RegisterBasicRequest(string? Name, string? DisplayName, string? Password) : IRequestBody<RegisterBasicRequest>
+public sealed record RegisterBasicRequest(string? Name = null, string? DisplayName = null, string? Password = null) : IRequestBody<RegisterBasicRequest>
 {
     public static JsonTypeInfo<RegisterBasicRequest> JsonTypeInfo => OrbitRequestJson.Default.RegisterBasicRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -20,7 +20,7 @@ public sealed record RegisterBasicRequest(string? Name, string? DisplayName, str
 }
 
 /// <summary>POST /auth/login/basic and POST /auth/login/options (Orbit).</summary>
-public sealed record LoginBasicRequest(string? Username, string? Password) : IRequestBody<LoginBasicRequest>
+public sealed record LoginBasicRequest(string? Username = null, string? Password = null) : IRequestBody<LoginBasicRequest>
 {
     public static JsonTypeInfo<LoginBasicRequest> JsonTypeInfo => OrbitRequestJson.Default.LoginBasicRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -28,7 +28,7 @@ public sealed record LoginBasicRequest(string? Username, string? Password) : IRe
 }
 
 /// <summary>POST /auth/refresh and POST /auth/device/refresh (Orbit).</summary>
-public sealed record RefreshTokenRequest(string? RefreshToken) : IRequestBody<RefreshTokenRequest>
+public sealed record RefreshTokenRequest(string? RefreshToken = null) : IRequestBody<RefreshTokenRequest>
 {
     public static JsonTypeInfo<RefreshTokenRequest> JsonTypeInfo => OrbitRequestJson.Default.RefreshTokenRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -36,7 +36,7 @@ public sealed record RefreshTokenRequest(string? RefreshToken) : IRequestBody<Re
 }
 
 /// <summary>POST /auth/device/authorise (Orbit).</summary>
-public sealed record UserCodeRequest(string? UserCode) : IRequestBody<UserCodeRequest>
+public sealed record UserCodeRequest(string? UserCode = null) : IRequestBody<UserCodeRequest>
 {
     public static JsonTypeInfo<UserCodeRequest> JsonTypeInfo => OrbitRequestJson.Default.UserCodeRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -44,7 +44,7 @@ public sealed record UserCodeRequest(string? UserCode) : IRequestBody<UserCodeRe
 }
 
 /// <summary>POST /auth/device/token (Orbit).</summary>
-public sealed record DeviceCodeRequest(string? DeviceCode) : IRequestBody<DeviceCodeRequest>
+public sealed record DeviceCodeRequest(string? DeviceCode = null) : IRequestBody<DeviceCodeRequest>
 {
     public static JsonTypeInfo<DeviceCodeRequest> JsonTypeInfo => OrbitRequestJson.Default.DeviceCodeRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -52,7 +52,7 @@ public sealed record DeviceCodeRequest(string? DeviceCode) : IRequestBody<Device
 }
 
 /// <summary>POST /auth/register/options (Orbit): a new account's name, unless a bearer adds a passkey to its own account.</summary>
-public sealed record PasskeyRegisterRequest(string? Name, string? DisplayName) : IRequestBody<PasskeyRegisterRequest>
+public sealed record PasskeyRegisterRequest(string? Name = null, string? DisplayName = null) : IRequestBody<PasskeyRegisterRequest>
 {
     public static JsonTypeInfo<PasskeyRegisterRequest> JsonTypeInfo => OrbitRequestJson.Default.PasskeyRegisterRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -60,7 +60,7 @@ public sealed record PasskeyRegisterRequest(string? Name, string? DisplayName) :
 }
 
 /// <summary>POST /auth/register/verify and /auth/login/verify (Orbit): the WebAuthn response (PublicKeyCredential JSON).</summary>
-public sealed record PasskeyVerifyRequest(JsonElement? Credential) : IRequestBody<PasskeyVerifyRequest>
+public sealed record PasskeyVerifyRequest(JsonElement? Credential = null) : IRequestBody<PasskeyVerifyRequest>
 {
     public static JsonTypeInfo<PasskeyVerifyRequest> JsonTypeInfo => OrbitRequestJson.Default.PasskeyVerifyRequest;
     public static ErrorShape Shape => ErrorShape.Orbit;
@@ -68,7 +68,7 @@ public sealed record PasskeyVerifyRequest(JsonElement? Credential) : IRequestBod
 }
 
 /// <summary>POST /api/auth/signup, /api/auth/login, /v1/auth/signup, /v1/auth/login (cloud and agents: {"detail"}, 422 for a wrong type).</summary>
-public sealed record EmailCredentialsRequest(string? Email, string? Password) : IRequestBody<EmailCredentialsRequest>
+public sealed record EmailCredentialsRequest(string? Email = null, string? Password = null) : IRequestBody<EmailCredentialsRequest>
 {
     public static JsonTypeInfo<EmailCredentialsRequest> JsonTypeInfo => DetailRequestJson.Default.EmailCredentialsRequest;
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
@@ -76,7 +76,7 @@ public sealed record EmailCredentialsRequest(string? Email, string? Password) : 
 }
 
 /// <summary>POST /api/auth/refresh (cloud, snake_case).</summary>
-public sealed record CloudRefreshRequest([property: JsonPropertyName("refresh_token")] string? RefreshToken) : IRequestBody<CloudRefreshRequest>
+public sealed record CloudRefreshRequest([property: JsonPropertyName("refresh_token")] string? RefreshToken = null) : IRequestBody<CloudRefreshRequest>
 {
     public static JsonTypeInfo<CloudRefreshRequest> JsonTypeInfo => DetailRequestJson.Default.CloudRefreshRequest;
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
@@ -84,7 +84,7 @@ public sealed record CloudRefreshRequest([property: JsonPropertyName("refresh_to
 }
 
 /// <summary>POST /v1/user-token/issue (agents): whose token, by email; absent means the first user.</summary>
-public sealed record UserTokenIssueRequest(string? Email) : IRequestBody<UserTokenIssueRequest>
+public sealed record UserTokenIssueRequest(string? Email = null) : IRequestBody<UserTokenIssueRequest>
 {
     public static JsonTypeInfo<UserTokenIssueRequest> JsonTypeInfo => DetailRequestJson.Default.UserTokenIssueRequest;
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;

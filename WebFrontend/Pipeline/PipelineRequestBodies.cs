@@ -9,7 +9,9 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 // type). An empty body is refused. Each record is checked field by field by PipelineRequests.
 
 /// <summary>POST /api/v1/jobs: slug and intent are required; brief_config and meta are JSON objects kept as given.</summary>
-public sealed record CreateJobRequest(string? Slug, string? Intent, string? Brief, JsonElement? BriefConfig, JsonElement? Meta)
+public sealed record CreateJobRequest(
+    string? Slug = null, string? Intent = null, string? Brief = null,
+    [property: JsonPropertyName("brief_config")] JsonElement? BriefConfig = null, JsonElement? Meta = null)
     : IRequestBody<CreateJobRequest>
 {
     public static JsonTypeInfo<CreateJobRequest> JsonTypeInfo => PipelineRequestJson.Default.CreateJobRequest;
@@ -18,7 +20,7 @@ public sealed record CreateJobRequest(string? Slug, string? Intent, string? Brie
 }
 
 /// <summary>POST /api/v1/jobs/{id}/approve and /reject: the stage whose gate is decided; a patch only when rejecting.</summary>
-public sealed record GateDecisionRequest(string? Stage, string? Operator, string? Notes, JsonElement? Patch) : IRequestBody<GateDecisionRequest>
+public sealed record GateDecisionRequest(string? Stage = null, string? Operator = null, string? Notes = null, JsonElement? Patch = null) : IRequestBody<GateDecisionRequest>
 {
     public static JsonTypeInfo<GateDecisionRequest> JsonTypeInfo => PipelineRequestJson.Default.GateDecisionRequest;
     public static string? EmptyBody => PipelineRequestBodies.EmptyBody;

@@ -8,21 +8,21 @@ namespace OrbitGrains.WebFrontend.Rooms;
 // Every body is optional: an empty one reads as {}.
 
 /// <summary>POST /api/login: the role asked for and an optional display name.</summary>
-public sealed record RoomLoginRequest(string? Role, string? Name) : IRequestBody<RoomLoginRequest>
+public sealed record RoomLoginRequest(string? Role = null, string? Name = null) : IRequestBody<RoomLoginRequest>
 {
     public static JsonTypeInfo<RoomLoginRequest> JsonTypeInfo => RoomRequestJson.Default.RoomLoginRequest;
     public static int MaxBytes => RoomRequests.MaxBytes;
 }
 
 /// <summary>POST /api/session: an optional room name.</summary>
-public sealed record RoomSessionRequest(string? Name) : IRequestBody<RoomSessionRequest>
+public sealed record RoomSessionRequest(string? Name = null) : IRequestBody<RoomSessionRequest>
 {
     public static JsonTypeInfo<RoomSessionRequest> JsonTypeInfo => RoomRequestJson.Default.RoomSessionRequest;
     public static int MaxBytes => RoomRequests.MaxBytes;
 }
 
 /// <summary>POST /api/admin/rooms/{session_id}/estop: an optional reason.</summary>
-public sealed record RoomEstopRequest(string? Reason) : IRequestBody<RoomEstopRequest>
+public sealed record RoomEstopRequest(string? Reason = null) : IRequestBody<RoomEstopRequest>
 {
     public static JsonTypeInfo<RoomEstopRequest> JsonTypeInfo => RoomRequestJson.Default.RoomEstopRequest;
     public static int MaxBytes => RoomRequests.MaxBytes;
