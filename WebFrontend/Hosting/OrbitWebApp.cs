@@ -91,6 +91,7 @@ public static class OrbitWebApp
         app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
         app.UseWebSockets();
         app.UseRouting();
         app.UseOrbitCors(operatorConfiguration.Options.Security.Cors);

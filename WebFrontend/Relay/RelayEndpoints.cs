@@ -81,6 +81,10 @@ public static partial class RelayEndpoints
             await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);
             await stop.CancelAsync();
             await watch;
+            if (socket.EndedByProtocolError)
+            {
+                await Sockets.LingeringUpgrade.DrainAsync(context);
+            }
         }
         finally
         {

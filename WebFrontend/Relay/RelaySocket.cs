@@ -32,6 +32,9 @@ public sealed class RelaySocket(
     /// <summary>Queues a frame; false (and the socket is cut off) when the peer has fallen too far behind.</summary>
     public bool Enqueue(string frame) => _socket.Enqueue(frame);
 
+    /// <inheritdoc cref="BoundedSocket.EndedByProtocolError"/>
+    public bool EndedByProtocolError => _socket.EndedByProtocolError;
+
     /// <summary>Queues UTF-8 bytes that the caller will not change again (one encoding is shared by every target socket).</summary>
     public bool Enqueue(byte[] utf8Frame) => _socket.Enqueue(utf8Frame);
 

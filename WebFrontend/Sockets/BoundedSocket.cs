@@ -34,6 +34,12 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
     private double _tokens = limits.MessagesPerSecond * 2;
     private long _lastRefill = clock.GetTimestamp();
 
+    /// <summary>
+    /// True when the connection ended in a WebSocket error rather than a close: the peer vanished, or the WebSocket
+    /// failed the connection on a protocol error after sending its own Close (see <see cref="LingeringUpgrade"/>).
+    /// </summary>
+    public bool EndedByProtocolError { get; private set; }
+
     /// <summary>True once a close was requested or the peer was cut off; nothing more will be read.</summary>
     public bool IsClosing => _close is not null || _abort.IsCancellationRequested;
 
@@ -85,6 +91,12 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         try
         {
             await ReceiveLoopAsync(onFrame, linked.Token);
+        }
+        catch (WebSocketException) when (!_abort.IsCancellationRequested)
+        {
+            // The peer left, or the WebSocket failed the connection itself (a text frame that is not UTF-8: it sent
+            // 1007 and stopped reading). The handler lets the peer read that before the connection ends.
+            EndedByProtocolError = true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {

@@ -11,7 +11,7 @@ namespace OrbitGrains.Tests.Hosting;
 /// One real front end with every family switched on (rooms tokens, admin token, control-plane token, generous
 /// limits), whose log is captured so a test can assert that nothing reached the last line.
 /// </summary>
-public sealed class InputHostFixture : IAsyncLifetime
+public class InputHostFixture : IAsyncLifetime
 {
     public const string AdminToken = "input-admin-token-0123456789abcdefghijklmnop";
     public const string RoomsToken = "input-rooms-token-0123456789abcdefghijklmnop";
