@@ -52,6 +52,24 @@ public sealed class DataFolderLock : IDisposable
         return new DataFolderLock(held);
     }
 
+    /// <summary>
+    /// Takes the lock (<see cref="Acquire"/>) and builds a host that is to own it; the lock is let go again when the
+    /// build fails. The host disposes the lock when it is disposed itself.
+    /// </summary>
+    public static async Task<T> HoldWhileAsync<T>(OrbitClusterSettings settings, Func<DataFolderLock?, Task<T>> build)
+    {
+        var folderLock = Acquire(settings);
+        try
+        {
+            return await build(folderLock);
+        }
+        catch
+        {
+            folderLock?.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose() => _held.ForEach(stream => stream.Dispose());
 
     private static FileStream Lock(string folder)

@@ -27,16 +27,7 @@ public static class OrbitWebApp
         configure?.Invoke(builder);
 
         var settings = OrbitClusterSettings.Load(builder.Configuration);
-        var folderLock = DataFolderLock.Acquire(settings);
-        try
-        {
-            return await BuildAsync(builder, settings, folderLock);
-        }
-        catch
-        {
-            folderLock?.Dispose();
-            throw;
-        }
+        return await DataFolderLock.HoldWhileAsync(settings, folderLock => BuildAsync(builder, settings, folderLock));
     }
 
     private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock)
