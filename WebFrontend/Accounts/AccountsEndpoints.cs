@@ -1,4 +1,3 @@
-using OrbitGrains.WebFrontend.Accounts.Device;
 using OrbitGrains.WebFrontend.Accounts.Passkeys;
 
 namespace OrbitGrains.WebFrontend.Accounts;
@@ -30,8 +29,8 @@ public static class AccountsEndpoints
         auth.MapBasicAuth();
         auth.MapDeviceFlow();
         auth.MapPasskeys();
+        auth.MapAccountSelf();
         app.MapUserTokens();
-        app.MapDevicePage();
         app.MapEmailAuth();
         return app;
     }

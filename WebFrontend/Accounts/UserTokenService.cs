@@ -52,4 +52,13 @@ public sealed class UserTokenService(IGrainFactory grains, TimeProvider clock)
             await grains.GetGrain<IUserGrain>(user.Id).SwapUserToken(current);
         }
     }
+
+    /// <summary>Ends the user's active token, whichever it is (the owner signed in on the web, not holding the token).</summary>
+    public async Task RevokeActiveAsync(UserRecord user)
+    {
+        if (await grains.GetGrain<IUserGrain>(user.Id).SwapUserToken(null) is { } active)
+        {
+            await grains.GetGrain<IUserTokenGrain>(active).Revoke();
+        }
+    }
 }

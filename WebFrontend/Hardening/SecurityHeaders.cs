@@ -9,7 +9,7 @@ namespace OrbitGrains.WebFrontend.Hardening;
 public static class SecurityHeaders
 {
     // The dashboard and the API reference are script-driven pages with inline code; 'self' alone breaks them.
-    private static readonly string[] PagePrefixes = ["/dashboard", "/docs", "/admin"];
+    private static readonly string[] PagePrefixes = ["/dashboard", "/docs", "/admin/login", "/admin/logout"];
 
     private const string PagePolicy =
         "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline' https:; " +

@@ -9,6 +9,7 @@ using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
 using OrbitGrains.WebFrontend.Telemetry;
+using OrbitGrains.WebFrontend.WebClient;
 using Scalar.AspNetCore;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -70,6 +71,7 @@ public static class OrbitWebApp
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors);
         builder.Services.AddPipeline(operatorConfiguration);
+        builder.Services.AddWebClient(builder.Configuration, builder.Environment);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
@@ -82,6 +84,7 @@ public static class OrbitWebApp
         app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebClientAssets();
         Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
         app.UseWebSockets();
         app.UseRouting();
@@ -100,6 +103,7 @@ public static class OrbitWebApp
         app.MapRelayArtifacts();
         app.MapRooms();
         app.MapPipeline();
+        app.MapWebClient();
         return app;
     }
 

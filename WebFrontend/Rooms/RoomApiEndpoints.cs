@@ -10,9 +10,11 @@ public static class RoomApiEndpoints
 {
     public static IEndpointRouteBuilder MapRoomApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Content(RootPage, "text/html; charset=utf-8"))
+        // The signaling original's `/` promise (200 HTML saying the service is up) lives here; `/` itself serves it to
+        // callers that do not ask for a web page, and the web client to browsers (WebClient/WebClientEndpoints).
+        app.MapGet(StatusPath, () => StatusPage())
             .WithTags("Rooms").AllowAnonymous()
-            .WithSummary("A small HTML page that says the service is up");
+            .WithSummary("A small HTML page that says the service is up (also `/` for non-browser clients)");
 
         var api = app.MapGroup("/api").WithTags("Rooms").AllowAnonymous();
         api.MapPost("/login", LoginAsync)
@@ -25,6 +27,11 @@ public static class RoomApiEndpoints
             .WithSummary("Bearer: any valid token. -> {\"ice_servers\": [RTCIceServer], \"ttl\"}: TURN REST credentials (username <expiry>:<user>, HMAC-SHA1).");
         return app;
     }
+
+    public const string StatusPath = "/status";
+
+    /// <summary>200 text/html: the service is up, with links to health and the API reference.</summary>
+    public static IResult StatusPage() => Results.Content(RootPage, "text/html; charset=utf-8");
 
     private const string RootPage = """
         <!doctype html>

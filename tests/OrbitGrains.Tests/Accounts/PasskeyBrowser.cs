@@ -29,20 +29,20 @@ public sealed class LocalhostPasskeyHost : AccountsHost
     }
 }
 
-/// <summary>One product host and one headless Chromium tab, with WebAuthn enabled, for a whole test class.</summary>
+/// <summary>One product host and one headless Chromium (Playwright) for a whole test class; each test opens its own page.</summary>
 public sealed class PasskeyBrowser : IAsyncLifetime
 {
-    private HeadlessChromium? _chromium;
+    private Chromium? _chromium;
     private bool _productStarted;
 
     public LocalhostPasskeyHost Product { get; } = new();
 
-    public DevToolsPage Page { get; private set; } = null!;
+    public Chromium Chromium => _chromium ?? throw new InvalidOperationException("The browser did not start.");
 
     public async Task InitializeAsync()
     {
         var product = Product.InitializeAsync();
-        var chromium = HeadlessChromium.StartAsync();
+        var chromium = Chromium.StartAsync();
         try
         {
             try
@@ -54,9 +54,6 @@ public sealed class PasskeyBrowser : IAsyncLifetime
                 _productStarted = product.IsCompletedSuccessfully;
                 _chromium = chromium.IsCompletedSuccessfully ? chromium.Result : null;
             }
-
-            Page = await DevToolsPage.OpenAsync(_chromium!.DevTools);
-            await Page.SendAsync("WebAuthn.enable", new { enableUI = false });
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Playwright;
 
 namespace OrbitGrains.Tests.Accounts;
 
@@ -60,16 +61,16 @@ public sealed class PasskeyBrowserTests(PasskeyBrowser browser) : IClassFixture<
     private const string Post = "async ({ path, body }) => post(path, body)";
 
     private LocalhostPasskeyHost Product => browser.Product;
-    private DevToolsPage Page => browser.Page;
 
     [Fact]
     public async Task A_passkey_made_in_the_browser_signs_the_same_user_in_again()
     {
-        await using var authenticator = await VirtualAuthenticator.AddAsync(Page);
-        await Page.NavigateAsync(new Uri(Product.Origin, "/"));
+        var page = await browser.Chromium.NewPageAsync(Product.Origin);
+        await using var authenticator = await VirtualAuthenticator.AddAsync(page);
+        await page.GotoAsync("/status");
         var name = AccountsApi.NewName("browser");
 
-        var registered = await RunAsync(Register, new { name });
+        var registered = await RunAsync(page, Register, new { name });
         Assert.True((int)registered["status"]! == 200, $"registration: {registered.ToJsonString()}");
         var account = registered["body"]!;
         Assert.True((bool)account["verified"]!);
@@ -81,7 +82,7 @@ public sealed class PasskeyBrowserTests(PasskeyBrowser browser) : IClassFixture<
         Assert.True((bool)made["isResidentCredential"]!);
         var countAfterRegistration = (long)made["signCount"]!;
 
-        var signedIn = await RunAsync(SignIn, new { username = name, submit = true });
+        var signedIn = await RunAsync(page, SignIn, new { username = name, submit = true });
         Assert.True((int)signedIn["status"]! == 200, $"sign-in: {signedIn.ToJsonString()}");
         Assert.Equal(userId, (string?)signedIn["body"]!["user"]!["id"]);
         var status = await Product.Api.SessionStatusAsync((string)signedIn["body"]!["token"]!);
@@ -97,16 +98,17 @@ public sealed class PasskeyBrowserTests(PasskeyBrowser browser) : IClassFixture<
     [Fact]
     public async Task A_page_on_another_origin_gets_no_session_even_with_a_good_assertion()
     {
-        await using var authenticator = await VirtualAuthenticator.AddAsync(Page);
-        await Page.NavigateAsync(new Uri(Product.Origin, "/"));
+        var page = await browser.Chromium.NewPageAsync(Product.Origin);
+        await using var authenticator = await VirtualAuthenticator.AddAsync(page);
+        await page.GotoAsync("/status");
         var name = AccountsApi.NewName("browser");
-        var registered = await RunAsync(Register, new { name });
+        var registered = await RunAsync(page, Register, new { name });
         Assert.True((int)registered["status"]! == 200, $"registration: {registered.ToJsonString()}");
-        var signed = await RunAsync(SignIn, new { username = name, submit = false });
+        var signed = await RunAsync(page, SignIn, new { username = name, submit = false });
         Assert.Equal("assertion", (string?)signed["step"]);
 
-        await Page.NavigateAsync(new Uri(Product.OtherOrigin, "/"));
-        var elsewhere = await RunAsync(SignInFromElsewhere, new { username = name, options = signed["options"], assertion = signed["assertion"] });
+        await page.GotoAsync(new Uri(Product.OtherOrigin, "/status").ToString());
+        var elsewhere = await RunAsync(page, SignInFromElsewhere, new { username = name, options = signed["options"], assertion = signed["assertion"] });
         Assert.Equal(Product.OtherOrigin.ToString().TrimEnd('/'), (string?)elsewhere["origin"]);
         AssertOriginRefused(elsewhere["asked"]!);
         // The browser will not run a ceremony for an RP id that is not this page's domain.
@@ -114,8 +116,8 @@ public sealed class PasskeyBrowserTests(PasskeyBrowser browser) : IClassFixture<
         AssertOriginRefused(elsewhere["verified"]!);
 
         // The refused assertion was sound and its challenge still unspent: only the origin stood in the way.
-        await Page.NavigateAsync(new Uri(Product.Origin, "/"));
-        var home = await RunAsync(Post, new { path = "/auth/login/verify", body = new { credential = signed["assertion"] } });
+        await page.GotoAsync("/status");
+        var home = await RunAsync(page, Post, new { path = "/auth/login/verify", body = new { credential = signed["assertion"] } });
         Assert.True((int)home["status"]! == 200, $"sign-in from the allowed origin: {home.ToJsonString()}");
         Assert.True(await Product.Api.IsSignedInAsync((string)home["body"]!["token"]!));
     }
@@ -127,7 +129,9 @@ public sealed class PasskeyBrowserTests(PasskeyBrowser browser) : IClassFixture<
         Assert.Null(answer["body"]!["token"]);
     }
 
-    private async Task<JsonNode> RunAsync(string function, object argument) =>
-        await Page.EvaluateAsync($"(async () => {{ {Prelude} return ({function})({JsonSerializer.Serialize(argument)}); }})()")
-        ?? throw new InvalidOperationException("The page's script returned nothing.");
+    private static async Task<JsonNode> RunAsync(IPage page, string function, object argument)
+    {
+        var result = await page.EvaluateAsync<JsonElement>($"(async () => {{ {Prelude} return ({function})({JsonSerializer.Serialize(argument)}); }})()");
+        return JsonNode.Parse(result.GetRawText()) ?? throw new InvalidOperationException("The page's script returned nothing.");
+    }
 }

@@ -81,8 +81,10 @@ public sealed class InputHostCollection : ICollectionFixture<InputHostFixture>
 /// </summary>
 public sealed class CapturingStartup(CapturedLog log) : IStartupFilter
 {
-    public const string ThrowPath = "/__test/throw";
-    public const string TooLargePath = "/__test/too-large";
+    // Read with GET and a file extension: the web client's page fallback answers only reads of paths without one (and
+    // turns any other method into a 405), so these reach the branches below the routes.
+    public const string ThrowPath = "/__test/throw.fail";
+    public const string TooLargePath = "/__test/too-large.fail";
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
