@@ -37,7 +37,7 @@ public static class AdminEndpoints
             return Errors.Of(ErrorShape.Detail, refusal.Status, refusal.Message);
         }
 
-        var token = form!["token"].ToString().Trim();
+        var token = form!.TryGetValue("token", out var given) ? given.ToString().Trim() : "";
         if (token.Length is 0 or > MaxTokenLength || !secrets.IsAdminToken(token))
         {
             return Results.Content(LoginPage(error: true), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);

@@ -32,9 +32,14 @@ public static class StorageKeyGen
 
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
-    /// <summary>Upper-casing can split nothing here, but a key must stay valid UTF-16 to be a grain key at all.</summary>
+    /// <summary>What Orleans takes as a grain key at all: not blank, and valid UTF-16 (a lone surrogate has no UTF-8 spelling).</summary>
     private static bool IsWellFormed(string key)
     {
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            return false;
+        }
+
         try
         {
             StrictUtf8.GetByteCount(key);

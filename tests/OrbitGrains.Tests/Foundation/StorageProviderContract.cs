@@ -166,6 +166,27 @@ public abstract class StorageProviderContract : IAsyncLifetime
         }, iter: 40, threads: 1);
     }
 
+    [Theory]
+    [InlineData("020235", "20235")]
+    [InlineData("cafe", "0cafe")]
+    [InlineData("cafe", "CAFE")]
+    [InlineData("0123456789abcdef0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData("7+x", "07+x")]
+    public async Task Keys_of_the_public_report_keep_rows_of_their_own(string first, string second)
+    {
+        var nonce = Guid.NewGuid().ToString("N");
+        GrainId One(string key) => GrainId.Create("probe", $"{key}");
+        var a = await ReadAsync(One(first));
+        a.State = new ProbeState { Value = $"{first}|{nonce}" };
+        await Storage.WriteStateAsync("probe", One(first), a);
+        var b = await ReadAsync(One(second));
+        b.State = new ProbeState { Value = $"{second}|{nonce}" };
+        await Storage.WriteStateAsync("probe", One(second), b);
+
+        Assert.Equal($"{first}|{nonce}", (await ReadAsync(One(first))).State!.Value);
+        Assert.Equal($"{second}|{nonce}", (await ReadAsync(One(second))).State!.Value);
+    }
+
     [Fact]
     public async Task Keys_with_braces_are_written_and_read_every_time()
     {

@@ -17,8 +17,8 @@ public sealed class RequestBodyTests(InputHostFixture fixture)
     [Fact]
     public async Task Names_that_shared_a_row_in_the_store_are_distinct_accounts()
     {
-        var suffix = Random.Shared.Next(0x1000, 0xFFFF).ToString("x");
-        string[] names = [$"cafe{suffix}", $"0cafe{suffix}", $"CAFE{suffix.ToUpperInvariant()}"];
+        // This host's store is fresh, so the exact names of the report can be used.
+        string[] names = ["cafe", "0cafe", "CAFE"];
         var ids = new List<string>();
         foreach (var name in names)
         {
@@ -39,7 +39,7 @@ public sealed class RequestBodyTests(InputHostFixture fixture)
     [Fact]
     public async Task Braces_in_an_email_and_in_a_name_are_accepted_and_sign_in_again()
     {
-        var email = $"a{{b}}-{Guid.NewGuid():N}@example.com";
+        var email = "a{b}@example.com";
         using (var signup = await fixture.SendAsync(HttpMethod.Post, "/api/auth/signup", $$"""{"email":"{{email}}","password":"password-123"}"""))
         {
             Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
@@ -50,7 +50,7 @@ public sealed class RequestBodyTests(InputHostFixture fixture)
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         }
 
-        var name = $"team{{1}}-{Guid.NewGuid():N}"[..20];
+        var name = "team{1}";
         using (var register = await fixture.SendAsync(HttpMethod.Post, "/auth/register/basic", $$"""{"name":"{{name}}"}"""))
         {
             Assert.Equal(HttpStatusCode.OK, register.StatusCode);
