@@ -49,4 +49,7 @@ public static class PipelineEventTypes
     public const string JobCanceled = "job_canceled";
     public const string JobResumed = "job_resumed";
     public const string ArtifactCreated = "artifact_created";
+
+    /// <summary>A patch applied straight to a stage's artifact (the original's name for it).</summary>
+    public const string PatchAppliedDirect = "patch_applied_direct";
 }

@@ -12,6 +12,12 @@ public interface IStageRunner
     TimeSpan Duration(StageWork work);
 
     Task<StageResult> RunAsync(StageWork work, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies work.Patch to a finished stage's artifact outside a rerun (POST /jobs/{id}/patches/{stage}/apply) and
+    /// returns the patched artifact(s). Called on the job's turn, like <see cref="RunAsync"/>.
+    /// </summary>
+    Task<StageResult> ApplyPatchAsync(StageWork work, ArtifactRecord artifact, CancellationToken cancellationToken);
 }
 
 /// <param name="Attempt">1 for the first run of the stage, 2 after the first resume, ...</param>

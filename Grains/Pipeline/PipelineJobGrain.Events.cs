@@ -7,11 +7,10 @@ public sealed partial class PipelineJobGrain
 {
     public const int MaxStoredEvents = 1000;
 
-    // A silo's observer that has not renewed within this long is presumed gone (its silo died or it stopped watching).
-    private static readonly TimeSpan ObserverLease = TimeSpan.FromMinutes(2);
-
-    private readonly Dictionary<IPipelineJobObserver, DateTimeOffset> _observers = [];
     private readonly List<PipelineEvent> _unpublished = [];
+    private EventWatchers? _watchers;
+
+    private EventWatchers Watchers => _watchers ??= new EventWatchers(clock, logger);
 
     public Task<PipelineEvent[]?> GetEvents() => Task.FromResult(Exists ? S.Events.ToArray() : null);
 
@@ -24,7 +23,7 @@ public sealed partial class PipelineJobGrain
             return Task.FromResult(new EventBatch([], 0, false));
         }
 
-        _observers[observer] = clock.GetUtcNow() + ObserverLease;
+        Watchers.Renew(observer);
         return Task.FromResult(EventsAfter(afterId, MaxStoredEvents));
     }
 
@@ -34,9 +33,10 @@ public sealed partial class PipelineJobGrain
         S.UpdatedAt = now;
         var @event = new PipelineEvent(++S.LastEventId, now, type, stage, S.Status, message, JsonSerializer.Serialize(payload));
         S.Events.Add(@event);
-        if (S.Events.Count > MaxStoredEvents)
+        var keep = S.Settings is { MaxEvents: > 0 and < MaxStoredEvents } settings ? settings.MaxEvents : MaxStoredEvents;
+        if (S.Events.Count > keep)
         {
-            S.Events.RemoveRange(0, S.Events.Count - MaxStoredEvents);
+            S.Events.RemoveRange(0, S.Events.Count - keep);
         }
 
         _unpublished.Add(@event);
@@ -53,33 +53,17 @@ public sealed partial class PipelineJobGrain
 
         var batch = _unpublished.ToArray();
         _unpublished.Clear();
-        if (_observers.Count == 0)
+        Watchers.Send(JobId, batch);
+
+        // One message to the all-jobs feed, whoever watches it; it numbers and spreads the events itself.
+        try
         {
-            return;
+            _ = GrainFactory.GetGrain<IPipelineFeedGrain>(PipelineFeed.Key).Publish(JobId, batch);
         }
-
-        var now = clock.GetUtcNow();
-        List<IPipelineJobObserver>? expired = null;
-        foreach (var (observer, until) in _observers)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            if (until < now)
-            {
-                (expired ??= []).Add(observer);
-                continue;
-            }
-
-            try
-            {
-                _ = observer.OnEvents(JobId, batch);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                logger.LogDebug(ex, "Dropping an observer of job {Job}", JobId);
-                (expired ??= []).Add(observer);
-            }
+            logger.LogDebug(ex, "Could not hand events of job {Job} to the all-jobs feed", JobId);
         }
-
-        expired?.ForEach(observer => _observers.Remove(observer));
     }
 
     private EventBatch EventsAfter(long afterId, int limit)
@@ -90,6 +74,7 @@ public sealed partial class PipelineJobGrain
         }
 
         var events = S.Events.Where(e => e.Id > afterId).Take(Math.Clamp(limit, 1, MaxStoredEvents)).ToArray();
-        return new EventBatch(events, S.LastEventId, true);
+        var floor = S.Events.Count > 0 ? S.Events[0].Id - 1 : S.LastEventId;
+        return new EventBatch(events, S.LastEventId, true, floor);
     }
 }

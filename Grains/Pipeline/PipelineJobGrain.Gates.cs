@@ -4,6 +4,12 @@ namespace OrbitGrains.Pipeline;
 
 public sealed partial class PipelineJobGrain
 {
+    /// <summary>Gate decisions a job keeps; a stage rejected and resumed over and over cannot grow the state without bound.</summary>
+    public const int MaxStoredDecisions = 200;
+
+    /// <summary>Who is recorded for approvals nobody made by hand: a review window running out, an optional gate passed.</summary>
+    public const string TimerName = "timer";
+
     public async Task<PipelineOutcome> Approve(GateDecision decision)
     {
         if (CheckDecision(decision) is { } refusal)
@@ -14,6 +20,7 @@ public sealed partial class PipelineJobGrain
         var index = GateIndex(decision.Stage);
         var now = clock.GetUtcNow();
         S.Gates[index] = S.Gates[index] with { Approved = true, By = decision.Operator, At = now, Notes = decision.Notes };
+        RecordDecision(S.Gates[index]);
         S.Status = JobStatus.Running;
         Emit(PipelineEventTypes.GateApproved, decision.Stage, $"Gate {decision.Stage} approved by {decision.Operator}",
             new { stage = decision.Stage, by = decision.Operator, notes = decision.Notes, gate_id = GateId(decision.Stage) });
@@ -40,6 +47,7 @@ public sealed partial class PipelineJobGrain
         {
             Approved = false, By = decision.Operator, At = now, Notes = decision.Notes, Patch = decision.Patch,
         };
+        RecordDecision(S.Gates[index]);
         S.Status = JobStatus.Paused;
         Emit(PipelineEventTypes.GateRejected, decision.Stage, $"Gate {decision.Stage} rejected by {decision.Operator}",
             new { stage = decision.Stage, by = decision.Operator, notes = decision.Notes, has_patch = decision.Patch is not null, patch_type = decision.Patch?.Kind });
@@ -91,9 +99,16 @@ public sealed partial class PipelineJobGrain
         }
 
         var index = GateIndex(decision.Stage);
-        if (index < 0 || S.Gates[index].OpenedAt is null)
+        if (index < 0)
         {
             return new PipelineOutcome(404, $"No gate found for stage {decision.Stage}");
+        }
+
+        if (S.Gates[index].OpenedAt is null)
+        {
+            // The gate exists (the configuration gives the stage one) but the job has not reached it, or is
+            // running the stage again after a resume.
+            return new PipelineOutcome(409, $"Gate {decision.Stage} is not open yet");
         }
 
         if (S.Gates[index].Approved is not null)
@@ -107,6 +122,66 @@ public sealed partial class PipelineJobGrain
         }
 
         return null;
+    }
+
+    public Task<GateRecord[]?> GetDecisions() => Task.FromResult(Exists ? S.Decisions.ToArray() : null);
+
+    public async Task<PipelineOutcome> ApplyPatch(string stage, GatePatch patch, string operatorName)
+    {
+        if (!Exists)
+        {
+            return NotFound();
+        }
+
+        if (!PipelineStages.IsKnown(stage))
+        {
+            return new PipelineOutcome(400, $"Unknown stage '{stage}'. Stages: {string.Join(", ", PipelineStages.All)}");
+        }
+
+        if (!PatchRules.Allows(stage, patch.Kind))
+        {
+            return new PipelineOutcome(400, PatchMismatch(stage, patch.Kind));
+        }
+
+        var index = PipelineStages.IndexOf(stage);
+        if (S.Stages[index].Status == StageStatus.Running && !JobStatus.IsTerminal(S.Status))
+        {
+            return new PipelineOutcome(409, $"Stage {stage} is running; apply the patch once it has finished");
+        }
+
+        if (S.Artifacts.LastOrDefault(artifact => artifact.Stage == stage) is not { } artifact)
+        {
+            return new PipelineOutcome(409, $"Stage {stage} has no artifact to patch yet");
+        }
+
+        var runner = RunnerFor(stage);
+        if (runner is null)
+        {
+            return new PipelineOutcome(409, $"No stage runner named '{S.Settings!.Runners.GetValueOrDefault(stage)}' on this silo");
+        }
+
+        var now = clock.GetUtcNow();
+        var result = await runner.ApplyPatchAsync(new StageWork(JobId, stage, S.Stages[index].Attempts, S.Slug, S.Intent, S.Brief, patch, S.Settings!, now), artifact, CancellationToken.None);
+        if (!result.Succeeded)
+        {
+            return new PipelineOutcome(422, $"Patch could not be applied to {stage}: {result.Error}");
+        }
+
+        Emit(PipelineEventTypes.PatchAppliedDirect, stage, $"Patch applied directly by {operatorName}",
+            new { @operator = operatorName, stage, patch = JsonDocument.Parse(patch.Json).RootElement, artifacts = result.Artifacts.Select(a => a.Path) });
+        RecordArtifacts(stage, result.Artifacts);
+        await SaveAndPublishAsync();
+        return new PipelineOutcome(200, $"Patch applied successfully to {stage}");
+    }
+
+    /// <summary>Keeps the decision as the gate now records it, for the gates/decisions routes.</summary>
+    private void RecordDecision(GateRecord gate)
+    {
+        S.Decisions.Add(gate);
+        if (S.Decisions.Count > MaxStoredDecisions)
+        {
+            S.Decisions.RemoveRange(0, S.Decisions.Count - MaxStoredDecisions);
+        }
     }
 
     private static string PatchMismatch(string stage, string kind)

@@ -69,16 +69,20 @@ public sealed partial class PipelineJobGrain
         }
     }
 
-    private void CompleteStage(int index, DateTimeOffset now, IReadOnlyList<ArtifactRecord> artifacts)
+    private void RecordArtifacts(string stage, IReadOnlyList<ArtifactRecord> artifacts)
     {
-        var name = PipelineStages.All[index];
         foreach (var artifact in artifacts)
         {
             S.Artifacts.Add(artifact);
-            Emit(PipelineEventTypes.ArtifactCreated, name, $"Artifact {artifact.Path} recorded",
-                new { stage = name, kind = artifact.Kind, path = artifact.Path, size_bytes = artifact.SizeBytes, checksum = artifact.Checksum });
+            Emit(PipelineEventTypes.ArtifactCreated, stage, $"Artifact {artifact.Path} recorded",
+                new { stage, kind = artifact.Kind, path = artifact.Path, size_bytes = artifact.SizeBytes, checksum = artifact.Checksum });
         }
+    }
 
+    private void CompleteStage(int index, DateTimeOffset now, IReadOnlyList<ArtifactRecord> artifacts)
+    {
+        var name = PipelineStages.All[index];
+        RecordArtifacts(name, artifacts);
         S.Stages[index] = S.Stages[index] with { Status = StageStatus.Completed, CompletedAt = now };
         S.StageDueAt = null;
         S.StageDeadline = null;
@@ -93,6 +97,18 @@ public sealed partial class PipelineJobGrain
         }
 
         var rule = S.Gates[gate].Rule;
+        if (!rule.Waits)
+        {
+            // An optional gate without a review window holds nobody up (as in the original console): it is passed
+            // on the spot and recorded as the timer's approval.
+            S.Gates[gate] = S.Gates[gate] with { OpenedAt = now, Approved = true, By = TimerName, At = now, Notes = null, AutoApproved = true };
+            RecordDecision(S.Gates[gate]);
+            Emit(PipelineEventTypes.GateAutoApproved, name, $"Optional gate {name} passed without waiting",
+                new { stage = name, by = TimerName, gate_id = GateId(name), gate_type = "optional", waited_s = 0 });
+            Advance(now);
+            return;
+        }
+
         S.Gates[gate] = S.Gates[gate] with { OpenedAt = now, Approved = null, By = null, At = null, Notes = null, AutoApproved = false };
         S.Status = JobStatus.NeedsApproval;
         Emit(PipelineEventTypes.GatePause, name, $"Waiting for approval of stage {name}", new Dictionary<string, object?>

@@ -43,10 +43,11 @@ public sealed partial class PipelineJobGrain
 
         if (gate.Rule.AutoApproveAfterSeconds is { } auto && opened + TimeSpan.FromSeconds(auto) <= now)
         {
-            S.Gates[index] = gate with { Approved = true, By = "timer", At = now, AutoApproved = true };
+            S.Gates[index] = gate with { Approved = true, By = TimerName, At = now, AutoApproved = true };
+            RecordDecision(S.Gates[index]);
             S.Status = JobStatus.Running;
             Emit(PipelineEventTypes.GateAutoApproved, name, $"Gate {name} auto-approved after {auto} s",
-                new { stage = name, by = "timer", gate_id = GateId(name), auto_approve_after_s = auto });
+                new { stage = name, by = TimerName, gate_id = GateId(name), gate_type = gate.Rule.Required ? "required" : "optional", auto_approve_after_s = auto });
             Advance(now);
             return true;
         }

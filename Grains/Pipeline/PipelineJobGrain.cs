@@ -44,11 +44,16 @@ public sealed partial class PipelineJobGrain(
             return new PipelineOutcome(409, $"Job {JobId} already exists");
         }
 
+        // Listed before it is stored: a listing may briefly show an id whose job is still being created (it is
+        // skipped), but a created job can never be missing from the listing or from the queue.
+        var admission = await Index.Admit(JobId, command.Settings.MaxConcurrentJobs);
         var now = clock.GetUtcNow();
         S.Id = JobId;
         S.Slug = command.Slug;
         S.Intent = command.Intent;
         S.Brief = command.Brief;
+        S.BriefJson = command.BriefJson;
+        S.CfgBriefJson = command.CfgBriefJson;
         S.BriefConfigJson = command.BriefConfigJson;
         S.MetaJson = command.MetaJson;
         S.CreatedBy = command.CreatedBy;
@@ -56,20 +61,33 @@ public sealed partial class PipelineJobGrain(
         S.CreatedAt = now;
         S.Stages = PipelineStages.All.Select(name => new StageRecord(name, StageStatus.Pending, null, null, 0, null)).ToList();
         S.Gates = command.Settings.Gates
-            .Where(rule => PipelineStages.IsKnown(rule.Stage) && (rule.Required || rule.AutoApproveAfterSeconds is not null))
+            .Where(rule => PipelineStages.IsKnown(rule.Stage))
             .OrderBy(rule => PipelineStages.IndexOf(rule.Stage))
             .Select(rule => new GateRecord(rule, null, null, null, null, null, false, null))
             .ToList();
         S.Status = JobStatus.Queued;
-        Emit(PipelineEventTypes.JobCreated, null, $"Job {JobId} created", new { slug = S.Slug, intent = S.Intent, created_by = S.CreatedBy });
+        Emit(PipelineEventTypes.JobCreated, null,
+            admission.Admitted ? $"Job {JobId} created" : $"Job {JobId} created and queued: {admission.Position} in line for one of {command.Settings.MaxConcurrentJobs} places",
+            new { slug = S.Slug, intent = S.Intent, created_by = S.CreatedBy, queue_position = admission.Position });
+        if (admission.Admitted)
+        {
+            StartRunning(now);
+        }
 
-        // Jobs start when created; "queued" is only ever the instant before.
-        S.Status = JobStatus.Running;
-        Emit(PipelineEventTypes.JobStarted, null, $"Job {JobId} started", new { stages = PipelineStages.All });
-        StartStage(0, now, patch: null);
         await SaveAndPublishAsync();
         await this.RegisterOrUpdateReminder(WatchdogReminder, WatchdogPeriod, WatchdogPeriod);
         return new PipelineOutcome(201, "created");
+    }
+
+    public async Task Start()
+    {
+        if (!Exists || S.Status != JobStatus.Queued)
+        {
+            return;
+        }
+
+        StartRunning(clock.GetUtcNow());
+        await SaveAndPublishAsync();
     }
 
     public Task<PipelineJob?> Get() => Task.FromResult(Exists ? Snapshot() : null);
@@ -114,8 +132,16 @@ public sealed partial class PipelineJobGrain(
             return;
         }
 
-        // Activation already re-armed the timers; the tick only has to settle deadlines that have passed.
-        if (ApplyDeadlines(clock.GetUtcNow()))
+        // Activation already re-armed the timers; the tick only has to settle deadlines that have passed, and ask
+        // again for a queued job's turn in case the index's Start message was lost.
+        var changed = ApplyDeadlines(clock.GetUtcNow());
+        if (S.Status == JobStatus.Queued && (await Index.Admit(JobId, S.Settings!.MaxConcurrentJobs)).Admitted)
+        {
+            StartRunning(clock.GetUtcNow());
+            changed = true;
+        }
+
+        if (changed)
         {
             await SaveAndPublishAsync();
             if (JobStatus.IsTerminal(S.Status))
@@ -144,7 +170,7 @@ public sealed partial class PipelineJobGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IJobIndexGrain>(IJobIndexGrain.Key).Finished(JobId);
+            await Index.Finished(JobId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -167,9 +193,19 @@ public sealed partial class PipelineJobGrain(
         }
     }
 
+    private void StartRunning(DateTimeOffset now)
+    {
+        S.Status = JobStatus.Running;
+        Emit(PipelineEventTypes.JobStarted, null, $"Job {JobId} started", new { stages = PipelineStages.All });
+        StartStage(0, now, patch: null);
+    }
+
+    private IJobIndexGrain Index => GrainFactory.GetGrain<IJobIndexGrain>(IJobIndexGrain.Key);
+
     private PipelineJob Snapshot() => new(
         S.Id!, S.Slug, S.Intent, S.Brief, S.BriefConfigJson, S.MetaJson, S.Status, CurrentStageName,
-        S.Stages.ToArray(), S.Gates.ToArray(), S.CreatedAt, S.UpdatedAt, S.CompletedAt, S.CreatedBy, S.Error, S.LastEventId);
+        S.Stages.ToArray(), S.Gates.ToArray(), S.CreatedAt, S.UpdatedAt, S.CompletedAt, S.CreatedBy, S.Error, S.LastEventId,
+        S.BriefJson, S.CfgBriefJson, S.Settings, S.Artifacts.ToArray());
 
     private string? CurrentStageName => S.StageIndex >= 0 ? PipelineStages.All[S.StageIndex] : null;
 

@@ -44,4 +44,13 @@ public sealed class PipelineJobState
 
     /// <summary>The patch the running stage applies (set by resume, cleared when the stage ends).</summary>
     [Id(21)] public GatePatch? ActivePatch { get; set; }
+
+    /// <summary>The brief when it was sent as a JSON object.</summary>
+    [Id(22)] public string? BriefJson { get; set; }
+
+    /// <summary>The brief of the configuration snapshot (PipelineJob.CfgBriefJson).</summary>
+    [Id(23)] public string? CfgBriefJson { get; set; }
+
+    /// <summary>Gate decisions in the order taken, the newest <see cref="PipelineJobGrain.MaxStoredDecisions"/>.</summary>
+    [Id(24)] public List<GateRecord> Decisions { get; set; } = [];
 }

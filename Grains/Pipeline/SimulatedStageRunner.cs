@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace OrbitGrains.Pipeline;
@@ -18,29 +17,61 @@ public sealed class SimulatedStageRunner : IStageRunner
 
     public Task<StageResult> RunAsync(StageWork work, CancellationToken cancellationToken)
     {
-        var content = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+        var content = new Dictionary<string, object?>
         {
             ["job_id"] = work.JobId,
             ["stage"] = work.Stage,
             ["attempt"] = work.Attempt,
             ["slug"] = work.Slug,
             ["intent"] = work.Intent,
-            ["patch"] = work.Patch is null ? null : JsonDocument.Parse(work.Patch.Json).RootElement,
-        });
-        var meta = JsonSerializer.Serialize(new Dictionary<string, object?>
+            ["patch"] = PatchJson(work.Patch),
+        };
+        var meta = new Dictionary<string, object?>
         {
             ["runner"] = RunnerName,
             ["attempt"] = work.Attempt,
             ["patch_applied"] = work.Patch?.Kind,
-        });
+        };
+        return Record(work, "simulated_output", $"jobs/{work.JobId}/{work.Stage}/attempt-{work.Attempt}.json", content, meta);
+    }
+
+    public Task<StageResult> ApplyPatchAsync(StageWork work, ArtifactRecord artifact, CancellationToken cancellationToken)
+    {
+        // A new version beside the old one, named after the stage run it comes from: earlier versions stay as they were.
+        var run = Path.ChangeExtension(artifact.Path, null);
+        var version = $"{(run.Contains("-patched-", StringComparison.Ordinal) ? run[..run.IndexOf("-patched-", StringComparison.Ordinal)] : run)}-patched-{work.Now.UtcTicks}.json";
+        var content = new Dictionary<string, object?>
+        {
+            ["job_id"] = work.JobId,
+            ["stage"] = work.Stage,
+            ["patched_from"] = artifact.Path,
+            ["patched_from_checksum"] = artifact.Checksum,
+            ["patch"] = PatchJson(work.Patch),
+        };
+        var meta = new Dictionary<string, object?>
+        {
+            ["runner"] = RunnerName,
+            ["attempt"] = work.Attempt,
+            ["patch_applied"] = work.Patch?.Kind,
+            ["patched_from"] = artifact.Path,
+            ["direct"] = true,
+        };
+        return Record(work, artifact.Kind, version, content, meta);
+    }
+
+    private static JsonElement? PatchJson(GatePatch? patch) => patch is null ? null : JsonDocument.Parse(patch.Json).RootElement;
+
+    private static Task<StageResult> Record(StageWork work, string kind, string path, Dictionary<string, object?> content, Dictionary<string, object?> meta)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(content);
         var artifact = new ArtifactRecord(
             Stage: work.Stage,
-            Kind: "simulated_output",
-            Path: $"jobs/{work.JobId}/{work.Stage}/attempt-{work.Attempt}.json",
-            MetaJson: meta,
+            Kind: kind,
+            Path: path,
+            MetaJson: JsonSerializer.Serialize(meta),
             CreatedAt: work.Now,
-            SizeBytes: content.Length,
-            Checksum: "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)));
+            SizeBytes: bytes.Length,
+            Checksum: "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
         return Task.FromResult(new StageResult(true, null, [artifact]));
     }
 }

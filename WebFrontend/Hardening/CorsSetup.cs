@@ -49,7 +49,7 @@ public static class CorsSetup
                 policy.AllowCredentials();
             }
 
-            policy.WithExposedHeaders("Retry-After").SetPreflightMaxAge(TimeSpan.FromSeconds(cors.MaxAge));
+            policy.WithExposedHeaders(["Retry-After", "X-Total-Count", .. cors.ExposeHeaders]).SetPreflightMaxAge(TimeSpan.FromSeconds(cors.MaxAge));
         }));
         return services;
     }

@@ -24,14 +24,16 @@ public static class SecurityHeaders
 
         var frame = options.XFrameOptions.Trim().ToUpperInvariant();
         var hsts = $"max-age={options.HstsMaxAge}; includeSubDomains";
+        var contentTypeOptions = options.XContentTypeOptions.Trim();
+        var xssProtection = options.XXssProtection.Trim();
         return app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.XContentTypeOptions = "nosniff";
+                headers.XContentTypeOptions = contentTypeOptions;
                 headers.XFrameOptions = frame;
-                headers.XXSSProtection = "1; mode=block";
+                headers.XXSSProtection = xssProtection;
                 headers.ContentSecurityPolicy = IsPage(context.Request.Path) ? PagePolicy : options.ContentSecurityPolicy;
                 headers["Referrer-Policy"] = "no-referrer";
                 if (context.Request.IsHttps)

@@ -11,13 +11,14 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 /// command-line arguments and test overrides win over the file, and the file wins over the built-in defaults
 /// (the shipped operator.yaml, embedded). Then binds and validates it once, at start-up.
 /// </summary>
-public static class OperatorConfiguration
+public static partial class OperatorConfiguration
 {
     public const string PathKey = "OPERATOR_CONFIG";
     public const string DefaultPath = "conf/operator.yaml";
     private const string DefaultsResource = "OrbitGrains.Operator.defaults.yaml";
 
-    public sealed record Loaded(OperatorOptions Options, string? FilePath);
+    /// <param name="Inert">Keys that were set but have no effect in this product (the original's paths, its UI), for a log line.</param>
+    public sealed record Loaded(OperatorOptions Options, string? FilePath, IReadOnlyList<string> Inert);
 
     public static Loaded Load(WebApplicationBuilder builder)
     {
@@ -31,26 +32,70 @@ public static class OperatorConfiguration
 
         sources.Insert(0, new MemoryConfigurationSource { InitialData = Flatten(ReadDefaults(), "built-in operator.yaml") });
 
-        OperatorOptions options;
+        var section = configuration.GetSection(OperatorOptions.Section);
+        var options = Bind(section, path);
+        var problems = OperatorConfigurationKeys.Unknown(section);
+        problems.AddRange(Problems(options));
+        if (problems.Count > 0)
+        {
+            throw new OrbitConfigurationException(
+                $"Operator configuration{(path is null ? "" : $" ({path} with its OPERATOR__ overrides)")} is invalid: {string.Join("; ", problems)}.");
+        }
+
+        // The original read its admin token from the YAML too (and from a variable it names); they only count when
+        // ADMIN_TOKEN itself is not set, and SecretStore then refuses a weak one outside Development (such as the
+        // shipped placeholder).
+        if (string.IsNullOrWhiteSpace(configuration["ADMIN_TOKEN"])
+            && (configuration[options.Security.AdminTokenEnv] is { Length: > 0 } named ? named : options.Security.Tokens.AdminToken) is { Length: > 0 } token)
+        {
+            sources.Insert(2, new MemoryConfigurationSource { InitialData = new Dictionary<string, string?> { ["ADMIN_TOKEN"] = token } });
+        }
+
+        return new Loaded(options, path, InertKeys(section));
+    }
+
+    /// <summary>
+    /// Reads a configuration file as the next start would (built-in defaults, the file, OPERATOR__ environment
+    /// variables) and lists what is wrong with it; empty when it would start.
+    /// </summary>
+    public static IReadOnlyList<string> Check(string? path)
+    {
         try
         {
-            options = configuration.GetSection(OperatorOptions.Section).Get<OperatorOptions>() ?? new OperatorOptions();
+            var builder = new ConfigurationBuilder().Add(new MemoryConfigurationSource { InitialData = Flatten(ReadDefaults(), "built-in operator.yaml") });
+            if (path is not null)
+            {
+                builder.Add(new MemoryConfigurationSource { InitialData = Flatten(ReadFile(path), path) });
+            }
+
+            var section = builder.AddEnvironmentVariables().Build().GetSection(OperatorOptions.Section);
+            var problems = OperatorConfigurationKeys.Unknown(section);
+            problems.AddRange(Problems(Bind(section, path)));
+            return problems;
+        }
+        catch (OrbitConfigurationException ex)
+        {
+            return [ex.Message];
+        }
+    }
+
+    private static OperatorOptions Bind(IConfigurationSection section, string? path)
+    {
+        try
+        {
+            return section.Get<OperatorOptions>() ?? new OperatorOptions();
         }
         catch (InvalidOperationException ex)
         {
             throw new OrbitConfigurationException($"Operator configuration{(path is null ? "" : $" ({path})")} has a value of the wrong type: {Innermost(ex).Message}", ex);
         }
+    }
 
-        Validate(options);
-
-        // The original read its admin token from the YAML too; it only counts when ADMIN_TOKEN itself is not set,
-        // and SecretStore then refuses it outside Development if it is weak (such as the shipped placeholder).
-        if (string.IsNullOrWhiteSpace(configuration["ADMIN_TOKEN"]) && options.Security.Tokens.AdminToken is { Length: > 0 } yamlToken)
-        {
-            sources.Insert(2, new MemoryConfigurationSource { InitialData = new Dictionary<string, string?> { ["ADMIN_TOKEN"] = yamlToken } });
-        }
-
-        return new Loaded(options, path);
+    /// <summary>Set keys this product accepts for the original's sake but does not use.</summary>
+    private static List<string> InertKeys(IConfigurationSection section)
+    {
+        string[] inert = ["storage:db_path", "storage:runs_dir", "storage:artifacts_dir", "storage:events_retention_days", "ui"];
+        return inert.Where(key => section.GetSection(key).Exists()).Select(OperatorConfigurationKeys.Dotted).ToList();
     }
 
     /// <summary>The file to read, or null when none is configured and the default location has none.</summary>
@@ -101,10 +146,11 @@ public static class OperatorConfiguration
         }
 
         Walk(root, OperatorOptions.Section, result);
+        OperatorConfigurationKeys.RenameAliases(result, source);
         return result;
     }
 
-    public static void Validate(OperatorOptions options)
+    private static List<string> Problems(OperatorOptions options)
     {
         var problems = new List<string>();
         var server = options.Server;
@@ -114,9 +160,15 @@ public static class OperatorConfiguration
         }
 
         var limits = options.Security.RateLimiting;
-        if (limits.JobsPerMinute < 1 || limits.RequestsPerMinute < 1 || limits.BurstSize < 0)
+        if (limits.JobsPerMinute < 1 || limits.RequestsPerMinute < 1 || limits.BurstSize < 0 || limits.StreamRequestsPerMinute < 1 || limits.StreamBurstSize < 0)
         {
-            problems.Add("security.rate_limiting: jobs_per_minute and requests_per_minute must be at least 1, burst_size at least 0");
+            problems.Add("security.rate_limiting: jobs_per_minute, requests_per_minute and stream_requests_per_minute must be at least 1, " +
+                "burst_size and stream_burst_size at least 0");
+        }
+
+        if (!EnvironmentVariableName().IsMatch(options.Security.AdminTokenEnv))
+        {
+            problems.Add($"security.admin_token_env '{options.Security.AdminTokenEnv}' is not an environment variable name");
         }
 
         var cors = options.Security.Cors;
@@ -138,10 +190,21 @@ public static class OperatorConfiguration
             }
         }
 
-        var frame = options.Security.SecurityHeaders.XFrameOptions.Trim().ToUpperInvariant();
+        var headers = options.Security.SecurityHeaders;
+        var frame = headers.XFrameOptions.Trim().ToUpperInvariant();
         if (frame is not ("DENY" or "SAMEORIGIN"))
         {
-            problems.Add($"security.security_headers.x_frame_options '{options.Security.SecurityHeaders.XFrameOptions}' must be DENY or SAMEORIGIN");
+            problems.Add($"security.security_headers.x_frame_options '{headers.XFrameOptions}' must be DENY or SAMEORIGIN");
+        }
+
+        if (!string.Equals(headers.XContentTypeOptions.Trim(), "nosniff", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"security.security_headers.x_content_type_options '{headers.XContentTypeOptions}' must be nosniff (its only value)");
+        }
+
+        if (headers.XXssProtection.Trim() is not ("0" or "1" or "1; mode=block"))
+        {
+            problems.Add($"security.security_headers.x_xss_protection '{headers.XXssProtection}' must be 0, 1 or \"1; mode=block\"");
         }
 
         foreach (var (stage, gate) in options.Gates)
@@ -155,6 +218,17 @@ public static class OperatorConfiguration
             {
                 problems.Add($"gates.{stage}: timeout_seconds and auto_approve_after_s cannot be negative (0 switches them off)");
             }
+
+            // review on a required gate changes nothing (it waits anyway), so it is not worth refusing a start over.
+            if (gate.Review && !gate.Required && (gate.AutoApproveAfterSeconds <= 0 || !gate.AutoApprove))
+            {
+                problems.Add($"gates.{stage}: review needs auto_approve_after_s, the length of the review window (and auto_approve not false)");
+            }
+        }
+
+        if (options.Storage.MaxEventsPerJob is < 1 or > PipelineJobGrain.MaxStoredEvents)
+        {
+            problems.Add($"storage.max_events_per_job must be 1 to {PipelineJobGrain.MaxStoredEvents}");
         }
 
         var pipeline = options.Pipeline;
@@ -184,26 +258,27 @@ public static class OperatorConfiguration
             }
         }
 
-        if (problems.Count > 0)
-        {
-            throw new OrbitConfigurationException("Operator configuration is invalid: " + string.Join("; ", problems) + ".");
-        }
+        return problems;
     }
 
     /// <summary>The parts of the configuration a job keeps for its whole life.</summary>
     public static JobSettings JobSettingsFrom(OperatorOptions options) => new(
         Gates: options.Gates
             .Where(pair => PipelineStages.IsKnown(pair.Key))
+            .OrderBy(pair => PipelineStages.IndexOf(pair.Key))
             .Select(pair => new GateRule(
                 pair.Key,
                 pair.Value.Required,
                 pair.Value.TimeoutSeconds > 0 ? pair.Value.TimeoutSeconds : null,
-                pair.Value.AutoApproveAfterSeconds > 0 ? pair.Value.AutoApproveAfterSeconds : null))
+                pair.Value.AutoApprove && pair.Value.AutoApproveAfterSeconds > 0 ? pair.Value.AutoApproveAfterSeconds : null,
+                pair.Value.Review && !pair.Value.Required))
             .ToArray(),
         StageTimeoutSeconds: options.Pipeline.StageTimeouts.Where(pair => pair.Value > 0).ToDictionary(),
         StageDurationMs: options.Pipeline.StageDurationMs,
         Runners: new Dictionary<string, string>(options.Pipeline.Runners),
-        JobTimeoutHours: options.Pipeline.JobTimeoutHours > 0 ? options.Pipeline.JobTimeoutHours : null);
+        JobTimeoutHours: options.Pipeline.JobTimeoutHours > 0 ? options.Pipeline.JobTimeoutHours : null,
+        MaxEvents: options.Storage.MaxEventsPerJob,
+        MaxConcurrentJobs: options.Pipeline.MaxConcurrentJobs);
 
     private static void Walk(YamlNode node, string prefix, Dictionary<string, string?> result)
     {
@@ -263,4 +338,7 @@ public static class OperatorConfiguration
 
         return ex;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
+    private static partial System.Text.RegularExpressions.Regex EnvironmentVariableName();
 }

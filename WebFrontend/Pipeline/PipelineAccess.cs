@@ -5,10 +5,13 @@ using OrbitGrains.WebFrontend.Admin;
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
-/// The gate in front of every Pipeline route: the cluster-wide API rate limit first (so that guessing tokens
-/// is throttled too), then the bearer. The spec's exact answers are written here rather than left to the
+/// The gate in front of every Pipeline route: the cluster-wide rate limit first (so that guessing tokens is
+/// throttled too), then the credential. The spec's exact answers are written here rather than left to the
 /// authorization middleware, whose defaults differ: no token 403, a token that does not authenticate 401 with
 /// WWW-Authenticate, an authenticated caller without the operator or admin role 403.
+/// Routes marked <see cref="StreamRoute"/> (event streams and their tickets) draw from their own bucket, so a
+/// reconnecting stream is never refused for the API requests made beside it; event streams also take a stream
+/// ticket (?ticket=) instead of the bearer.
 /// </summary>
 public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains, ILogger<PipelineAccess> logger) : IEndpointFilter
 {
@@ -16,29 +19,48 @@ public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains
     private const string OperatorItem = "pipeline.operator";
     private const string AdminItem = "pipeline.admin";
 
+    /// <summary>Endpoint metadata: a stream route (own rate limit); AcceptsTicket for the event streams themselves.</summary>
+    public sealed record StreamRoute(bool AcceptsTicket);
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var stream = http.GetEndpoint()?.Metadata.GetMetadata<StreamRoute>();
         var limits = options.Security.RateLimiting;
         if (limits.Enabled)
         {
-            var decision = await AcquireAsync($"api:{ClientKey(http)}", new RateLimitPolicy(Math.Max(1, limits.BurstSize), limits.RequestsPerMinute));
+            var decision = stream is null
+                ? await AcquireAsync($"api:{ClientKey(http)}", new RateLimitPolicy(Math.Max(1, limits.BurstSize), limits.RequestsPerMinute))
+                : await AcquireAsync($"pipeline-streams:{ClientKey(http)}", new RateLimitPolicy(Math.Max(1, limits.StreamBurstSize), limits.StreamRequestsPerMinute));
             if (!decision.Allowed)
             {
-                return PipelineResults.TooManyRequests(http, "Rate limit exceeded. Please slow down.", decision.RetryAfterSeconds);
+                return PipelineResults.TooManyRequests(http,
+                    stream is null ? "Rate limit exceeded. Please slow down." : "Too many event streams opened. Please wait before reconnecting.",
+                    decision.RetryAfterSeconds);
             }
         }
 
-        if (BearerAuthenticationHandler.ReadBearer(http.Request) is null)
+        AuthenticateResult result;
+        if (stream is { AcceptsTicket: true } && StreamTickets.Presented(http.Request))
+        {
+            // A ticket decides on its own: a stream opened with one acts as the operator who asked for it.
+            result = await http.AuthenticateAsync(StreamTickets.Scheme);
+            if (!result.Succeeded || result.Principal is null)
+            {
+                return Hosting.DetailErrors.Unauthorized(http, result.Failure?.Message ?? "Invalid stream ticket.");
+            }
+        }
+        else if (BearerAuthenticationHandler.ReadBearer(http.Request) is null)
         {
             return PipelineResults.Detail(StatusCodes.Status403Forbidden, "Not authenticated");
         }
-
-        var result = await http.AuthenticateAsync(OrbitAuthSchemes.Bearer);
-        if (!result.Succeeded || result.Principal is null)
+        else
         {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            return PipelineResults.Detail(StatusCodes.Status401Unauthorized, "Invalid authentication token");
+            result = await http.AuthenticateAsync(OrbitAuthSchemes.Bearer);
+            if (!result.Succeeded || result.Principal is null)
+            {
+                return Hosting.DetailErrors.Unauthorized(http, "Invalid authentication token");
+            }
         }
 
         var principal = result.Principal;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.AspNetCore.Authentication;
 using System.Text.RegularExpressions;
 using OrbitGrains.Hosting;
 using OrbitGrains.Pipeline;
@@ -19,7 +20,11 @@ public static partial class PipelineEndpoints
         services.AddSingleton(OperatorConfiguration.JobSettingsFrom(configuration.Options));
         services.AddSingleton<PipelineAccess>();
         services.AddSingleton<PipelineEventHub>();
+        services.AddSingleton<StreamTickets>();
         services.AddHostedService(provider => provider.GetRequiredService<PipelineEventHub>());
+
+        // Its own scheme, used only by the event-stream routes (PipelineAccess asks for it explicitly).
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, StreamTicketAuthenticationHandler>(StreamTickets.Scheme, _ => { });
         return services;
     }
 
@@ -28,11 +33,17 @@ public static partial class PipelineEndpoints
         app.MapGet("/api/v1/healthz", Health).WithTags("Pipeline").AllowAnonymous()
             .WithSummary("Operator console health (no auth, not rate limited)");
 
+        var loaded = app.ServiceProvider.GetRequiredService<OperatorConfiguration.Loaded>();
+        if (loaded.Inert.Count > 0)
+        {
+            app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Pipeline").LogInformation(
+                "Operator configuration: {Keys} are accepted for the original console's sake and have no effect here", string.Join(", ", loaded.Inert));
+        }
+
         var api = app.MapGroup("/api/v1").WithTags("Pipeline").AddEndpointFilter<PipelineAccess>();
-        api.MapGet("/config/operator", (OperatorConfiguration.Loaded loaded, OrbitClusterSettings cluster) =>
-                PipelineJson.Ok(OperatorConfigView.Build(loaded.Options, cluster, loaded.FilePath)))
-            .WithSummary("The operator configuration, without any secret");
-        api.MapPost("/jobs", CreateAsync).WithSummary("Create a job; it starts at once");
+        PipelineConsoleRoutes.Map(api);
+        api.MapPost("/jobs", CreateAsync)
+            .WithSummary("Create a job: it starts at once, or waits as \"queued\" while pipeline.max_concurrent_jobs jobs run");
         api.MapGet("/jobs", ListAsync).WithSummary("Jobs, newest first (limit, offset)");
         api.MapGet("/jobs/{id}", GetAsync).WithSummary("One job");
         api.MapPost("/jobs/{id}/approve", (string id, Body<GateDecisionRequest> body, HttpContext http, IGrainFactory grains) =>
@@ -48,10 +59,10 @@ public static partial class PipelineEndpoints
                 CommandAsync(id, grains, grain => grain.Cancel(PipelineAccess.ActingOperator(http, null))))
             .WithSummary("Cancel a job that has not finished");
         api.MapGet("/jobs/{id}/gates/status", GatesAsync).WithSummary("Every gate of the job and its decision");
+        PipelineGateRoutes.Map(api);
         api.MapGet("/jobs/{id}/events", EventsAsync).WithSummary("Stored events (since, limit, after_id)");
-        api.MapGet("/jobs/{id}/events/stream", PipelineEventStream.HandleAsync)
-            .WithSummary("Server-Sent Events: connected, every event live, heartbeats; Last-Event-ID replays what was missed");
         api.MapGet("/jobs/{id}/artifacts", ArtifactsAsync).WithSummary("Artifacts recorded per stage");
+        PipelineStreamRoutes.Map(api);
         return app;
     }
 
@@ -72,8 +83,7 @@ public static partial class PipelineEndpoints
         },
     }, PipelineJson.Options, statusCode: silo.IsActive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> CreateAsync(
-        HttpContext http, Body<CreateJobRequest> request, IGrainFactory grains, PipelineAccess access, JobSettings settings, OperatorOptions options)
+    private static async Task<IResult> CreateAsync(HttpContext http, Body<CreateJobRequest> request, IGrainFactory grains, PipelineAccess access, JobSettings settings)
     {
         var parsed = PipelineRequests.ParseCreate(request.Value);
         if (parsed.Error is not null)
@@ -90,18 +100,8 @@ public static partial class PipelineEndpoints
         var body = parsed.Value!;
         var id = OrbitGrains.Shared.IssuedIds.New(JobIdPrefix);
         var grain = grains.GetGrain<IPipelineJobGrain>(id);
-
-        // Indexed first: a listing may briefly show an id whose job is still being created (it is skipped), but a
-        // created job can never be missing from the listing.
-        var maxActive = options.Pipeline.MaxConcurrentJobs;
-        if (!await grains.GetGrain<IJobIndexGrain>(IJobIndexGrain.Key).TryAdd(id, maxActive))
-        {
-            return PipelineResults.TooManyRequests(http,
-                $"Too many jobs running (pipeline.max_concurrent_jobs = {maxActive}). Wait for one to finish or cancel one.", 10);
-        }
-
         var outcome = await grain.Create(new CreateJob(body.Slug, body.Intent, body.Brief, body.BriefConfigJson, body.MetaJson,
-            PipelineAccess.ActingOperator(http, null), settings));
+            PipelineAccess.ActingOperator(http, null), settings, body.BriefJson, CfgBrief(body)));
         if (!outcome.Ok)
         {
             return PipelineResults.FromOutcome(outcome);
@@ -110,6 +110,33 @@ public static partial class PipelineEndpoints
         var job = await grain.Get();
         http.Response.Headers.Location = $"/api/v1/jobs/{id}";
         return PipelineJson.Ok(PipelineJson.Job(job!), StatusCodes.Status201Created);
+    }
+
+    /// <summary>The brief the job's configuration snapshot records, in the original's order of preference.</summary>
+    private static string CfgBrief(PipelineRequests.CreateBody body)
+    {
+        if (body.BriefJson is not null)
+        {
+            return body.BriefJson;
+        }
+
+        if (body.FreeTextBrief is not null)
+        {
+            return BriefCompiler.Compile(body.FreeTextBrief).Brief.ToJsonString();
+        }
+
+        if (body.BriefConfigJson is not null)
+        {
+            return body.BriefConfigJson;
+        }
+
+        var fallback = new System.Text.Json.Nodes.JsonObject { ["slug"] = body.Slug, ["intent"] = body.Intent };
+        if (body.Brief is not null)
+        {
+            fallback["notes"] = body.Brief;
+        }
+
+        return fallback.ToJsonString();
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains)
@@ -225,9 +252,9 @@ public static partial class PipelineEndpoints
         return artifacts is null ? NotFound(id) : PipelineJson.Ok(artifacts.Select(PipelineJson.Artifact).ToArray());
     }
 
-    private static IResult NotFound(string id) => PipelineResults.Detail(StatusCodes.Status404NotFound, $"Job {id} not found");
+    internal static IResult NotFound(string id) => PipelineResults.Detail(StatusCodes.Status404NotFound, $"Job {id} not found");
 
-    private static bool TryInt(string? text, int fallback, int min, int max, out int value)
+    internal static bool TryInt(string? text, int fallback, int min, int max, out int value)
     {
         value = fallback;
         if (string.IsNullOrEmpty(text))

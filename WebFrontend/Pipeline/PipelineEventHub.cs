@@ -4,11 +4,13 @@ using OrbitGrains.Pipeline;
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
-/// This silo's single point of contact with job events. It registers one observer per watched job (however many
-/// SSE clients watch it here) and copies each event into every local subscriber's bounded channel. Events are
-/// delivered in id order without duplicates: a batch that skips ids (a lost or overtaken message) is filled from
-/// the job's stored events first. Renewals every lease period keep the registration alive and fill any gap left
-/// when the job moved to another silo.
+/// This silo's single point of contact with job events. It registers one observer per watched source (a job, or
+/// the all-jobs feed under the key <see cref="PipelineFeed.AllJobs"/>), however many SSE clients watch it here, and
+/// copies each event into every local subscriber's bounded channel. Events are delivered in id order without
+/// duplicates: a batch that skips ids (a lost or overtaken message) is filled from the source's stored events first.
+/// Renewals every lease period keep the registration alive and fill any gap left when the source moved to another
+/// silo. So the all-jobs streams of a front end cost one feed message per event batch, whatever the number of jobs
+/// or streams.
 /// </summary>
 public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 {
@@ -45,7 +47,25 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         }
     }
 
-    /// <summary>A live feed of the job's events from now on, or null when the job does not exist.</summary>
+    /// <summary>How many local streams follow a source (a job id, or <see cref="PipelineFeed.AllJobs"/>); all share one registration.</summary>
+    public int SubscribersOf(string key)
+    {
+        lock (_gate)
+        {
+            if (!_topics.TryGetValue(key, out var topic))
+            {
+                return 0;
+            }
+
+            lock (topic.Subscribers)
+            {
+                return topic.Subscribers.Count;
+            }
+        }
+    }
+
+    /// <summary>A live feed of the source's events from now on, or null when the job does not exist.</summary>
+    /// <param name="jobId">A job id, or <see cref="PipelineFeed.AllJobs"/> for every job's events.</param>
     public async Task<Subscription?> SubscribeAsync(string jobId)
     {
         Topic topic;
@@ -146,7 +166,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         try
         {
             // No past events: each subscriber replays what it needs itself; the hub only carries what happens from now on.
-            var batch = await Grain(topic.JobId).Watch(Reference, long.MaxValue);
+            var batch = await Source(topic.JobId).Watch(Reference, long.MaxValue);
             topic.LastId = batch.LastEventId;
             if (!batch.Exists)
             {
@@ -171,7 +191,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         await topic.Lock.WaitAsync();
         try
         {
-            var batch = await Grain(topic.JobId).Watch(Reference, topic.LastId);
+            var batch = await Source(topic.JobId).Watch(Reference, topic.LastId);
             Publish(topic, batch.Events);
         }
         finally
@@ -185,11 +205,11 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         await topic.Lock.WaitAsync();
         try
         {
-            var fresh = events.Where(e => e.Id > topic.LastId).OrderBy(e => e.Id).ToArray();
-            if (fresh.Length > 0 && fresh[0].Id != topic.LastId + 1)
+            var fresh = events.Where(e => e.StreamId > topic.LastId).OrderBy(e => e.StreamId).ToArray();
+            if (fresh.Length > 0 && fresh[0].StreamId != topic.LastId + 1)
             {
-                // Events were stored before they were sent, so the job can always give back what we skipped.
-                fresh = (await Grain(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobGrain.MaxStoredEvents)).Events;
+                // Events were kept before they were sent, so the source can always give back what we skipped.
+                fresh = (await Source(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobGrain.MaxStoredEvents)).Events;
             }
 
             Publish(topic, fresh);
@@ -219,16 +239,16 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 
         foreach (var e in events)
         {
-            if (e.Id <= topic.LastId)
+            if (e.StreamId <= topic.LastId)
             {
                 continue;
             }
 
-            topic.LastId = e.Id;
+            topic.LastId = e.StreamId;
 
             // Encoded once here rather than once per client: a burst of events on a watched job is otherwise
             // thousands of identical serialisations.
-            var live = new LiveEvent(e.Id, PipelineEventStream.EncodeEvent(e));
+            var live = new LiveEvent(e.StreamId, PipelineEventStream.EncodeEvent(e));
             foreach (var subscriber in subscribers)
             {
                 subscriber.Offer(live);
@@ -282,7 +302,9 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         }
     }
 
-    private IPipelineJobGrain Grain(string jobId) => _grains.GetGrain<IPipelineJobGrain>(jobId);
+    private IPipelineEventSource Source(string key) => key == PipelineFeed.AllJobs
+        ? _grains.GetGrain<IPipelineFeedGrain>(PipelineFeed.Key)
+        : _grains.GetGrain<IPipelineJobGrain>(key);
 
     /// <summary>An event as it goes on the wire: its id and its complete SSE frame.</summary>
     public sealed record LiveEvent(long Id, byte[] Frame);

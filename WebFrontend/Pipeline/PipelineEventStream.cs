@@ -7,16 +7,18 @@ using OrbitGrains.Pipeline;
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
-/// GET /api/v1/jobs/{id}/events/stream. Order of work, which is what makes a reconnect lossless: attach to the hub
-/// first (live events start queueing), then replay the stored events after Last-Event-ID, then drain the live
-/// queue skipping anything the replay already sent. Every frame carries an id: events their own, the connected
-/// and heartbeat frames the last event id sent, so a browser's automatic reconnect always resumes correctly.
+/// The two Server-Sent Events routes: GET /api/v1/jobs/{id}/events/stream (one job; SSE ids are the job's event
+/// ids) and GET /api/v1/events/stream (every job; SSE ids are the all-jobs feed's sequence numbers). Order of work,
+/// which is what makes a reconnect lossless: attach to the hub first (live events start queueing), then replay the
+/// stored events after Last-Event-ID, then drain the live queue skipping anything the replay already sent. Every
+/// frame carries an id: events their own, the connected and heartbeat frames the last event id sent, so a
+/// browser's automatic reconnect always resumes correctly.
 /// </summary>
 public static class PipelineEventStream
 {
     private const int ReplayPage = 500;
 
-    public static async Task HandleAsync(string id, HttpContext http, PipelineEventHub hub, IGrainFactory grains, OperatorOptions options)
+    public static async Task HandleJobAsync(string id, HttpContext http, PipelineEventHub hub, IGrainFactory grains, OperatorOptions options)
     {
         if (!PipelineEndpoints.IsJobId(id))
         {
@@ -24,11 +26,26 @@ public static class PipelineEventStream
             return;
         }
 
-        var lastId = LastEventId(http.Request);
-        using var subscription = await hub.SubscribeAsync(id);
+        await RunAsync(http, hub, grains.GetGrain<IPipelineJobGrain>(id), id, options, replayWithoutId: true,
+            last => new { type = "connected", job_id = id, ts = DateTimeOffset.UtcNow, last_event_id = last });
+    }
+
+    /// <summary>
+    /// Every job's events. Without Last-Event-ID it starts live (a list view loads the jobs themselves); with one it
+    /// replays what the feed still holds after it, or sends a "reset" frame when that is no longer possible.
+    /// </summary>
+    public static Task HandleAllAsync(HttpContext http, PipelineEventHub hub, IGrainFactory grains, OperatorOptions options) =>
+        RunAsync(http, hub, grains.GetGrain<IPipelineFeedGrain>(PipelineFeed.Key), PipelineFeed.AllJobs, options, replayWithoutId: false,
+            last => new { type = "connected", scope = "all", ts = DateTimeOffset.UtcNow, last_event_id = last });
+
+    private static async Task RunAsync(HttpContext http, PipelineEventHub hub, IPipelineEventSource source, string key, OperatorOptions options,
+        bool replayWithoutId, Func<long, object> connected)
+    {
+        var given = LastEventId(http.Request);
+        using var subscription = await hub.SubscribeAsync(key);
         if (subscription is null)
         {
-            await PipelineResults.Detail(StatusCodes.Status404NotFound, $"Job {id} not found").ExecuteAsync(http);
+            await PipelineResults.Detail(StatusCodes.Status404NotFound, $"Job {key} not found").ExecuteAsync(http);
             return;
         }
 
@@ -39,30 +56,34 @@ public static class PipelineEventStream
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var grain = grains.GetGrain<IPipelineJobGrain>(id);
         try
         {
-            var first = await grain.GetEventsAfter(lastId, ReplayPage);
+            var first = await source.GetEventsAfter(given ?? (replayWithoutId ? 0 : long.MaxValue), ReplayPage);
 
-            // An id from the future (another job's, or invented) would make us skip real events: clamp it.
-            lastId = Math.Min(lastId, first.LastEventId);
-            await WriteFrameAsync(response, lastId, new { type = "connected", job_id = id, ts = DateTimeOffset.UtcNow, last_event_id = lastId }, cancel);
-
-            var batch = first;
-            while (true)
+            // An id from the future (another source's, or invented) would make us skip real events: clamp it.
+            var lastId = Math.Min(given ?? (replayWithoutId ? 0 : first.LastEventId), first.LastEventId);
+            var reset = given > 0 && lastId < first.FloorId;
+            if (reset)
             {
-                foreach (var e in batch.Events.Where(e => e.Id > lastId))
-                {
-                    await response.Body.WriteAsync(EncodeEvent(e), cancel);
-                    lastId = e.Id;
-                }
+                // What came after the client's id is no longer kept (or was kept by an earlier run of the feed):
+                // say so instead of replaying with a hole, and go on live from here.
+                lastId = first.LastEventId;
+            }
 
-                if (batch.Events.Length < ReplayPage)
+            await WriteFrameAsync(response, lastId, connected(lastId), cancel);
+            if (reset)
+            {
+                await WriteFrameAsync(response, lastId, new
                 {
-                    break;
-                }
-
-                batch = await grain.GetEventsAfter(lastId, ReplayPage);
+                    type = "reset",
+                    ts = DateTimeOffset.UtcNow,
+                    last_event_id = lastId,
+                    message = "Events after the given Last-Event-ID are no longer kept; reload the current state, live events follow.",
+                }, cancel);
+            }
+            else
+            {
+                lastId = await ReplayAsync(response, source, first, lastId, cancel);
             }
 
             await response.Body.FlushAsync(cancel);
@@ -71,6 +92,27 @@ public static class PipelineEventStream
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // The client went away; nothing to finish.
+        }
+    }
+
+    /// <summary>Writes the stored events after lastId, page by page; the id of the last one written (or lastId).</summary>
+    private static async Task<long> ReplayAsync(HttpResponse response, IPipelineEventSource source, EventBatch first, long lastId, CancellationToken cancel)
+    {
+        var batch = first;
+        while (true)
+        {
+            foreach (var e in batch.Events.Where(e => e.StreamId > lastId))
+            {
+                await response.Body.WriteAsync(EncodeEvent(e), cancel);
+                lastId = e.StreamId;
+            }
+
+            if (batch.Events.Length < ReplayPage)
+            {
+                return lastId;
+            }
+
+            batch = await source.GetEventsAfter(lastId, ReplayPage);
         }
     }
 
@@ -116,8 +158,8 @@ public static class PipelineEventStream
         }
     }
 
-    /// <summary>One event's complete frame: "id: n", its JSON as data, and the blank line that ends it.</summary>
-    public static byte[] EncodeEvent(PipelineEvent e) => Encode(e.Id, PipelineJson.Event(e));
+    /// <summary>One event's complete frame: "id: n" (its stream id), its JSON as data, and the blank line that ends it.</summary>
+    public static byte[] EncodeEvent(PipelineEvent e) => Encode(e.StreamId, PipelineJson.Event(e));
 
     private static async Task WriteFrameAsync(HttpResponse response, long id, object data, CancellationToken cancel) =>
         await response.Body.WriteAsync(Encode(id, data), cancel);
@@ -128,7 +170,8 @@ public static class PipelineEventStream
         return Encoding.UTF8.GetBytes($"id: {id.ToString(CultureInfo.InvariantCulture)}\ndata: {json}\n\n");
     }
 
-    private static long LastEventId(HttpRequest request)
+    /// <summary>Last-Event-ID (or ?last_event_id=, for clients that cannot set headers); null when none was given.</summary>
+    private static long? LastEventId(HttpRequest request)
     {
         var text = request.Headers["Last-Event-ID"].ToString();
         if (string.IsNullOrWhiteSpace(text))
@@ -136,6 +179,6 @@ public static class PipelineEventStream
             text = request.Query["last_event_id"].ToString();
         }
 
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : 0;
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id >= 0 ? id : null;
     }
 }

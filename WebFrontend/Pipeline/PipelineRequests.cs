@@ -13,7 +13,10 @@ public static partial class PipelineRequests
 {
     public const int MaxBodyBytes = 64 * 1024;
 
-    public sealed record CreateBody(string Slug, string Intent, string? Brief, string? BriefConfigJson, string? MetaJson);
+    /// <param name="Brief">The brief sent as free text.</param>
+    /// <param name="BriefJson">The brief sent as a JSON object (the original's structured brief: title, tone, target_len_sec, ...).</param>
+    /// <param name="FreeTextBrief">meta.free_text_brief, which the original compiled into the job's brief.</param>
+    public sealed record CreateBody(string Slug, string Intent, string? Brief, string? BriefConfigJson, string? MetaJson, string? BriefJson, string? FreeTextBrief);
 
     public sealed record DecisionBody(string Stage, string? Operator, string? Notes, GatePatch? Patch);
 
@@ -37,9 +40,27 @@ public static partial class PipelineRequests
             return Invalid<CreateBody>(intentError);
         }
 
-        if (OptionalString(body.Brief, "brief", 50_000, out var brief) is { } briefError)
+        string? brief = null;
+        string? briefJson = null;
+        switch (body.Brief)
         {
-            return Invalid<CreateBody>(briefError);
+            case { ValueKind: JsonValueKind.Object } structured:
+                if (StructuredBrief(structured) is { } structuredError)
+                {
+                    return Invalid<CreateBody>(structuredError);
+                }
+
+                briefJson = structured.GetRawText();
+                break;
+            case { ValueKind: JsonValueKind.String } text:
+                if (OptionalString(text.GetString(), "brief", 50_000, out brief) is { } briefError)
+                {
+                    return Invalid<CreateBody>(briefError);
+                }
+
+                break;
+            case { ValueKind: not JsonValueKind.Null }:
+                return Invalid<CreateBody>("brief must be a string or a JSON object (title, tone, target_len_sec, ...)");
         }
 
         if (OptionalObject(body.BriefConfig, "brief_config", out var briefConfig) is { } configError)
@@ -52,7 +73,42 @@ public static partial class PipelineRequests
             return Invalid<CreateBody>(metaError);
         }
 
-        return new Parsed<CreateBody>(new CreateBody(slug!, intent!, brief, briefConfig, meta), null);
+        string? freeText = null;
+        if (meta is not null && OptionalString(body.Meta!.Value, "free_text_brief", BriefCompiler.MaxTextLength, out freeText) is { } freeTextError)
+        {
+            return Invalid<CreateBody>("meta." + freeTextError);
+        }
+
+        return new Parsed<CreateBody>(new CreateBody(slug!, intent!, brief, briefConfig, meta, briefJson, string.IsNullOrWhiteSpace(freeText) ? null : freeText), null);
+    }
+
+    /// <summary>
+    /// The original's structured brief: its known fields must have their types; other fields (target_len_sec, ...)
+    /// are kept as sent.
+    /// </summary>
+    private static string? StructuredBrief(JsonElement brief)
+    {
+        foreach (var property in brief.EnumerateObject())
+        {
+            var kind = property.Value.ValueKind;
+            var problem = property.Name switch
+            {
+                "title" or "intent" or "tone" or "notes" when kind is not (JsonValueKind.String or JsonValueKind.Null) => "must be a string",
+                "audience" or "keywords_include" or "keywords_exclude" or "sources_preferred"
+                    when kind != JsonValueKind.Null && (kind != JsonValueKind.Array || property.Value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String))
+                    => "must be a list of strings",
+                "video" or "monetization" when kind is not (JsonValueKind.Object or JsonValueKind.Null) => "must be a JSON object",
+                "target_len_sec" when kind != JsonValueKind.Null && (kind != JsonValueKind.Number || !property.Value.TryGetDouble(out var seconds) || seconds is <= 0 or > 86_400)
+                    => "must be a number of seconds from 1 to 86400",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                return $"brief.{property.Name} {problem}";
+            }
+        }
+
+        return null;
     }
 
     public static Parsed<DecisionBody> ParseDecision(GateDecisionRequest body, bool allowPatch)
@@ -130,6 +186,20 @@ public static partial class PipelineRequests
         }
 
         return value.Length > maxLength ? $"{name} is longer than {maxLength} characters" : null;
+    }
+
+    /// <summary>An optional string member of a JSON object (meta, a structured brief): absent or null is fine, another type is an error.</summary>
+    public static string? OptionalString(JsonElement body, string name, int maxLength, out string? value)
+    {
+        value = null;
+        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return element.ValueKind == JsonValueKind.String
+            ? OptionalString(element.GetString(), name, maxLength, out value)
+            : $"{name} must be a string";
     }
 
     public static string? OptionalString(string? given, string name, int maxLength, out string? value)

@@ -8,10 +8,12 @@ using System.Security.Cryptography;
 using System.Text.Json;
 
 // Pipeline SSE fan-out bench: starts the product on loopback as a child process (or targets --url with --token),
-// creates jobs whose gates approve themselves after a second, holds N SSE streams on them, and measures the time
-// from each event's grain timestamp (its "ts") to its arrival here. Same machine, same clock. Stops by itself.
+// creates jobs whose gates approve themselves after a second, holds N SSE streams on them (and, with --all-jobs M,
+// M streams of every job's events), and measures the time from each event's grain timestamp (its "ts") to its
+// arrival here. Same machine, same clock. Stops by itself.
 var options = BenchOptions.Parse(args);
-Console.WriteLine($"pipeline-sse: {options.Streams} streams over {options.Jobs} jobs, stage {options.StageMs} ms, at most {options.Seconds} s, " +
+Console.WriteLine($"pipeline-sse: {options.Streams} streams over {options.Jobs} jobs, {options.AllJobs} all-jobs streams, stage {options.StageMs} ms, " +
+    $"at most {options.Seconds} s, " +
     (options.Url is not null ? $"target {options.Url}" : options.Postgres is not null ? "product on PostgreSQL" : "product embedded (SQLite)"));
 
 // The machine may be shared: the load average says how much of it the run had.
@@ -44,12 +46,17 @@ var recorder = new LatencyRecorder();
 var opened = 0;
 var failed = 0;
 var openWatch = Stopwatch.StartNew();
-var streams = Enumerable.Range(0, options.Streams).Select(async i =>
+var allJobsRecorder = new LatencyRecorder();
+var streams = Enumerable.Range(0, options.Streams + options.AllJobs).Select(async i =>
 {
     await Task.Yield();
     try
     {
-        await StreamReaderLoop.RunAsync(http, jobs[i % jobs.Count], recorder, () => Interlocked.Increment(ref opened), stop.Token);
+        // The first N streams watch one job each (round robin); the rest watch every job at once.
+        var (path, into) = i < options.Streams
+            ? ($"/api/v1/jobs/{jobs[i % jobs.Count]}/events/stream", recorder)
+            : ("/api/v1/events/stream", allJobsRecorder);
+        await StreamReaderLoop.RunAsync(http, path, into, () => Interlocked.Increment(ref opened), stop.Token);
     }
     catch (OperationCanceledException) when (stop.IsCancellationRequested)
     {
@@ -63,7 +70,7 @@ var streams = Enumerable.Range(0, options.Streams).Select(async i =>
     }
 }).ToArray();
 
-await Product.WaitUntilAsync(() => Volatile.Read(ref opened) + Volatile.Read(ref failed) >= options.Streams, TimeSpan.FromSeconds(60));
+await Product.WaitUntilAsync(() => Volatile.Read(ref opened) + Volatile.Read(ref failed) >= options.Streams + options.AllJobs, TimeSpan.FromSeconds(60));
 Console.WriteLine($"opened {opened} streams in {openWatch.Elapsed.TotalSeconds:F1} s ({failed} failed)");
 
 // Run until every job has completed (all events delivered) or the time is up.
@@ -94,9 +101,15 @@ await Task.WhenAll(streams);
 await monitor.ContinueWith(_ => { });
 
 var result = recorder.Summarise();
-Console.WriteLine($"streams open: {peakOpen}, failed: {failed}, live events received: {result.Count} ({result.Count / Math.Max(1, peakOpen)} per stream)");
+Console.WriteLine($"streams open: {peakOpen}, failed: {failed}, live events received: {result.Count} ({result.Count / Math.Max(1, options.Streams)} per job stream)");
 Console.WriteLine(FormattableString.Invariant(
     $"latency grain->SSE frame: p50 {result.P50:F1} ms, p99 {result.P99:F1} ms, p99.9 {result.P999:F1} ms, max {result.Max:F1} ms"));
+if (options.AllJobs > 0)
+{
+    var all = allJobsRecorder.Summarise();
+    Console.WriteLine(FormattableString.Invariant(
+        $"all-jobs streams: {all.Count} live events ({all.Count / options.AllJobs} per stream), latency p50 {all.P50:F1} ms, p99 {all.P99:F1} ms, p99.9 {all.P999:F1} ms, max {all.Max:F1} ms"));
+}
 if (product is not null)
 {
     Console.WriteLine(FormattableString.Invariant(
@@ -112,7 +125,7 @@ foreach (var line in recorder.ByType())
 Console.WriteLine(result.P99 <= 50 ? "target p99 <= 50 ms: met" : "target p99 <= 50 ms: MISSED");
 return 0;
 
-sealed record BenchOptions(int Streams, int Jobs, int StageMs, int Seconds, string? Url, string? Token, string? ProductDll, string? Postgres)
+sealed record BenchOptions(int Streams, int Jobs, int StageMs, int Seconds, string? Url, string? Token, string? ProductDll, string? Postgres, int AllJobs)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -125,7 +138,7 @@ sealed record BenchOptions(int Streams, int Jobs, int StageMs, int Seconds, stri
         }
 
         return new BenchOptions(Number("--streams", 1000), Number("--jobs", 50), Number("--stage-ms", 1000), Number("--seconds", 90),
-            url, Value("--token"), Value("--product"), Value("--postgres"));
+            url, Value("--token"), Value("--product"), Value("--postgres"), Number("--all-jobs", 0));
     }
 }
 
@@ -137,9 +150,9 @@ static class StreamReaderLoop
         return line[start..line.IndexOf('"', start)];
     }
 
-    public static async Task RunAsync(HttpClient http, string jobId, LatencyRecorder recorder, Action onOpen, CancellationToken cancel)
+    public static async Task RunAsync(HttpClient http, string path, LatencyRecorder recorder, Action onOpen, CancellationToken cancel)
     {
-        using var response = await http.GetAsync($"/api/v1/jobs/{jobId}/events/stream", HttpCompletionOption.ResponseHeadersRead, cancel);
+        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancel);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancel);
         using var reader = new StreamReader(body);
@@ -265,6 +278,8 @@ sealed class Product : IDisposable
             ["OPERATOR__security__rate_limiting__requests_per_minute"] = "1000000",
             ["OPERATOR__security__rate_limiting__burst_size"] = "1000000",
             ["OPERATOR__security__rate_limiting__jobs_per_minute"] = "1000000",
+            ["OPERATOR__security__rate_limiting__stream_requests_per_minute"] = "1000000",
+            ["OPERATOR__security__rate_limiting__stream_burst_size"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         if (options.Postgres is { } connectionString)
@@ -277,8 +292,9 @@ sealed class Product : IDisposable
 
         foreach (var stage in new[] { "outline", "research", "script", "storyboard", "assets", "animatics", "audio", "assemble", "acceptance" })
         {
-            // Every gate approves itself after a second, so jobs run to the end with no one clicking.
+            // Every gate waits a second for review and then approves itself, so jobs run to the end with no one clicking.
             environment[$"OPERATOR__gates__{stage}__required"] = "false";
+            environment[$"OPERATOR__gates__{stage}__review"] = "true";
             environment[$"OPERATOR__gates__{stage}__auto_approve_after_s"] = "1";
         }
 

@@ -72,6 +72,51 @@ public sealed class PipelineClusterTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task The_all_jobs_stream_on_either_front_end_carries_every_jobs_events_in_one_order()
+    {
+        using var dataA = new TempDirectory();
+        using var dataB = new TempDirectory();
+        var database = await server.CreateDatabaseAsync("pipeall");
+        var (a, b) = await StartTwoAsync(dataA, dataB, database, "pipeline-all");
+        await using var nodeA = a;
+        await using var nodeB = b;
+
+        await using var onA = await SseClient.OpenPathAsync(nodeA.Http, "/api/v1/events/stream");
+        await using var onB = await SseClient.OpenPathAsync(nodeB.Http, "/api/v1/events/stream");
+        Assert.Equal("connected", (await onA.NextAsync()).Type);
+        Assert.Equal("connected", (await onB.NextAsync()).Type);
+
+        // One job created on each node: both streams see both, numbered by the one feed.
+        var jobA = (await nodeA.Http.CreateJobAsync("all-on-a")).GetProperty("id").GetString()!;
+        var jobB = (await nodeB.Http.CreateJobAsync("all-on-b")).GetProperty("id").GetString()!;
+        var framesA = await ReadBothPausesAsync(onA, jobA, jobB);
+        var framesB = await ReadBothPausesAsync(onB, jobA, jobB);
+        Assert.Equal(framesA.Select(f => f.Id), framesB.Select(f => f.Id));
+        Assert.Equal(framesA.Select(f => f.Data.GetRawText()), framesB.Select(f => f.Data.GetRawText()));
+        Assert.Contains(framesA, f => f.Data.GetProperty("job_id").GetString() == jobA);
+        Assert.Contains(framesA, f => f.Data.GetProperty("job_id").GetString() == jobB);
+        await nodeA.Http.PostForDetailAsync($"/api/v1/jobs/{jobA}/cancel");
+        await nodeA.Http.PostForDetailAsync($"/api/v1/jobs/{jobB}/cancel");
+    }
+
+    private static async Task<List<SseClient.Frame>> ReadBothPausesAsync(SseClient stream, string first, string second)
+    {
+        var frames = new List<SseClient.Frame>();
+        var paused = new HashSet<string>();
+        while (paused.Count < 2)
+        {
+            var frame = (await stream.ReadUntilAsync(_ => true))[0];
+            frames.Add(frame);
+            if (frame.Type == "gate_pause" && frame.Data.GetProperty("job_id").GetString() is { } job && (job == first || job == second))
+            {
+                paused.Add(job);
+            }
+        }
+
+        return frames;
+    }
+
+    [Fact]
     public async Task A_job_at_a_timed_gate_carries_on_after_the_node_that_hosted_it_leaves()
     {
         using var dataA = new TempDirectory();

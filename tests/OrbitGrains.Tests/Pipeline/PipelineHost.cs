@@ -12,7 +12,15 @@ public static class PipelineHost
     public const string AdminToken = "pipeline-test-admin-token-0123456789abcdef";
     public const string JwtSecret = "pipeline-test-jwt-secret-0123456789abcdefghij";
 
-    public static Dictionary<string, string?> Configuration(string dataDir, string serviceId, int stageMs = 50)
+    /// <summary>The optional gates of the default configuration.</summary>
+    public static readonly string[] OptionalGates = ["outline", "research", "animatics", "assemble", "acceptance"];
+
+    /// <param name="reviewOptionalGates">
+    /// True: every optional gate gets a review window (review: true; its default auto_approve_after_s of 30 min and
+    /// more), so a job stops at each gate and a test can decide it. False: the product's defaults, under which
+    /// optional gates are passed without waiting.
+    /// </param>
+    public static Dictionary<string, string?> Configuration(string dataDir, string serviceId, int stageMs = 50, bool reviewOptionalGates = true)
     {
         var configuration = RunningHost.IsolatedConfiguration(dataDir, serviceId);
         configuration["ADMIN_TOKEN"] = AdminToken;
@@ -21,6 +29,16 @@ public static class PipelineHost
         configuration["Operator:security:rate_limiting:requests_per_minute"] = "100000";
         configuration["Operator:security:rate_limiting:burst_size"] = "100000";
         configuration["Operator:security:rate_limiting:jobs_per_minute"] = "100000";
+        configuration["Operator:security:rate_limiting:stream_requests_per_minute"] = "100000";
+        configuration["Operator:security:rate_limiting:stream_burst_size"] = "100000";
+        if (reviewOptionalGates)
+        {
+            foreach (var stage in OptionalGates)
+            {
+                configuration[$"Operator:gates:{stage}:review"] = "true";
+            }
+        }
+
         return configuration;
     }
 
@@ -84,6 +102,14 @@ public static class PipelineHost
     public static Task<JsonElement> WaitForStatusAsync(this HttpClient http, string id, string status) =>
         http.WaitForJobAsync(id, job => job.GetProperty("status").GetString() == status, $"job {id} is {status}");
 
+    /// <summary>A stream ticket for path (a job's or the all-jobs ticket route).</summary>
+    public static async Task<string> TicketAsync(this HttpClient http, string ticketPath)
+    {
+        var response = await http.PostAsync(ticketPath, null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ticket").GetString()!;
+    }
+
     public static async Task<JsonElement[]> EventsAsync(this HttpClient http, string id)
     {
         var body = await http.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/{id}/events?limit=1000");
@@ -111,18 +137,33 @@ public sealed class SseClient : IAsyncDisposable
         public string Type => Data.GetProperty("type").GetString()!;
     }
 
-    public static async Task<SseClient> OpenAsync(HttpClient http, string jobId, long? lastEventId = null)
+    public static Task<SseClient> OpenAsync(HttpClient http, string jobId, long? lastEventId = null) =>
+        OpenPathAsync(http, $"/api/v1/jobs/{jobId}/events/stream", lastEventId);
+
+    /// <summary>Opens a stream at path (with the client's bearer unless withBearer is false); asserts 200.</summary>
+    public static async Task<SseClient> OpenPathAsync(HttpClient http, string path, long? lastEventId = null, bool withBearer = true)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/jobs/{jobId}/events/stream");
-        request.Headers.Authorization = http.DefaultRequestHeaders.Authorization;
+        var response = await RequestAsync(http, path, lastEventId, withBearer);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            // Only a refusal has a body that ends; a stream's would be read forever.
+            Assert.Fail($"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return new SseClient(response, await response.Content.ReadAsStreamAsync());
+    }
+
+    /// <summary>Starts a stream request and returns its response once the headers are in (the body is left unread).</summary>
+    public static Task<HttpResponseMessage> RequestAsync(HttpClient http, string path, long? lastEventId = null, bool withBearer = true)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = withBearer ? http.DefaultRequestHeaders.Authorization : null;
         if (lastEventId is { } last)
         {
             request.Headers.Add("Last-Event-ID", last.ToString());
         }
 
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return new SseClient(response, await response.Content.ReadAsStreamAsync());
+        return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     public async Task<Frame> NextAsync(TimeSpan? timeout = null)
@@ -156,12 +197,19 @@ public sealed class SseClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Frames up to and including the first that matches, skipping heartbeats.</summary>
+    /// <summary>Frames up to and including the first that matches, skipping heartbeats; fails after 60 s without one.</summary>
     public async Task<List<Frame>> ReadUntilAsync(Func<Frame, bool> last)
     {
         var frames = new List<Frame>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
+            // Heartbeats keep a stream alive forever: without a deadline a missing event would hang the test instead of failing it.
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No matching frame within 60 s; got {string.Join(", ", frames.Select(f => f.Type))}.");
+            }
+
             var frame = await NextAsync();
             if (frame.Type == "heartbeat")
             {

@@ -160,10 +160,15 @@ public sealed class PipelineLifecycleTests(PipelineFixture fixture) : IClassFixt
             Assert.Equal(HttpStatusCode.NotFound, (await Http.PostForDetailAsync($"/api/v1/jobs/{missing}/{action}")).Status);
         }
 
-        // A gate the job has not reached does not exist yet.
+        // A gate the job has not reached is there, but not open: a conflict with the job's state, not a missing thing.
         var id = (await Http.CreateJobAsync("no-gate")).GetProperty("id").GetString()!;
-        var (gateStatus, gateDetail) = await Http.PostForDetailAsync($"/api/v1/jobs/{id}/approve", """{"stage":"audio"}""");
-        Assert.Equal((HttpStatusCode.NotFound, "No gate found for stage audio"), (gateStatus, gateDetail));
+        foreach (var action in new[] { "approve", "reject" })
+        {
+            var (gateStatus, gateDetail) = await Http.PostForDetailAsync($"/api/v1/jobs/{id}/{action}", """{"stage":"audio"}""");
+            Assert.Equal((HttpStatusCode.Conflict, "Gate audio is not open yet"), (gateStatus, gateDetail));
+        }
+
+        Assert.Equal(JsonValueKind.Null, (await Http.GetJobAsync(id)).GetProperty("gates")[6].GetProperty("approved").ValueKind);
         await Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
     }
 

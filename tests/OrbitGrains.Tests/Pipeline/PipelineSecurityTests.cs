@@ -15,13 +15,19 @@ public sealed class PipelineSecurityTests
         using var data = new TempDirectory();
         await using var host = await RunningHost.StartFrontEndAsync(PipelineHost.Configuration(data.Path, "auth"));
 
-        foreach (var path in new[] { "/api/v1/jobs", "/api/v1/config/operator", "/api/v1/jobs/x/events/stream" })
+        foreach (var (method, path) in new[]
         {
-            var anonymous = await host.Http.GetAsync(path);
+            (HttpMethod.Get, "/api/v1/jobs"), (HttpMethod.Get, "/api/v1/config/operator"), (HttpMethod.Get, "/api/v1/jobs/x/events/stream"),
+            (HttpMethod.Get, "/api/v1/events/stream"), (HttpMethod.Get, "/api/v1/patches/types"), (HttpMethod.Get, "/api/v1/jobs/x/gates/decisions"),
+            (HttpMethod.Get, "/api/v1/jobs/x/gates/script/decision"), (HttpMethod.Post, "/api/v1/config/validate"), (HttpMethod.Post, "/api/v1/compile-brief"),
+            (HttpMethod.Post, "/api/v1/jobs/x/patches/script/apply"), (HttpMethod.Post, "/api/v1/jobs/x/events/ticket"), (HttpMethod.Post, "/api/v1/events/ticket"),
+        })
+        {
+            var anonymous = await host.Http.SendAsync(new HttpRequestMessage(method, path));
             Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
             Assert.Equal("Not authenticated", (await anonymous.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            var request = new HttpRequestMessage(method, path);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token");
             var wrong = await host.Http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -111,25 +117,6 @@ public sealed class PipelineSecurityTests
 
         var listed = await host.Http.GetAsync("/api/v1/jobs");
         Assert.Equal("5", listed.Headers.GetValues("X-Total-Count").Single());
-    }
-
-    [Fact]
-    public async Task Max_concurrent_jobs_refuses_creation_until_a_job_finishes()
-    {
-        using var data = new TempDirectory();
-        var configuration = PipelineHost.Configuration(data.Path, "max-jobs");
-        configuration["Operator:pipeline:max_concurrent_jobs"] = "2";
-        await using var host = await PipelineHost.StartAsync(configuration);
-
-        var first = (await host.Http.CreateJobAsync("one")).GetProperty("id").GetString()!;
-        await host.Http.CreateJobAsync("two");
-        var third = await host.Http.PostAsJsonAsync("/api/v1/jobs", new { slug = "three", intent = "waits its turn" });
-        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
-        Assert.Contains("max_concurrent_jobs", (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        Assert.True(third.Headers.Contains("Retry-After"));
-
-        await host.Http.PostForDetailAsync($"/api/v1/jobs/{first}/cancel");
-        await host.Http.CreateJobAsync("three");
     }
 
     [Fact]
@@ -271,7 +258,7 @@ public sealed class PipelineSecurityTests
         Assert.Equal(HttpStatusCode.OK, (await host.Http.SendAsync(request)).StatusCode);
     }
 
-    private static Task<Microsoft.AspNetCore.Builder.WebApplication> CreateAsync(Dictionary<string, string?> configuration) =>
+    internal static Task<Microsoft.AspNetCore.Builder.WebApplication> CreateAsync(Dictionary<string, string?> configuration) =>
         OrbitWebApp.CreateAsync(["--environment", "Production"],
             builder => Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder.Configuration, configuration));
 

@@ -114,4 +114,37 @@ public sealed class PipelineSseTests(PipelineFixture fixture) : IClassFixture<Pi
 
         await Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
     }
+
+    [Fact]
+    public async Task A_job_keeps_max_events_per_job_and_a_reconnect_from_before_them_gets_a_reset()
+    {
+        using var data = new TempDirectory();
+        var configuration = PipelineHost.Configuration(data.Path, "sse-retention", reviewOptionalGates: false);
+        configuration["Operator:storage:max_events_per_job"] = "10";
+        await using var host = await PipelineHost.StartAsync(configuration);
+
+        // Through two passed gates to the script gate: 15 events, of which the job keeps the newest 10.
+        var id = (await host.Http.CreateJobAsync("retention")).GetProperty("id").GetString()!;
+        var job = await host.Http.WaitForGateAsync(id, "script");
+        var kept = await host.Http.EventsAsync(id);
+        Assert.Equal(10, kept.Length);
+        Assert.Equal(job.GetProperty("last_event_id").GetInt64(), kept[^1].GetProperty("id").GetInt64());
+        var oldest = kept[0].GetProperty("id").GetInt64();
+        Assert.True(oldest > 1);
+
+        // From the oldest kept id on, the replay is whole; from before it, the stream says it cannot be.
+        await using (var whole = await SseClient.OpenAsync(host.Http, id, oldest - 1))
+        {
+            Assert.Equal("connected", (await whole.NextAsync()).Type);
+            Assert.Equal(oldest, (await whole.NextAsync()).Id);
+        }
+
+        await using var behind = await SseClient.OpenAsync(host.Http, id, 1);
+        Assert.Equal("connected", (await behind.NextAsync()).Type);
+        var reset = await behind.NextAsync();
+        Assert.Equal("reset", reset.Type);
+        Assert.Equal(kept[^1].GetProperty("id").GetInt64(), reset.Id);
+        await host.Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
+        Assert.Equal("job_canceled", (await behind.ReadUntilAsync(f => f.Type == "job_canceled"))[^1].Type);
+    }
 }

@@ -1,0 +1,46 @@
+namespace OrbitGrains.Pipeline;
+
+/// <summary>
+/// One stream ticket [key: SHA-256 of the ticket, lower-case hex; the ticket itself is never stored]: a short-lived,
+/// single-use credential for one event stream, for browsers, whose EventSource cannot send Authorization.
+/// </summary>
+/// <remarks>Held in memory only: a ticket lives 60 s, and one lost with its silo is simply refused (the client asks for another).</remarks>
+[Alias("OrbitGrains.Pipeline.IStreamTicketGrain")]
+public interface IStreamTicketGrain : IGrainWithStringKey
+{
+    /// <summary>Records the ticket; false when this key already holds one (then the caller makes a new ticket).</summary>
+    [Alias("Issue")]
+    Task<bool> Issue(StreamTicketGrant grant);
+
+    /// <summary>Uses the ticket for the stream of scope. It works once: the first redemption for its own scope before expiry.</summary>
+    [Alias("Redeem")]
+    Task<StreamTicketRedemption> Redeem(string scope);
+}
+
+/// <param name="Scope">"job:&lt;id&gt;" for one job's stream, <see cref="StreamTicketScopes.AllJobs"/> for the all-jobs stream.</param>
+/// <param name="Operator">Who asked for the ticket; the stream acts as them.</param>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.StreamTicketGrant")]
+public sealed record StreamTicketGrant(
+    [property: Id(0)] string Scope,
+    [property: Id(1)] string Operator,
+    [property: Id(2)] string[] Roles,
+    [property: Id(3)] DateTimeOffset ExpiresAt);
+
+public enum StreamTicketStatus
+{
+    Accepted,
+    Unknown,
+    Expired,
+    Used,
+    WrongScope,
+}
+
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.StreamTicketRedemption")]
+public sealed record StreamTicketRedemption([property: Id(0)] StreamTicketStatus Status, [property: Id(1)] StreamTicketGrant? Grant);
+
+public static class StreamTicketScopes
+{
+    public const string AllJobs = "events:all";
+
+    public static string Job(string jobId) => $"job:{jobId}";
+}
