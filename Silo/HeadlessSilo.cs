@@ -16,14 +16,31 @@ public static class HeadlessSilo
         configure?.Invoke(builder);
 
         var settings = OrbitClusterSettings.Load(builder.Configuration);
-        await SchemaInstaller.PrepareAsync(settings);
+        return await DataFolderLock.HoldWhileAsync(settings, folderLock => BuildAsync(builder, settings, folderLock));
+    }
 
-        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock)
+    {
+        string[] urls;
+        if (builder.Configuration["urls"] is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
+        {
+            urls = configured.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        else
         {
             var port = builder.Configuration["HEALTH_PORT"];
-            builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(port) ? DefaultHealthUrl
+            urls = [string.IsNullOrWhiteSpace(port) ? DefaultHealthUrl
                 : int.TryParse(port, out var number) && number is > 0 and < 65536 ? $"http://127.0.0.1:{number}"
-                : throw new OrbitConfigurationException($"HEALTH_PORT='{port}' is not a TCP port."));
+                : throw new OrbitConfigurationException($"HEALTH_PORT='{port}' is not a TCP port.")];
+            builder.WebHost.UseUrls(urls);
+        }
+
+        PortProbe.EnsureFree(PortProbe.Http(urls, "HEALTH_PORT or --urls").Concat(PortProbe.Orleans(settings)));
+        await SchemaInstaller.PrepareAsync(settings);
+        if (folderLock is not null)
+        {
+            // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
+            builder.Services.AddSingleton(_ => folderLock);
         }
 
         builder.Logging.ClearProviders();
@@ -34,6 +51,7 @@ public static class HeadlessSilo
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
 
         var app = builder.Build();
+        _ = app.Services.GetService<DataFolderLock>();
         app.MapGet("/healthz", () => Results.Json(new { status = "healthy", timestamp = DateTimeOffset.UtcNow }));
         app.MapGet("/readyz", (SiloReadiness silo) => silo.IsActive
             ? Results.Json(new { status = "ready", silo = silo.SiloAddress, activeSilos = silo.ActiveSilos })

@@ -32,14 +32,25 @@ public static class OrbitWebApp
         configure?.Invoke(builder);
 
         var settings = OrbitClusterSettings.Load(builder.Configuration);
+        return await DataFolderLock.HoldWhileAsync(settings, folderLock => BuildAsync(builder, settings, folderLock));
+    }
+
+    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock)
+    {
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
         var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
         var corsOrigins = CorsSetup.ProductOrigins(builder.Configuration);
+        var urls = ConfigureUrls(builder, operatorConfiguration.Options.Server);
+        PortProbe.EnsureFree(PortProbe.Http(urls, "PORT or --urls").Concat(PortProbe.Orleans(settings)));
         await SchemaInstaller.PrepareAsync(settings);
 
-        ConfigureUrls(builder, operatorConfiguration.Options.Server);
         ConfigureLogging(builder);
+        if (folderLock is not null)
+        {
+            // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
+            builder.Services.AddSingleton(_ => folderLock);
+        }
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
@@ -49,13 +60,17 @@ public static class OrbitWebApp
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
             // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
                 StatusCodes.Status401Unauthorized => "Authentication is required: send a valid Authorization: Bearer token.",
                 StatusCodes.Status403Forbidden => "This credential is not allowed to do that.",
                 _ => null,
-            });
+            };
+            LastLine.Describe(context);
+        });
+        builder.Services.AddLastLine();
         builder.Services.AddOpenApi();
         builder.Services.AddOrbitAccess();
         builder.Services.AddRelay(builder.Configuration);
@@ -68,6 +83,8 @@ public static class OrbitWebApp
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
 
         var app = builder.Build();
+        // Resolved now so the container owns it from here on, and disposes it with the host.
+        _ = app.Services.GetService<DataFolderLock>();
         AnnounceSecrets(app, secrets);
 
         // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
@@ -76,6 +93,7 @@ public static class OrbitWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebClientAssets();
+        Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
         app.UseWebSockets();
         app.UseRouting();
         app.UseCors();
@@ -123,12 +141,14 @@ public static class OrbitWebApp
         await app.RunAsync();
     });
 
-    private static void ConfigureUrls(WebApplicationBuilder builder, ServerOptions server)
+    /// <summary>Sets where Kestrel listens; the URLs, for the port check.</summary>
+    private static string[] ConfigureUrls(WebApplicationBuilder builder, ServerOptions server)
     {
-        if (builder.Configuration["urls"] is { Length: > 0 } urls && !string.IsNullOrWhiteSpace(urls))
+        if (builder.Configuration["urls"] is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {
-            BindingGuard.Check(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), server.AllowExternalBind);
-            return;
+            var urls = configured.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            BindingGuard.Check(urls, server.AllowExternalBind);
+            return urls;
         }
 
         var port = builder.Configuration["PORT"];
@@ -146,6 +166,7 @@ public static class OrbitWebApp
         var url = host.Contains(':') && !host.StartsWith('[') ? $"http://[{host}]:{number}" : $"http://{host}:{number}";
         BindingGuard.Check([url], server.AllowExternalBind);
         builder.WebHost.UseUrls(url);
+        return [url];
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)
