@@ -22,9 +22,12 @@ public interface IPipelineEventSource : IGrainWithStringKey
     Task<EventBatch> Watch(IPipelineJobObserver observer, long afterId);
 }
 
-/// <summary>One pipeline job [job id]: its stages, gates, artifacts, events and durable timers.</summary>
+/// <summary>
+/// One pipeline job [job id]: its stages, gates, artifacts and durable timers. Its events are kept by its event log,
+/// <see cref="IPipelineJobEventsGrain"/> under the same key.
+/// </summary>
 [Alias("OrbitGrains.Pipeline.IPipelineJobGrain")]
-public interface IPipelineJobGrain : IPipelineEventSource
+public interface IPipelineJobGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Creates the job: it starts at once, or waits with status "queued" while pipeline.max_concurrent_jobs jobs
@@ -73,10 +76,19 @@ public interface IPipelineJobGrain : IPipelineEventSource
     [Alias("GetDecisions")]
     Task<GateRecord[]?> GetDecisions();
 
-    /// <summary>All stored events (bounded by the job's retention), for the polling endpoint's filters.</summary>
-    [Alias("GetEvents")]
-    Task<PipelineEvent[]?> GetEvents();
+    /// <summary>
+    /// The stored events the job holds that its event log may not have yet (a batch not handed over, or every event
+    /// of a job stored before the event log existed), with the job's retention; null when the job does not exist.
+    /// Asked by an empty event log; it reads only, so it runs even while the job waits on that log.
+    /// </summary>
+    [AlwaysInterleave, Alias("PendingEvents")]
+    Task<PendingEvents?> PendingEvents();
 }
+
+/// <param name="Events">Oldest first.</param>
+/// <param name="Keep">How many events the job keeps (storage.max_events_per_job), 1 to 1000.</param>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.PendingEvents")]
+public sealed record PendingEvents([property: Id(0)] PipelineEvent[] Events, [property: Id(1)] int Keep);
 
 /// <summary>One per front-end silo: receives every event of the jobs it watches, and of the all-jobs feed.</summary>
 [Alias("OrbitGrains.Pipeline.IPipelineJobObserver")]

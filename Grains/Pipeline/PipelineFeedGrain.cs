@@ -46,7 +46,7 @@ public sealed class PipelineFeedGrain(
                 // A batch overtook another (or was lost): the job stored everything before sending it.
                 try
                 {
-                    fresh = (await GrainFactory.GetGrain<IPipelineJobGrain>(jobId).GetEventsAfter(seen, PipelineJobGrain.MaxStoredEvents)).Events;
+                    fresh = (await GrainFactory.GetGrain<IPipelineJobEventsGrain>(jobId).GetEventsAfter(seen, PipelineJobEventsGrain.MaxStoredEvents)).Events;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

@@ -5,76 +5,73 @@ namespace OrbitGrains.Pipeline;
 
 public sealed partial class PipelineJobGrain
 {
-    public const int MaxStoredEvents = 1000;
+    // The newest event id in the stored state: only events up to it are offered to the event log.
+    private long _storedEventId;
 
-    private readonly List<PipelineEvent> _unpublished = [];
-    private EventWatchers? _watchers;
-
-    private EventWatchers Watchers => _watchers ??= new EventWatchers(clock, logger);
-
-    public Task<PipelineEvent[]?> GetEvents() => Task.FromResult(Exists ? S.Events.ToArray() : null);
-
-    public Task<EventBatch> GetEventsAfter(long afterId, int limit) => Task.FromResult(EventsAfter(afterId, limit));
-
-    public Task<EventBatch> Watch(IPipelineJobObserver observer, long afterId)
+    public Task<PendingEvents?> PendingEvents()
     {
         if (!Exists)
         {
-            return Task.FromResult(new EventBatch([], 0, false));
+            return Task.FromResult<PendingEvents?>(null);
         }
 
-        Watchers.Renew(observer);
-        return Task.FromResult(EventsAfter(afterId, MaxStoredEvents));
+        var stored = S.Events.Concat(S.Outbox).Where(e => e.Id <= _storedEventId).ToArray();
+        return Task.FromResult<PendingEvents?>(new PendingEvents(stored, KeepEvents));
     }
+
+    private IPipelineJobEventsGrain EventLog => GrainFactory.GetGrain<IPipelineJobEventsGrain>(JobId);
+
+    private int KeepEvents => S.Settings is { MaxEvents: > 0 and < PipelineJobEventsGrain.MaxStoredEvents } settings
+        ? settings.MaxEvents
+        : PipelineJobEventsGrain.MaxStoredEvents;
+
+    private bool HasEventsToHandOver => S.Events.Count > 0 || S.Outbox.Count > 0;
 
     private void Emit(string type, string? stage, string message, object payload)
     {
         var now = clock.GetUtcNow();
         S.UpdatedAt = now;
-        var @event = new PipelineEvent(++S.LastEventId, now, type, stage, S.Status, message, JsonSerializer.Serialize(payload));
-        S.Events.Add(@event);
-        var keep = S.Settings is { MaxEvents: > 0 and < MaxStoredEvents } settings ? settings.MaxEvents : MaxStoredEvents;
-        if (S.Events.Count > keep)
-        {
-            S.Events.RemoveRange(0, S.Events.Count - keep);
-        }
-
-        _unpublished.Add(@event);
+        S.Outbox.Add(new PipelineEvent(++S.LastEventId, now, type, stage, S.Status, message, JsonSerializer.Serialize(payload)));
     }
 
-    /// <summary>Stores first, then tells the watching silos: an event a client sees is always one a replay can give again.</summary>
+    /// <summary>
+    /// Stores the job with its new events first, then hands the events to the event log: an event a client sees is
+    /// always one a replay can give again, and one the job stored reaches the log even if this silo stops right here.
+    /// </summary>
     private async Task SaveAndPublishAsync()
     {
         await store.WriteStateAsync();
-        if (_unpublished.Count == 0)
+        _storedEventId = S.LastEventId;
+        await HandOverEventsAsync();
+    }
+
+    /// <summary>Hands the stored events to the event log; they stay with the job (and are offered again) until it has them.</summary>
+    private async Task HandOverEventsAsync()
+    {
+        if (!HasEventsToHandOver)
         {
             return;
         }
 
-        var batch = _unpublished.ToArray();
-        _unpublished.Clear();
-        Watchers.Send(JobId, batch);
-
-        // One message to the all-jobs feed, whoever watches it; it numbers and spreads the events itself.
+        var legacy = S.Events.Count > 0;
         try
         {
-            _ = GrainFactory.GetGrain<IPipelineFeedGrain>(PipelineFeed.Key).Publish(JobId, batch);
+            await EventLog.Append([.. S.Events, .. S.Outbox], KeepEvents);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            logger.LogDebug(ex, "Could not hand events of job {Job} to the all-jobs feed", JobId);
+            // The events are stored with the job: the next transition, the watchdog or the next activation offers them again.
+            logger.LogWarning(ex, "Could not hand events of job {Job} to its event log", JobId);
+            return;
         }
-    }
 
-    private EventBatch EventsAfter(long afterId, int limit)
-    {
-        if (!Exists)
+        // An emptied outbox is stored with the next transition (a batch offered twice is kept once); events of the
+        // layout before the event log are dropped from the job's row at once, as nothing else may write it again.
+        S.Events.Clear();
+        S.Outbox.Clear();
+        if (legacy)
         {
-            return new EventBatch([], 0, false);
+            await store.WriteStateAsync();
         }
-
-        var events = S.Events.Where(e => e.Id > afterId).Take(Math.Clamp(limit, 1, MaxStoredEvents)).ToArray();
-        var floor = S.Events.Count > 0 ? S.Events[0].Id - 1 : S.LastEventId;
-        return new EventBatch(events, S.LastEventId, true, floor);
     }
 }

@@ -6,8 +6,8 @@ using OrbitGrains.Hosting;
 namespace OrbitGrains.Pipeline;
 
 /// <summary>
-/// One job: runs the stages in order, stops at gates, records artifacts and events, and keeps its deadlines
-/// across restarts. Grain timers drive the work while the job is active; one reminder ("watchdog") wakes the
+/// One job: runs the stages in order, stops at gates, records artifacts, emits events (kept by its event log,
+/// <see cref="PipelineJobEventsGrain"/>), and keeps its deadlines across restarts. Grain timers drive the work while the job is active; one reminder ("watchdog") wakes the
 /// job on whichever silo owns it after a restart or the loss of a node, and every handler checks the stored
 /// state first so a late or repeated tick changes nothing.
 /// </summary>
@@ -28,10 +28,18 @@ public sealed partial class PipelineJobGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _storedEventId = S.LastEventId;
         if (Exists && !JobStatus.IsTerminal(S.Status))
         {
             // A job that was mid-stage or at a timed gate when its previous activation ended picks up from here.
             ArmTimers();
+        }
+
+        if (Exists && HasEventsToHandOver)
+        {
+            // On the job's first turn, not here: the event log may ask this job for them, which waits for activation.
+            this.RegisterGrainTimer(_ => HandOverEventsAsync(),
+                new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
         }
 
         return Task.CompletedTask;
@@ -126,6 +134,8 @@ public sealed partial class PipelineJobGrain(
             return;
         }
 
+        await HandOverEventsAsync();
+
         if (!Exists || JobStatus.IsTerminal(S.Status))
         {
             await OnFinishedAsync();
@@ -176,6 +186,12 @@ public sealed partial class PipelineJobGrain(
         {
             // The watchdog is still registered: its next tick repeats this.
             logger.LogWarning(ex, "Could not tell the job index that job {Job} finished", JobId);
+            return;
+        }
+
+        if (HasEventsToHandOver)
+        {
+            // The event log has not taken the last events yet: the watchdog's next tick offers them again.
             return;
         }
 

@@ -32,6 +32,10 @@ public sealed class PipelineJobState
     [Id(13)] public List<StageRecord> Stages { get; set; } = [];
     [Id(14)] public List<GateRecord> Gates { get; set; } = [];
     [Id(15)] public List<ArtifactRecord> Artifacts { get; set; } = [];
+    /// <summary>
+    /// Where versions before the event log (<see cref="PipelineJobEventsGrain"/>) kept the job's events. Read only to
+    /// hand them over to the log, then emptied.
+    /// </summary>
     [Id(16)] public List<PipelineEvent> Events { get; set; } = [];
     [Id(17)] public long LastEventId { get; set; }
     [Id(18)] public JobSettings? Settings { get; set; }
@@ -53,4 +57,7 @@ public sealed class PipelineJobState
 
     /// <summary>Gate decisions in the order taken, the newest <see cref="PipelineJobGrain.MaxStoredDecisions"/>.</summary>
     [Id(24)] public List<GateRecord> Decisions { get; set; } = [];
+
+    /// <summary>Events stored with the transition that emitted them and not yet handed to the event log.</summary>
+    [Id(25)] public List<PipelineEvent> Outbox { get; set; } = [];
 }

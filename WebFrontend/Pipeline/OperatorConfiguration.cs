@@ -226,9 +226,9 @@ public static partial class OperatorConfiguration
             }
         }
 
-        if (options.Storage.MaxEventsPerJob is < 1 or > PipelineJobGrain.MaxStoredEvents)
+        if (options.Storage.MaxEventsPerJob is < 1 or > PipelineJobEventsGrain.MaxStoredEvents)
         {
-            problems.Add($"storage.max_events_per_job must be 1 to {PipelineJobGrain.MaxStoredEvents}");
+            problems.Add($"storage.max_events_per_job must be 1 to {PipelineJobEventsGrain.MaxStoredEvents}");
         }
 
         var pipeline = options.Pipeline;

@@ -225,9 +225,9 @@ public static partial class PipelineEndpoints
             since = parsed;
         }
 
-        if (!TryInt(query["limit"], 100, 1, PipelineJobGrain.MaxStoredEvents, out var limit))
+        if (!TryInt(query["limit"], 100, 1, PipelineJobEventsGrain.MaxStoredEvents, out var limit))
         {
-            return PipelineResults.Detail(StatusCodes.Status400BadRequest, $"limit must be an integer from 1 to {PipelineJobGrain.MaxStoredEvents}");
+            return PipelineResults.Detail(StatusCodes.Status400BadRequest, $"limit must be an integer from 1 to {PipelineJobEventsGrain.MaxStoredEvents}");
         }
 
         if (!TryLong(query["after_id"], out var afterId))
@@ -235,8 +235,9 @@ public static partial class PipelineEndpoints
             return PipelineResults.Detail(StatusCodes.Status400BadRequest, "after_id must be a non-negative integer");
         }
 
-        var events = IsJobId(id) ? await grains.GetGrain<IPipelineJobGrain>(id).GetEvents() : null;
-        if (events is null)
+        // A created job always has its job_created event: an empty log is a job that does not exist.
+        var events = IsJobId(id) ? await grains.GetGrain<IPipelineJobEventsGrain>(id).GetEvents() : [];
+        if (events.Length == 0)
         {
             return NotFound(id);
         }

@@ -209,7 +209,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
             if (fresh.Length > 0 && fresh[0].StreamId != topic.LastId + 1)
             {
                 // Events were kept before they were sent, so the source can always give back what we skipped.
-                fresh = (await Source(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobGrain.MaxStoredEvents)).Events;
+                fresh = (await Source(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobEventsGrain.MaxStoredEvents)).Events;
             }
 
             Publish(topic, fresh);
@@ -271,7 +271,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
                 }
             }
 
-            // The job's lease on our observer simply runs out; see IPipelineJobGrain.Watch.
+            // The job's lease on our observer simply runs out; see IPipelineEventSource.Watch.
             if (_topics.TryGetValue(topic.JobId, out var current) && ReferenceEquals(current, topic))
             {
                 _topics.Remove(topic.JobId);
@@ -304,7 +304,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 
     private IPipelineEventSource Source(string key) => key == PipelineFeed.AllJobs
         ? _grains.GetGrain<IPipelineFeedGrain>(PipelineFeed.Key)
-        : _grains.GetGrain<IPipelineJobGrain>(key);
+        : _grains.GetGrain<IPipelineJobEventsGrain>(key);
 
     /// <summary>An event as it goes on the wire: its id and its complete SSE frame.</summary>
     public sealed record LiveEvent(long Id, byte[] Frame);

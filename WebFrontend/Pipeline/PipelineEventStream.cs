@@ -26,7 +26,7 @@ public static class PipelineEventStream
             return;
         }
 
-        await RunAsync(http, hub, grains.GetGrain<IPipelineJobGrain>(id), id, options, replayWithoutId: true,
+        await RunAsync(http, hub, grains.GetGrain<IPipelineJobEventsGrain>(id), id, options, replayWithoutId: true,
             last => new { type = "connected", job_id = id, ts = DateTimeOffset.UtcNow, last_event_id = last });
     }
 

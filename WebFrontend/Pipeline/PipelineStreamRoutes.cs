@@ -48,7 +48,7 @@ public static class PipelineStreamRoutes
     private static async Task<IResult> JobTicketAsync(string id, HttpContext http, IGrainFactory grains, StreamTickets tickets)
     {
         // Asking for the job's newest events (none after the largest id) is the cheapest way to learn it exists.
-        if (!PipelineEndpoints.IsJobId(id) || !(await grains.GetGrain<IPipelineJobGrain>(id).GetEventsAfter(long.MaxValue, 1)).Exists)
+        if (!PipelineEndpoints.IsJobId(id) || !(await grains.GetGrain<IPipelineJobEventsGrain>(id).GetEventsAfter(long.MaxValue, 1)).Exists)
         {
             return PipelineEndpoints.NotFound(id);
         }
