@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace OrbitGrains.Tests.Accounts;
@@ -105,6 +106,23 @@ public sealed class MySessionsTests(AccountsHost host) : AccountsHostTest<Accoun
         var withUserToken = await Api.PostJsonAsync("/auth/sessions/revoke-others", null, userToken);
         Assert.True(withUserToken.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"{(int)withUserToken.StatusCode}");
         Assert.True(await Api.IsSignedInAsync(person.Token));
+    }
+
+    [Fact]
+    public async Task A_sign_in_is_listed_with_its_user_agent_cut_and_cleaned()
+    {
+        var name = AccountsApi.NewName("agent");
+        var person = await Api.RegisterAsync(name);
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/auth/login/basic") { Content = JsonContent.Create(new { username = name }) };
+        login.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chromium/140.0 " + new string('x', 400));
+        var other = Session.From(await AccountsApi.ExpectJsonAsync(await Api.Http.SendAsync(login), HttpStatusCode.OK));
+
+        var listed = await ListAsync(person.Token);
+        var agent = (string)listed.Single(s => s["userAgent"] is not null)["userAgent"]!;
+        Assert.StartsWith("Mozilla/5.0 (X11; Linux x86_64) Chromium/140.0 xxx", agent);
+        Assert.Equal(256, agent.Length);
+        Assert.Null(listed.Single(s => (bool)s["current"]!)["userAgent"]);
+        Assert.True(await Api.IsSignedInAsync(other.Token));
     }
 
     private async Task<List<JsonObject>> ListAsync(string token) =>
