@@ -10,6 +10,9 @@ namespace OrbitGrains.Tests.WebClient;
 /// <summary>"My sessions" on the account page: browsers signed in as one person sign each other out.</summary>
 public sealed class MySessionsPageTests(WebClientHost host) : WebClientTest<WebClientHost>(host)
 {
+    /// <summary>A signed-out page finds out through a refused request and a refused refresh; a loaded machine is slow at both.</summary>
+    private static readonly LocatorAssertionsToBeVisibleOptions SignedOutWait = new() { Timeout = 30_000 };
+
     [Fact]
     public async Task A_person_signs_out_another_browser_and_then_all_the_others_and_their_next_refresh_is_refused()
     {
@@ -35,7 +38,7 @@ public sealed class MySessionsPageTests(WebClientHost host) : WebClientTest<WebC
         await Expect(sessions.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(count - 1);
         Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshAsync(secondRefresh)).StatusCode);
         await second.ReloadAsync();
-        await Expect(Heading(second, "Sign in")).ToBeVisibleAsync();
+        await Expect(Heading(second, "Sign in")).ToBeVisibleAsync(SignedOutWait);
         Assert.Null(await second.EvaluateAsync<string?>("localStorage.getItem('orbitgrains.session')"));
 
         // Then every other one at once: the third browser and the sign-up's own sessions.
@@ -46,7 +49,7 @@ public sealed class MySessionsPageTests(WebClientHost host) : WebClientTest<WebC
         Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshAsync(thirdRefresh)).StatusCode);
         Assert.False((bool)(await Product.SessionStatusAsync(person.Token))["authenticated"]!);
         await third.GotoAsync("/account");
-        await Expect(Heading(third, "Sign in")).ToBeVisibleAsync();
+        await Expect(Heading(third, "Sign in")).ToBeVisibleAsync(SignedOutWait);
 
         // This browser stays signed in, across a reload.
         await mine.ReloadAsync();
