@@ -8,7 +8,13 @@ public sealed record SessionResponse(bool Verified, string Token, string Refresh
 
 public sealed record RefreshResponse(string Token, string RefreshToken, UserSummary User);
 
-public sealed record SessionStatus(bool Authenticated, UserSummary? User, bool HasPasskey, bool SystemHasUsers);
+/// <summary>`GET /auth/session`: the Orbit contract's fields (orbit.md), its user with the account's roles added.</summary>
+public sealed record SessionStatus(bool Authenticated, SessionUser? User, bool HasPasskey, bool SystemHasUsers);
+
+/// <summary>The signed-in account as `GET /auth/session` describes it.</summary>
+/// <param name="Roles">Every role the account has: `member`, plus `operator` and/or `admin` when granted (so a client
+/// offers only what the person may use; the API stays the judge).</param>
+public sealed record SessionUser(string Id, string Name, string[] Roles);
 
 public sealed record DeviceCodeResponse(string DeviceCode, string UserCode, string VerificationUrl, int ExpiresIn, int Interval);
 

@@ -11,6 +11,7 @@ public static class AccountsEndpoints
         services.AddSingleton<UserTokenService>();
         services.AddSingleton(AccountsOptions.Load(configuration));
         services.AddSingleton<RefreshChains>();
+        services.AddHttpContextAccessor();
         services.AddSingleton<WebTokenService>();
         services.AddSingleton<AnchorTokenService>();
         services.AddSingleton<AccountRegistry>();
@@ -30,6 +31,7 @@ public static class AccountsEndpoints
         auth.MapDeviceFlow();
         auth.MapPasskeys();
         auth.MapAccountSelf();
+        auth.MapMySessions();
         app.MapUserTokens();
         app.MapEmailAuth();
         return app;

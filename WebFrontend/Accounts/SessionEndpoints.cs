@@ -1,3 +1,4 @@
+using OrbitGrains.Accounts;
 using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Hosting.Bodies;
 
@@ -30,7 +31,7 @@ public static class SessionEndpoints
         var user = context.Account();
         return Results.Json(new SessionStatus(
             Authenticated: user is not null,
-            User: user is null ? null : new UserSummary(user.Id, user.Name),
+            User: user is null ? null : new SessionUser(user.Id, user.Name, [AccountRoles.Member, .. user.Roles]),
             HasPasskey: user?.HasPasskey ?? false,
             SystemHasUsers: await accounts.SystemHasUsersAsync()));
     }

@@ -24,6 +24,9 @@ public sealed class WebTokenService
     public const string Audience = "codex-remote-web";
     public const int MaxTokenLength = 4096;
 
+    /// <summary>Characters of a sign-in's `User-Agent` kept for "my sessions".</summary>
+    private const int MaxUserAgentLength = 256;
+
     /// <summary>How far ahead of this node's clock another node's `nbf` may be (front ends' clocks differ a little).</summary>
     private const long NotBeforeSkewSeconds = 5;
 
@@ -34,10 +37,13 @@ public sealed class WebTokenService
     private readonly SigningCredentials _signing;
     private readonly TokenValidationParameters _validation;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly IHttpContextAccessor _requests;
 
-    public WebTokenService(IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock, RefreshChains chains)
+    public WebTokenService(
+        IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock, RefreshChains chains, IHttpContextAccessor requests)
     {
         _grains = grains;
+        _requests = requests;
         _options = options;
         _clock = clock;
         _chains = chains;
@@ -81,6 +87,7 @@ public sealed class WebTokenService
         if (rotated is { } step)
         {
             var pair = JsonSerializer.Deserialize<ReplayPair>(step.Replay)!;
+            await _grains.GetGrain<IUserSessionsGrain>(step.User.Id).Touch(FamilyOf(pair.RefreshToken), now, now + _options.RefreshTtl);
             return new IssuedSession(pair.Token, pair.RefreshToken, step.User);
         }
 
@@ -130,7 +137,24 @@ public sealed class WebTokenService
         var (sessionId, accessExpires) = await StartSessionGrainAsync(user, familyId, now);
         var refreshToken = await _chains.StartAsync(
             user.Id, familyId, [new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], now + _options.RefreshTtl);
-        return refreshToken is null ? null : new IssuedSession(CreateJwt(user, sessionId, now, accessExpires), refreshToken, user);
+        if (refreshToken is null)
+        {
+            return null;
+        }
+
+        await RecordSignInAsync(user.Id, familyId, now);
+        return new IssuedSession(CreateJwt(user, sessionId, now, accessExpires), refreshToken, user);
+    }
+
+    /// <summary>Lists the sign-in among the account's web sessions ("my sessions"); ends any it pushes out past the cap.</summary>
+    private async Task RecordSignInAsync(string userId, string familyId, DateTimeOffset now)
+    {
+        var userAgent = _requests.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent
+            ? new string(agent.Take(MaxUserAgentLength).Where(c => !char.IsControl(c)).ToArray())
+            : null;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var evicted = await _grains.GetGrain<IUserSessionsGrain>(userId).Add(new WebSignIn(id, familyId, now, now, userAgent, now + _options.RefreshTtl));
+        await Task.WhenAll(evicted.Select(RevokeAsync));
     }
 
     private async Task<(string SessionId, DateTimeOffset AccessExpires)> StartSessionGrainAsync(UserRecord user, string familyId, DateTimeOffset now)

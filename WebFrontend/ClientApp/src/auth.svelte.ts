@@ -21,25 +21,20 @@ onSessionChange((session) => {
 startSessionKeeping();
 
 /**
- * Roles are not in the web JWT, and no route answers them directly yet; the client learns what a person may
- * do from what the API lets them do (a pipeline or rooms-admin read), so it never shows a page that only refuses.
+ * The signed-in person's roles, as `GET /auth/session` gives them (`user.roles`: `member`, plus `operator` and/or
+ * `admin`), so the client offers only what the person may use; the API stays the judge. Read again after each
+ * sign-in and when a refusal suggests they changed.
  */
 export async function loadRoles() {
   if (!auth.session) return;
-  const roles: string[] = [];
-  const probe = async (path: string) => {
-    try {
-      await api(path);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const [operator, admin] = await Promise.all([probe('/api/v1/jobs?limit=1'), probe('/api/admin/rooms')]);
-  if (admin) roles.push('admin');
-  if (operator) roles.push('operator');
-  auth.roles = roles;
-  auth.rolesKnown = true;
+  try {
+    const status = await api<{ authenticated: boolean; user: { id: string; roles?: string[] } | null }>('/auth/session');
+    if (!status.authenticated || !status.user || status.user.id !== auth.session?.user.id) return;
+    auth.roles = (status.user.roles ?? ['member']).filter((r) => r !== 'member');
+    auth.rolesKnown = true;
+  } catch {
+    // Unreachable for now: the pages show their own errors; roles stay unknown and are read on the next sign-in.
+  }
 }
 
 export function signedIn(body: { token: string; refreshToken: string; user: { id: string; name: string } }) {

@@ -74,13 +74,16 @@ public sealed class AccessRolesTests(AccessRolesHost host) : AccountsHostTest<Ac
     {
         var user = await Api.RegisterAsync(AccountsApi.NewName("grant"));
         Assert.Equal(HttpStatusCode.Forbidden, await JobsAsync(user.Token));
+        Assert.Equal(["member"], await SessionRolesAsync(user.Token));
 
         await Admin.SetRolesAsync(user.UserId, "operator");
         Assert.Equal(HttpStatusCode.OK, await JobsAsync(user.Token));
         Assert.Equal(HttpStatusCode.Forbidden, await Admin.AdminStatusAsync(user.Token));
+        Assert.Equal(["member", "operator"], await SessionRolesAsync(user.Token));
 
         await Admin.SetRolesAsync(user.UserId);
         Assert.Equal(HttpStatusCode.Forbidden, await JobsAsync(user.Token));
+        Assert.Equal(["member"], await SessionRolesAsync(user.Token));
     }
 
     [Fact]
@@ -208,6 +211,10 @@ public sealed class AccessRolesTests(AccessRolesHost host) : AccountsHostTest<Ac
         Assert.Equal(expectedRole, (string?)(await socket.NextOfTypeAsync("joined"))["role"]);
         return socket;
     }
+
+    /// <summary>The roles `GET /auth/session` gives the token's account (the Orbit contract's user, roles added).</summary>
+    private async Task<string[]> SessionRolesAsync(string token) =>
+        (await Api.SessionStatusAsync(token))["user"]!["roles"]!.AsArray().Select(r => (string)r!).ToArray();
 
     private async Task<HttpStatusCode> JobsAsync(string bearer)
     {

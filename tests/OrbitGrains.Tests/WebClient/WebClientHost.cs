@@ -20,7 +20,7 @@ public class WebClientHost : IAsyncLifetime
 {
     public const string AdminToken = "webclient-test-admin-token-0123456789abcdef";
     private const string JwtSecret = "webclient-test-jwt-secret-0123456789abcdefghij";
-    private const string Password = "correct horse battery staple";
+    public const string Password = "correct horse battery staple";
 
     private readonly TempDirectory _data = new("orbit-webclient");
     private RunningHost? _host;

@@ -52,3 +52,20 @@ export async function loginPasskey(username: string) {
   const credential = await usePasskey(options);
   signedIn(await api<SessionResponse>('/auth/login/verify', { body: { credential }, auth: false }));
 }
+
+/** One of my web sign-ins (`GET /auth/sessions`): a sign-in and every session refreshed from it. */
+export interface MySession { id: string; createdAt: string; lastUsedAt: string; userAgent: string | null; current: boolean }
+
+export const mySessions = () => api<{ sessions: MySession[] }>('/auth/sessions').then((a) => a.sessions);
+export const endSession = (id: string) => api(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export const endOtherSessions = () => api<{ ended: number }>('/auth/sessions/revoke-others', { method: 'POST' });
+
+/** A short name for a `User-Agent`: the browser and the system, as far as the string tells. */
+export function describeAgent(agent: string | null): string {
+  if (!agent) return 'Unknown client';
+  const browser = /Edg\//.test(agent) ? 'Edge' : /Firefox\//.test(agent) ? 'Firefox' : /Chrom(e|ium)\//.test(agent) ? 'Chromium'
+    : /Safari\//.test(agent) ? 'Safari' : agent.split(/[ /]/)[0] || 'Unknown client';
+  const system = /Android/.test(agent) ? 'Android' : /iPhone|iPad/.test(agent) ? 'iOS' : /Windows/.test(agent) ? 'Windows'
+    : /Mac OS X/.test(agent) ? 'macOS' : /Linux/.test(agent) ? 'Linux' : '';
+  return system ? `${browser} on ${system}` : browser;
+}

@@ -1,55 +1,64 @@
 import { api } from '../api/http';
-import { ApiError } from '../api/errors';
 
 /**
- * User administration (issue "Access": `GET /api/admin/users` paged with search, `PUT /api/admin/users/{id}/roles`,
- * `POST /api/admin/users/{id}/disable`, invites, `REGISTRATION=open|invite|closed`). Answers are read tolerantly
- * (a list, or an object holding one) so small shape differences do not break the page.
+ * The accounts part of the admin API (`/api/admin/users`, `/api/admin/invites`; admin only, ProblemDetails errors)
+ * and the public sign-up settings (`GET /auth/config`). REGISTRATION is configuration, so it is only read here.
  */
-export interface AdminUser { id: string; name: string; roles: string[]; disabled?: boolean; createdAt?: string; created_at?: string }
-export interface Invite { code: string; expiresAt?: string; expires_at?: string; usedBy?: string | null; used_by?: string | null }
-
-export const roles = ['member', 'operator', 'admin'] as const;
-
-/** Null when this server has no such route (404/405): the page says so instead of showing an error. */
-export async function optional<T>(work: Promise<T>): Promise<T | null> {
-  try {
-    return await work;
-  } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null;
-    throw e;
-  }
+export interface AdminUser {
+  id: string;
+  name: string;
+  displayName: string;
+  /** `member`, plus `operator` and/or `admin` when granted. */
+  roles: string[];
+  disabled: boolean;
+  createdAt: string;
+  hasPasskey: boolean;
+  hasPassword: boolean;
 }
 
-function listOf<T>(answer: unknown, ...keys: string[]): { items: T[]; total: number | null } {
-  if (Array.isArray(answer)) return { items: answer as T[], total: null };
-  const record = (answer ?? {}) as Record<string, unknown>;
-  for (const key of keys) {
-    if (Array.isArray(record[key])) {
-      const total = typeof record.total === 'number' ? record.total : typeof record.totalCount === 'number' ? record.totalCount : null;
-      return { items: record[key] as T[], total };
-    }
-  }
-  return { items: [], total: null };
+/** One page of accounts, oldest first; `nextAfter` is the cursor of the next page (null at the end). */
+export interface AdminUserPage { users: AdminUser[]; nextAfter: number | null; total: number }
+
+export interface Invite {
+  id: string;
+  /** `unused`, `used` or `expired`. */
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  createdBy: string;
+  note: string | null;
+  usedBy: string | null;
+  usedAt: string | null;
 }
 
-export async function users(search: string, offset: number, limit: number) {
-  const query = new URLSearchParams({ search, offset: String(offset), limit: String(limit), page: String(Math.floor(offset / limit) + 1), pageSize: String(limit) });
-  const answer = await optional(api<unknown>(`/api/admin/users?${query}`));
-  return answer === null ? null : listOf<AdminUser>(answer, 'users', 'items', 'data');
+/** A new invite: `code` is in this answer only (the server keeps its hash). */
+export interface InviteCreated { id: string; code: string; expiresAt: string }
+
+/** The roles an admin grants; every account is a member. */
+export const grantable = ['operator', 'admin'] as const;
+
+const user = (id: string) => `/api/admin/users/${encodeURIComponent(id)}`;
+
+export function users(search: string, after: number, limit: number) {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (search) query.set('search', search);
+  if (after > 0) query.set('after', String(after));
+  return api<AdminUserPage>(`/api/admin/users?${query}`);
 }
 
-export const setRoles = (id: string, value: string[]) => api(`/api/admin/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles: value } });
-export const disable = (id: string) => api(`/api/admin/users/${encodeURIComponent(id)}/disable`, { method: 'POST', body: {} });
+/** Replaces the granted roles (`member` is implied and never sent). */
+export const setRoles = (id: string, roles: string[]) =>
+  api<AdminUser>(`${user(id)}/roles`, { method: 'PUT', body: { roles: roles.filter((r) => r !== 'member') } });
 
-export async function invites() {
-  const answer = await optional(api<unknown>('/api/admin/invites'));
-  return answer === null ? null : listOf<Invite>(answer, 'invites', 'items', 'data').items;
-}
-export const createInvite = () => api<Invite & { invite?: Invite }>('/api/admin/invites', { method: 'POST', body: {} });
+export const setDisabled = (id: string, disabled: boolean) =>
+  api<AdminUser>(`${user(id)}/${disabled ? 'disable' : 'enable'}`, { method: 'POST' });
 
-export async function registration() {
-  const answer = await optional(api<Record<string, unknown>>('/api/admin/registration'));
-  if (answer === null) return null;
-  return String(answer.registration ?? answer.policy ?? answer.mode ?? '');
-}
+export const invites = () => api<{ invites: Invite[] }>('/api/admin/invites').then((a) => a.invites);
+
+export const createInvite = (expiresInSec: number, note: string) =>
+  api<InviteCreated>('/api/admin/invites', { method: 'POST', body: { expiresInSec, ...(note ? { note } : {}) } });
+
+export const deleteInvite = (id: string) => api(`/api/admin/invites/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+/** The sign-up policy: `open`, `invite` or `closed` (REGISTRATION), and the auth mode. */
+export const authConfig = () => api<{ authMode: string; registration: string }>('/auth/config', { auth: false });

@@ -96,11 +96,15 @@ const locks = (navigator as Navigator & { locks?: LockManager }).locks;
  * One tab of the browser spends refresh tokens: the holder of a Web Lock held for the tab's lifetime (when it closes,
  * the next tab takes over). Where the browser has no Web Locks or BroadcastChannel, every tab is its own leader.
  */
+/** Requests of this tab waiting for a leader; woken when this tab becomes the leader itself. */
+const waitingForLeader = new Set<() => void>();
+
 if (locks && channel) {
   void locks.request(lockName, () => {
     isLeader = true;
     latest = null;
     currentSession();
+    for (const wake of [...waitingForLeader]) wake();
     return new Promise<never>(() => undefined);
   });
 } else {
@@ -145,22 +149,39 @@ async function spend(staleToken: string): Promise<StoredSession | null> {
   return next;
 }
 
+/**
+ * Asks the leader for the pair after `staleToken`. Right after a reload there may be no leader yet (the old page's
+ * lock is released a moment later), and a request posted then reaches nobody: so it is posted again every 2 s, and
+ * if this tab becomes the leader meanwhile it spends the token itself.
+ */
 function askLeader(staleToken: string): Promise<StoredSession | null> {
   return new Promise((resolve, reject) => {
-    const settle = (session: StoredSession | null) => {
+    const finish = () => {
       clearTimeout(timer);
+      clearInterval(again);
+      waitingForLeader.delete(lead);
       stop();
+    };
+    const settle = (session: StoredSession | null) => {
+      finish();
       resolve(session);
+    };
+    const lead = () => {
+      finish();
+      refresh(staleToken).then(resolve, reject);
     };
     const stop = onSessionChange((session) => {
       if (session?.token !== staleToken) settle(session);
     });
     const timer = setTimeout(() => {
-      stop();
+      finish();
       reject(new Error('Your session could not be renewed just now. Try again.'));
     }, 15_000);
+    const post = () => channel!.postMessage({ kind: 'refresh', stale: staleToken } satisfies TabMessage);
+    const again = setInterval(post, 2_000);
+    waitingForLeader.add(lead);
     if (latest && latest.token !== staleToken) settle(latest);
-    else channel!.postMessage({ kind: 'refresh', stale: staleToken } satisfies TabMessage);
+    else post();
   });
 }
 
