@@ -1,0 +1,175 @@
+using OrbitGrains.Hosting;
+using OrbitGrains.Rooms;
+
+namespace OrbitGrains.Agents;
+
+[GenerateSerializer, Alias("OrbitGrains.Agents.AgentState")]
+public sealed class AgentState
+{
+    [Id(0)] public AgentRecord? Agent { get; set; }
+
+    /// <summary>Events of the page being filled; full pages move to their own sealed grain (<see cref="PagedLog"/>).</summary>
+    [Id(1)] public List<AgentEvent> OpenEvents { get; set; } = [];
+
+    [Id(2)] public List<InboxTask> Tasks { get; set; } = [];
+
+    /// <summary>Pending commands, then the last <see cref="IAgentGrain.KeptAckedCommands"/> acknowledged ones, in creation order.</summary>
+    [Id(3)] public List<AgentCommand> Commands { get; set; } = [];
+}
+
+public sealed class AgentGrain(
+    [PersistentState("agent", OrbitStorageNames.GrainState)] IPersistentState<AgentState> state,
+    TimeProvider clock) : Grain, IAgentGrain
+{
+    /// <summary>Last seen is kept to the minute for reads: an agent polling in a tight loop must not write on every call.</summary>
+    private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
+
+    private string EventLogKey => $"agent-events:{this.GetPrimaryKeyString()}";
+
+    public async Task<AgentRecord> Create(string userId, string name, string? description, string tokenHash)
+    {
+        if (state.State.Agent is { } existing)
+        {
+            return existing;
+        }
+
+        state.State.Agent = new AgentRecord(this.GetPrimaryKeyString(), userId, name, description, AgentStatuses.Idle, 0m, null, tokenHash, 0, clock.GetUtcNow());
+        await state.WriteStateAsync();
+        return state.State.Agent;
+    }
+
+    public Task<AgentRecord?> Get(string userId) => Task.FromResult(Owned(userId));
+
+    public async Task<AgentRecord?> SetStatus(string userId, string status)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        if (agent.Status != status)
+        {
+            state.State.Agent = agent with { Status = status };
+            await state.WriteStateAsync();
+        }
+
+        return state.State.Agent;
+    }
+
+    public async Task<bool> RevokeToken(string userId)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return false;
+        }
+
+        if (agent.TokenHash is { } hash)
+        {
+            // The token dies first: from here on no request carrying it is accepted, whatever happens to this write.
+            await GrainFactory.GetGrain<IAgentTokenGrain>(hash).Revoke();
+            state.State.Agent = agent with { TokenHash = null };
+            await state.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    public async Task<AgentEvent[]?> Events(string userId, int limit)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        var count = agent.EventsCount;
+        var (entries, _) = await PagedLog.ReadAsync(Math.Max(0, count - limit), limit, count, state.State.OpenEvents, e => e.Sequence,
+            page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries());
+        Array.Reverse(entries);
+        return entries;
+    }
+
+    public async Task<RecordedEvent?> Record(NewAgentEvent newEvent)
+    {
+        var agent = state.State.Agent ?? throw new InvalidOperationException("Events come with a live token, which only an existing agent has.");
+        if (newEvent.TaskId is not null && state.State.Tasks.Count(t => t.Status == InboxStatuses.Pending) >= IAgentGrain.MaxPendingTasks)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var sequence = agent.EventsCount + 1;
+        var stored = new AgentEvent(sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
+        state.State.OpenEvents.Add(stored);
+        var status = agent.Status;
+        if (newEvent.TaskId is { } taskId)
+        {
+            state.State.Tasks.Add(new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now));
+            status = AgentStatuses.WaitingApproval;
+        }
+
+        state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + newEvent.Cost, LastSeen = now, Status = status };
+        if (state.State.OpenEvents.Count >= PagedLog.PageSize)
+        {
+            // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
+            await GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, PagedLog.PageOf(sequence)))
+                .Seal(state.State.OpenEvents.ToArray());
+            state.State.OpenEvents.Clear();
+        }
+
+        await state.WriteStateAsync();
+        return new RecordedEvent(stored, newEvent.TaskId);
+    }
+
+    public async Task<AgentCommand[]> PendingCommands(DateTimeOffset? since)
+    {
+        await SeenAsync(write: false);
+        return state.State.Commands.Where(c => c.Status == CommandStatuses.Pending && (since is null || c.CreatedAt >= since)).ToArray();
+    }
+
+    public async Task<AgentCommand?> Ack(string commandId)
+    {
+        var index = state.State.Commands.FindIndex(c => c.Id == commandId);
+        if (index < 0)
+        {
+            await SeenAsync(write: false);
+            return null;
+        }
+
+        var command = state.State.Commands[index];
+        if (command.Status == CommandStatuses.Acked)
+        {
+            await SeenAsync(write: false);
+            return command;
+        }
+
+        state.State.Commands[index] = command = command with { Status = CommandStatuses.Acked };
+        var acked = state.State.Commands.Count(c => c.Status == CommandStatuses.Acked);
+        if (acked > IAgentGrain.KeptAckedCommands)
+        {
+            var oldest = state.State.Commands.FindIndex(c => c.Status == CommandStatuses.Acked);
+            state.State.Commands.RemoveAt(oldest);
+        }
+
+        await SeenAsync(write: true);
+        return command;
+    }
+
+    private AgentRecord? Owned(string userId) => state.State.Agent is { } agent && agent.UserId == userId ? agent : null;
+
+    /// <summary>Records the agent's visit; written now when <paramref name="write"/>, else only when the stored one is a minute old.</summary>
+    private async Task SeenAsync(bool write)
+    {
+        if (state.State.Agent is not { } agent)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var stale = agent.LastSeen is not { } last || now - last >= LastSeenResolution;
+        if (write || stale)
+        {
+            state.State.Agent = agent with { LastSeen = now };
+            await state.WriteStateAsync();
+        }
+    }
+}
