@@ -104,3 +104,27 @@ public static class CommandStatuses
     public const string Pending = "pending";
     public const string Acked = "acked";
 }
+
+/// <summary>A decided inbox task in its agent's append-only log of decisions; <paramref name="Sequence"/> counts from 1.</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.DecidedTask")]
+public sealed record DecidedTask([property: Id(0)] long Sequence, [property: Id(1)] InboxTask Task);
+
+/// <summary>An inbox task with its agent's name, as the inbox lists it.</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.InboxItem")]
+public sealed record InboxItem([property: Id(0)] InboxTask Task, [property: Id(1)] string AgentName);
+
+/// <summary>How a decision went: decided (with the item), already decided, or no such item of this user.</summary>
+public enum DecisionOutcome
+{
+    Decided,
+    AlreadyDecided,
+    NotFound,
+}
+
+/// <summary>The answer to a decision; <paramref name="Item"/> is set when <see cref="DecisionOutcome.Decided"/>.</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.DecisionResult")]
+public sealed record DecisionResult([property: Id(0)] DecisionOutcome Outcome, [property: Id(1)] InboxItem? Item);
+
+/// <summary>Where an inbox task lives: its agent and the agent's owner.</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.InboxTaskLocation")]
+public sealed record InboxTaskLocation([property: Id(0)] string AgentId, [property: Id(1)] string UserId);

@@ -49,4 +49,18 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Marks a command acknowledged and returns it; null when the agent has no such command.</summary>
     [Alias("Ack")]
     Task<AgentCommand?> Ack(string commandId);
+
+    /// <summary>
+    /// The user's agent's inbox tasks with the given status (all when null), newest first; null when not the user's agent.
+    /// </summary>
+    [Alias("Inbox")]
+    Task<InboxItem[]?> Inbox(string userId, string? status, int limit);
+
+    /// <summary>
+    /// Decides a pending task in one write: the task's status and comment, an `approval_decision` command for the agent,
+    /// and the agent's status (`waiting_approval` while other tasks are pending, else `running`). A task decided before
+    /// is <see cref="DecisionOutcome.AlreadyDecided"/> and changes nothing.
+    /// </summary>
+    [Alias("Decide")]
+    Task<DecisionResult> Decide(string userId, string taskId, string decision, string? comment);
 }

@@ -11,13 +11,19 @@ public sealed class AgentState
     /// <summary>Events of the page being filled; full pages move to their own sealed grain (<see cref="PagedLog"/>).</summary>
     [Id(1)] public List<AgentEvent> OpenEvents { get; set; } = [];
 
+    /// <summary>Pending inbox tasks, oldest first; a decided one moves to the log of decisions.</summary>
     [Id(2)] public List<InboxTask> Tasks { get; set; } = [];
 
     /// <summary>Pending commands, then the last <see cref="IAgentGrain.KeptAckedCommands"/> acknowledged ones, in creation order.</summary>
     [Id(3)] public List<AgentCommand> Commands { get; set; } = [];
+
+    [Id(4)] public long DecidedCount { get; set; }
+
+    /// <summary>Decisions of the page being filled; full pages move to their own sealed grain.</summary>
+    [Id(5)] public List<DecidedTask> OpenDecided { get; set; } = [];
 }
 
-public sealed class AgentGrain(
+public sealed partial class AgentGrain(
     [PersistentState("agent", OrbitStorageNames.GrainState)] IPersistentState<AgentState> state,
     TimeProvider clock) : Grain, IAgentGrain
 {
@@ -34,7 +40,7 @@ public sealed class AgentGrain(
         }
 
         state.State.Agent = new AgentRecord(this.GetPrimaryKeyString(), userId, name, description, AgentStatuses.Idle, 0m, null, tokenHash, 0, clock.GetUtcNow());
-        await state.WriteStateAsync();
+        await WriteAsync();
         return state.State.Agent;
     }
 
@@ -50,7 +56,7 @@ public sealed class AgentGrain(
         if (agent.Status != status)
         {
             state.State.Agent = agent with { Status = status };
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         return state.State.Agent;
@@ -68,7 +74,7 @@ public sealed class AgentGrain(
             // The token dies first: from here on no request carrying it is accepted, whatever happens to this write.
             await GrainFactory.GetGrain<IAgentTokenGrain>(hash).Revoke();
             state.State.Agent = agent with { TokenHash = null };
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         return true;
@@ -91,9 +97,14 @@ public sealed class AgentGrain(
     public async Task<RecordedEvent?> Record(NewAgentEvent newEvent)
     {
         var agent = state.State.Agent ?? throw new InvalidOperationException("Events come with a live token, which only an existing agent has.");
-        if (newEvent.TaskId is not null && state.State.Tasks.Count(t => t.Status == InboxStatuses.Pending) >= IAgentGrain.MaxPendingTasks)
+        if (newEvent.TaskId is { } newTask)
         {
-            return null;
+            if (state.State.Tasks.Count >= IAgentGrain.MaxPendingTasks)
+            {
+                return null;
+            }
+
+            await GrainFactory.GetGrain<IInboxTaskGrain>(newTask).Set(new InboxTaskLocation(agent.Id, agent.UserId));
         }
 
         var now = clock.GetUtcNow();
@@ -116,7 +127,7 @@ public sealed class AgentGrain(
             state.State.OpenEvents.Clear();
         }
 
-        await state.WriteStateAsync();
+        await WriteAsync();
         return new RecordedEvent(stored, newEvent.TaskId);
     }
 
@@ -154,6 +165,23 @@ public sealed class AgentGrain(
         return command;
     }
 
+    /// <summary>
+    /// Writes the state; when the write fails, the activation is dropped so the next call reads the stored state again
+    /// and a change that was not stored is not seen either (a decision's parts are stored together or not at all).
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     private AgentRecord? Owned(string userId) => state.State.Agent is { } agent && agent.UserId == userId ? agent : null;
 
     /// <summary>Records the agent's visit; written now when <paramref name="write"/>, else only when the stored one is a minute old.</summary>
@@ -169,7 +197,7 @@ public sealed class AgentGrain(
         if (write || stale)
         {
             state.State.Agent = agent with { LastSeen = now };
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
     }
 }

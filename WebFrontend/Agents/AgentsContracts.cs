@@ -38,3 +38,12 @@ public sealed record AgentCommandView(string Id, string AgentId, string Kind, Js
         return new(c.Id, c.AgentId, c.Kind, payload.RootElement.Clone(), c.Status, c.CreatedAt, c.SourceTaskId);
     }
 }
+
+/// <summary>An approval task of the inbox (spec: jarvis.md, `GET /v1/inbox`).</summary>
+/// <param name="Status">`pending`, `approved` or `rejected`.</param>
+public sealed record InboxItemView(
+    string Id, string AgentId, string AgentName, string? ProposedAction, string[] CompletedActions, string Status, string? Comment, DateTimeOffset CreatedAt)
+{
+    public static InboxItemView From(InboxItem item) => new(item.Task.Id, item.Task.AgentId, item.AgentName, item.Task.ProposedAction,
+        item.Task.CompletedActions, item.Task.Status, item.Task.Comment, item.Task.CreatedAt);
+}

@@ -32,6 +32,7 @@ public static class AgentsEndpoints
             .WithSummary("An agent's events, newest first (limit 1..500, default 100)").Produces<AgentEventView[]>();
         dashboard.MapGet("/events", EventsAsync)
             .WithSummary("The workspace's events, newest first (limit 1..500, default 50; agentId narrows to one agent)").Produces<AgentEventView[]>();
+        InboxEndpoints.Map(dashboard);
         AgentRuntimeEndpoints.Map(app);
         return app;
     }

@@ -33,8 +33,16 @@ public sealed record AgentEventRequest(
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
 }
 
+/// <summary>POST /v1/inbox/{id}/decision: approved or rejected, with an optional comment of at most 2000 characters.</summary>
+public sealed record InboxDecisionRequest(string? Decision = null, string? Comment = null) : IRequestBody<InboxDecisionRequest>
+{
+    public static JsonTypeInfo<InboxDecisionRequest> JsonTypeInfo => AgentsRequestJson.Default.InboxDecisionRequest;
+    public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(CreateAgentRequest))]
 [JsonSerializable(typeof(AgentStatusRequest))]
 [JsonSerializable(typeof(AgentEventRequest))]
+[JsonSerializable(typeof(InboxDecisionRequest))]
 internal sealed partial class AgentsRequestJson : JsonSerializerContext;

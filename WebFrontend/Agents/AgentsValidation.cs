@@ -71,6 +71,40 @@ public static class AgentsValidation
         return (new NewAgentEvent(Shared.IssuedIds.New(), body.Type, body.Message, cost, taskId, body.ProposedAction, completed!), null);
     }
 
+    /// <summary>The decision and its comment (trimmed; blank is none), or the refusal.</summary>
+    public static (string Decision, string? Comment, IResult? Problem) Decision(InboxDecisionRequest body)
+    {
+        if (body.Decision is not (InboxStatuses.Approved or InboxStatuses.Rejected))
+        {
+            return ("", null, Invalid("decision must be approved or rejected."));
+        }
+
+        var comment = body.Comment?.Trim();
+        return comment is { Length: > MaxText }
+            ? ("", null, Invalid($"comment must be at most {MaxText} characters."))
+            : (body.Decision, comment is { Length: > 0 } ? comment : null, null);
+    }
+
+    /// <summary>`?status=` of the inbox: pending, approved or rejected; absent is every status.</summary>
+    public static bool TryInboxStatus(StringValues value, out string? status, out IResult? problem)
+    {
+        problem = null;
+        status = null;
+        if (StringValues.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+
+        if (value.Count == 1 && value[0] is InboxStatuses.Pending or InboxStatuses.Approved or InboxStatuses.Rejected)
+        {
+            status = value[0];
+            return true;
+        }
+
+        problem = Invalid("status must be one of: pending, approved, rejected.");
+        return false;
+    }
+
     /// <summary>`?limit=` between 1 and <paramref name="max"/>; absent is <paramref name="fallback"/>.</summary>
     public static bool TryLimit(StringValues value, int fallback, int max, out int limit, out IResult? problem)
     {

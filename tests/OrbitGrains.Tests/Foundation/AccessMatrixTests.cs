@@ -126,6 +126,8 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["POST /v1/agents/{id}/revoke-token"] = Access.Member,
         ["GET /v1/agents/{id}/events"] = Access.Member,
         ["GET /v1/events"] = Access.Member,
+        ["GET /v1/inbox"] = Access.Member,
+        ["POST /v1/inbox/{id}/decision"] = Access.Member,
         ["POST /v1/events"] = Access.AgentToken,
         ["GET /v1/commands"] = Access.AgentToken,
         ["POST /v1/commands/{id}/ack"] = Access.AgentToken,
