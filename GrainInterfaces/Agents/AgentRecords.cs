@@ -128,3 +128,19 @@ public sealed record DecisionResult([property: Id(0)] DecisionOutcome Outcome, [
 /// <summary>Where an inbox task lives: its agent and the agent's owner.</summary>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.InboxTaskLocation")]
 public sealed record InboxTaskLocation([property: Id(0)] string AgentId, [property: Id(1)] string UserId);
+
+/// <summary>An agent's spend in the current UTC day and month (both 0 when it spent nothing in them).</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.AgentSpend")]
+public sealed record AgentSpend(
+    [property: Id(0)] string AgentId,
+    [property: Id(1)] string AgentName,
+    [property: Id(2)] decimal Daily,
+    [property: Id(3)] decimal Monthly);
+
+/// <summary>The workspace's month after a spend was added: its total and the budget (null: none set).</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.MonthSpend")]
+public sealed record MonthSpend([property: Id(0)] decimal Total, [property: Id(1)] decimal? Budget)
+{
+    /// <summary>True when a budget is set and the month's spend is over it.</summary>
+    public bool OverBudget => Budget is { } budget && Total > budget;
+}

@@ -36,7 +36,8 @@ public interface IAgentGrain : IGrainWithStringKey
 
     /// <summary>
     /// Stores a validated event with everything it causes in one write: the counters, the spend, and with a task id a
-    /// pending inbox task and the status `waiting_approval`. Null, with nothing written, when the event asks for approval
+    /// pending inbox task and the status `waiting_approval`. An event that takes the workspace's month over its budget
+    /// is still stored, and pauses the agent with a `budget_exceeded` command (once, when it is not paused already). Null, with nothing written, when the event asks for approval
     /// and the agent already has <see cref="MaxPendingTasks"/> pending tasks.
     /// </summary>
     [Alias("Record")]
@@ -63,4 +64,8 @@ public interface IAgentGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Decide")]
     Task<DecisionResult> Decide(string userId, string taskId, string decision, string? comment);
+
+    /// <summary>The user's agent's spend today and this month (UTC); null when not the user's agent.</summary>
+    [Alias("Spend")]
+    Task<AgentSpend?> Spend(string userId);
 }

@@ -19,4 +19,16 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>The workspace's agent ids, oldest first.</summary>
     [Alias("AgentIds")]
     Task<string[]> AgentIds();
+
+    /// <summary>Adds an agent's event cost to the current UTC month's spend; the month after it and the budget.</summary>
+    [Alias("AddSpend")]
+    Task<MonthSpend> AddSpend(decimal cost);
+
+    /// <summary>The current UTC month's spend and the budget.</summary>
+    [Alias("Month")]
+    Task<MonthSpend> Month();
+
+    /// <summary>Sets the monthly budget (greater than 0), or turns budget enforcement off with null.</summary>
+    [Alias("SetBudget")]
+    Task SetBudget(decimal? budget);
 }

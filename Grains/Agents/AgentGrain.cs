@@ -1,4 +1,6 @@
+using System.Text.Json;
 using OrbitGrains.Hosting;
+using OrbitGrains.Shared;
 using OrbitGrains.Rooms;
 
 namespace OrbitGrains.Agents;
@@ -21,6 +23,12 @@ public sealed class AgentState
 
     /// <summary>Decisions of the page being filled; full pages move to their own sealed grain.</summary>
     [Id(5)] public List<DecidedTask> OpenDecided { get; set; } = [];
+
+    /// <summary>The UTC day (yyyy-MM-dd) <see cref="DaySpend"/> counts, and the UTC month (yyyy-MM) <see cref="MonthSpend"/> counts.</summary>
+    [Id(6)] public string? DayKey { get; set; }
+    [Id(7)] public decimal DaySpend { get; set; }
+    [Id(8)] public string? MonthKey { get; set; }
+    [Id(9)] public decimal MonthSpend { get; set; }
 }
 
 public sealed partial class AgentGrain(
@@ -107,6 +115,8 @@ public sealed partial class AgentGrain(
             await GrainFactory.GetGrain<IInboxTaskGrain>(newTask).Set(new InboxTaskLocation(agent.Id, agent.UserId));
         }
 
+        // The workspace counts first: a budget crossed by this event is known before anything of the agent is written.
+        var month = newEvent.Cost > 0 ? await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(newEvent.Cost) : null;
         var now = clock.GetUtcNow();
         var sequence = agent.EventsCount + 1;
         var stored = new AgentEvent(sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
@@ -118,6 +128,14 @@ public sealed partial class AgentGrain(
             status = AgentStatuses.WaitingApproval;
         }
 
+        if (month is { OverBudget: true } && agent.Status != AgentStatuses.Paused)
+        {
+            status = AgentStatuses.Paused;
+            var payload = JsonSerializer.Serialize(new { monthly = month.Total, budget = month.Budget });
+            state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "budget_exceeded", payload, CommandStatuses.Pending, now, null));
+        }
+
+        CountSpend(now, newEvent.Cost);
         state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + newEvent.Cost, LastSeen = now, Status = status };
         if (state.State.OpenEvents.Count >= PagedLog.PageSize)
         {
@@ -180,6 +198,29 @@ public sealed partial class AgentGrain(
             DeactivateOnIdle();
             throw;
         }
+    }
+
+    public Task<AgentSpend?> Spend(string userId)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return Task.FromResult<AgentSpend?>(null);
+        }
+
+        var now = clock.GetUtcNow();
+        return Task.FromResult<AgentSpend?>(new AgentSpend(agent.Id, agent.Name,
+            state.State.DayKey == SpendPeriods.Day(now) ? state.State.DaySpend : 0m,
+            state.State.MonthKey == SpendPeriods.Month(now) ? state.State.MonthSpend : 0m));
+    }
+
+    private void CountSpend(DateTimeOffset now, decimal cost)
+    {
+        var day = SpendPeriods.Day(now);
+        var month = SpendPeriods.Month(now);
+        state.State.DaySpend = (state.State.DayKey == day ? state.State.DaySpend : 0m) + cost;
+        state.State.DayKey = day;
+        state.State.MonthSpend = (state.State.MonthKey == month ? state.State.MonthSpend : 0m) + cost;
+        state.State.MonthKey = month;
     }
 
     private AgentRecord? Owned(string userId) => state.State.Agent is { } agent && agent.UserId == userId ? agent : null;

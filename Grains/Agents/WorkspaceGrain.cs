@@ -3,7 +3,8 @@ using OrbitGrains.Hosting;
 namespace OrbitGrains.Agents;
 
 public sealed class WorkspaceGrain(
-    [PersistentState("workspace", OrbitStorageNames.GrainState)] IPersistentState<WorkspaceGrain.State> state) : Grain, IWorkspaceGrain
+    [PersistentState("workspace", OrbitStorageNames.GrainState)] IPersistentState<WorkspaceGrain.State> state,
+    TimeProvider clock) : Grain, IWorkspaceGrain
 {
     public async Task<AgentRecord?> CreateAgent(string agentId, string name, string? description, string tokenHash)
     {
@@ -26,9 +27,32 @@ public sealed class WorkspaceGrain(
 
     public Task<string[]> AgentIds() => Task.FromResult(state.State.AgentIds.ToArray());
 
+    public async Task<MonthSpend> AddSpend(decimal cost)
+    {
+        var month = SpendPeriods.Month(clock.GetUtcNow());
+        state.State.MonthSpend = (state.State.MonthKey == month ? state.State.MonthSpend : 0m) + cost;
+        state.State.MonthKey = month;
+        await state.WriteStateAsync();
+        return new MonthSpend(state.State.MonthSpend, state.State.Budget);
+    }
+
+    public Task<MonthSpend> Month() => Task.FromResult(new MonthSpend(
+        state.State.MonthKey == SpendPeriods.Month(clock.GetUtcNow()) ? state.State.MonthSpend : 0m, state.State.Budget));
+
+    public async Task SetBudget(decimal? budget)
+    {
+        state.State.Budget = budget;
+        await state.WriteStateAsync();
+    }
+
     [GenerateSerializer, Alias("OrbitGrains.Agents.WorkspaceGrain.State")]
     public sealed class State
     {
         [Id(0)] public List<string> AgentIds { get; set; } = [];
+        [Id(1)] public decimal? Budget { get; set; }
+
+        /// <summary>The UTC month (yyyy-MM) <see cref="MonthSpend"/> counts.</summary>
+        [Id(2)] public string? MonthKey { get; set; }
+        [Id(3)] public decimal MonthSpend { get; set; }
     }
 }

@@ -47,3 +47,12 @@ public sealed record InboxItemView(
     public static InboxItemView From(InboxItem item) => new(item.Task.Id, item.Task.AgentId, item.AgentName, item.Task.ProposedAction,
         item.Task.CompletedActions, item.Task.Status, item.Task.Comment, item.Task.CreatedAt);
 }
+
+/// <summary>
+/// The workspace's spend (spec: jarvis.md, `GET /v1/spend`): today's and this month's (UTC) across its agents, the
+/// monthly budget (null: none), and each agent's spend this month.
+/// </summary>
+public sealed record SpendView(decimal Daily, decimal Monthly, decimal? Budget, AgentSpendView[] AgentBreakdown);
+
+/// <summary>One agent's spend this month (UTC).</summary>
+public sealed record AgentSpendView(string AgentId, string AgentName, decimal Spend);

@@ -33,6 +33,7 @@ public static class AgentsEndpoints
         dashboard.MapGet("/events", EventsAsync)
             .WithSummary("The workspace's events, newest first (limit 1..500, default 50; agentId narrows to one agent)").Produces<AgentEventView[]>();
         InboxEndpoints.Map(dashboard);
+        SpendEndpoints.Map(dashboard);
         AgentRuntimeEndpoints.Map(app);
         return app;
     }

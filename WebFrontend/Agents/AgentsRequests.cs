@@ -40,9 +40,18 @@ public sealed record InboxDecisionRequest(string? Decision = null, string? Comme
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
 }
 
+/// <summary>PATCH /v1/spend/budget: the monthly budget, a number greater than 0; null turns enforcement off.</summary>
+/// <param name="Budget">Kept as the JSON value it is, so an explicit null (off) differs from an absent member (refused).</param>
+public sealed record BudgetRequest(System.Text.Json.JsonElement Budget = default) : IRequestBody<BudgetRequest>
+{
+    public static JsonTypeInfo<BudgetRequest> JsonTypeInfo => AgentsRequestJson.Default.BudgetRequest;
+    public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(CreateAgentRequest))]
 [JsonSerializable(typeof(AgentStatusRequest))]
 [JsonSerializable(typeof(AgentEventRequest))]
 [JsonSerializable(typeof(InboxDecisionRequest))]
+[JsonSerializable(typeof(BudgetRequest))]
 internal sealed partial class AgentsRequestJson : JsonSerializerContext;

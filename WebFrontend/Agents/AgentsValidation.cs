@@ -85,6 +85,19 @@ public static class AgentsValidation
             : (body.Decision, comment is { Length: > 0 } ? comment : null, null);
     }
 
+    /// <summary>The budget to set (null: none), or the refusal.</summary>
+    public static (decimal? Budget, IResult? Problem) Budget(BudgetRequest body)
+    {
+        if (body.Budget.ValueKind == System.Text.Json.JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        return body.Budget.ValueKind == System.Text.Json.JsonValueKind.Number && body.Budget.TryGetDecimal(out var budget) && budget > 0
+            ? (budget, null)
+            : (null, Invalid("budget must be a number > 0 (or null for no budget)."));
+    }
+
     /// <summary>`?status=` of the inbox: pending, approved or rejected; absent is every status.</summary>
     public static bool TryInboxStatus(StringValues value, out string? status, out IResult? problem)
     {

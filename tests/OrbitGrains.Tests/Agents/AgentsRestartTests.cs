@@ -8,7 +8,7 @@ public sealed class AgentsRestartTests : IDisposable
     private readonly TempDirectory _data = new("orbit-agents-restart");
 
     [Fact]
-    public async Task Agents_tokens_events_inbox_and_commands_survive_a_restart_of_the_embedded_host()
+    public async Task Agents_tokens_events_inbox_commands_spend_and_budget_survive_a_restart_of_the_embedded_host()
     {
         var serviceId = $"restart-{Guid.NewGuid():N}";
         string user, live, revoked, agentId, decidedTask, pendingTask, eventId;
@@ -28,6 +28,7 @@ public sealed class AgentsRestartTests : IDisposable
             decidedTask = (string)(await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(live, new { type = "approval_request", message = "a", requiresApproval = true }), HttpStatusCode.Created))["taskId"]!;
             pendingTask = (string)(await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(live, new { type = "approval_request", message = "b", requiresApproval = true }), HttpStatusCode.Created))["taskId"]!;
             await AccountsApi.ExpectJsonAsync(await agents.SendAsync(HttpMethod.Post, $"/v1/inbox/{decidedTask}/decision", "{\"decision\":\"approved\"}", bearer: user), HttpStatusCode.OK);
+            await AccountsApi.ExpectJsonAsync(await agents.SendAsync(HttpMethod.Patch, "/v1/spend/budget", "{\"budget\":40}", bearer: user), HttpStatusCode.OK);
         }
 
         await using var after = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId));
@@ -44,6 +45,9 @@ public sealed class AgentsRestartTests : IDisposable
         await AgentsApi.ExpectDetailAsync(await again.SendAsync(HttpMethod.Post, $"/v1/inbox/{decidedTask}/decision", "{\"decision\":\"rejected\"}", bearer: user),
             HttpStatusCode.BadRequest, "Inbox item already decided.");
         Assert.Equal(decidedTask, (string?)Assert.Single(await again.GetArrayAsync("/v1/commands", agentToken: live))!["sourceTaskId"]);
+        var spend = await AccountsApi.ExpectJsonAsync(await again.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(40m, (decimal)spend["budget"]!);
+        Assert.Equal(2.5m, (decimal)spend["monthly"]!);
         await AgentsApi.ExpectDetailAsync(await again.SendAsync(HttpMethod.Get, "/v1/commands", agentToken: revoked), HttpStatusCode.Unauthorized, "Invalid or revoked agent token.");
     }
 

@@ -128,6 +128,8 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["GET /v1/events"] = Access.Member,
         ["GET /v1/inbox"] = Access.Member,
         ["POST /v1/inbox/{id}/decision"] = Access.Member,
+        ["GET /v1/spend"] = Access.Member,
+        ["PATCH /v1/spend/budget"] = Access.Member,
         ["POST /v1/events"] = Access.AgentToken,
         ["GET /v1/commands"] = Access.AgentToken,
         ["POST /v1/commands/{id}/ack"] = Access.AgentToken,
