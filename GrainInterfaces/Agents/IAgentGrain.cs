@@ -30,6 +30,13 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("RevokeToken")]
     Task<bool> RevokeToken(string userId);
 
+    /// <summary>
+    /// Replaces the agent's token with the one of the given hash (already issued to this agent): the old one is revoked
+    /// at once. Null when not the user's agent.
+    /// </summary>
+    [Alias("RotateToken")]
+    Task<AgentRecord?> RotateToken(string userId, string newTokenHash);
+
     /// <summary>The user's agent's newest events, newest first; null when not the user's agent.</summary>
     [Alias("Events")]
     Task<AgentEvent[]?> Events(string userId, int limit);

@@ -88,6 +88,24 @@ public sealed partial class AgentGrain(
         return true;
     }
 
+    public async Task<AgentRecord?> RotateToken(string userId, string newTokenHash)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        await GrainFactory.GetGrain<IAgentTokenGrain>(newTokenHash).Issue(agent.Id, userId);
+        if (agent.TokenHash is { } old)
+        {
+            await GrainFactory.GetGrain<IAgentTokenGrain>(old).Revoke();
+        }
+
+        state.State.Agent = agent with { TokenHash = newTokenHash };
+        await WriteAsync();
+        return state.State.Agent;
+    }
+
     public async Task<AgentEvent[]?> Events(string userId, int limit)
     {
         if (Owned(userId) is not { } agent)

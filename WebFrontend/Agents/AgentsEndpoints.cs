@@ -28,6 +28,9 @@ public static class AgentsEndpoints
             .WithSummary("Set an agent's status: running, idle, paused, error or waiting_approval").Produces<AgentView>();
         dashboard.MapPost("/agents/{id}/revoke-token", RevokeTokenAsync)
             .WithSummary("Revoke the agent's token at once").Produces(StatusCodes.Status204NoContent);
+        dashboard.MapPost("/agents/{id}/token", RotateTokenAsync)
+            .WithSummary("Give the agent a new token, shown in this answer only; the old one is refused at once")
+            .Produces<CreatedAgentResponse>();
         dashboard.MapGet("/agents/{id}/events", AgentEventsAsync)
             .WithSummary("An agent's events, newest first (limit 1..500, default 100)").Produces<AgentEventView[]>();
         dashboard.MapGet("/events", EventsAsync)
@@ -83,6 +86,19 @@ public static class AgentsEndpoints
 
     private static async Task<IResult> RevokeTokenAsync(string id, HttpContext http, IGrainFactory grains) =>
         IssuedIds.IsCanonical(id) && await grains.GetGrain<IAgentGrain>(id).RevokeToken(http.RequiredUser().Id!) ? Results.NoContent() : NotFound();
+
+    private static async Task<IResult> RotateTokenAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!IssuedIds.IsCanonical(id))
+        {
+            return NotFound();
+        }
+
+        var token = TokenHash.NewToken(32);
+        return await grains.GetGrain<IAgentGrain>(id).RotateToken(http.RequiredUser().Id!, TokenHash.Of(token)) is { } agent
+            ? Results.Json(new CreatedAgentResponse(AgentView.From(agent), token))
+            : NotFound();
+    }
 
     private static async Task<IResult> AgentEventsAsync(string id, HttpContext http, IGrainFactory grains)
     {

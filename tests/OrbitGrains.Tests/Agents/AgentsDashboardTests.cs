@@ -179,6 +179,31 @@ public sealed class AgentsDashboardTests(AgentsHost host) : AccountsHostTest<Age
     }
 
     [Fact]
+    public async Task A_rotated_token_replaces_the_old_one_at_once()
+    {
+        var user = await Agents.SignUpAsync();
+        var (agent, old) = await Agents.CreateAgentAsync(user);
+        var id = (string)agent["id"]!;
+        var rotated = await AccountsApi.ExpectJsonAsync(await Agents.SendAsync(HttpMethod.Post, $"/v1/agents/{id}/token", bearer: user), HttpStatusCode.OK);
+        var fresh = (string)rotated["agentToken"]!;
+        Assert.NotEqual(old, fresh);
+        Assert.Equal(AgentsApi.Masked(fresh), (string?)rotated["agent"]!["tokenHash"]);
+
+        await AgentsApi.ExpectDetailAsync(await Agents.SendAsync(HttpMethod.Get, "/v1/commands", agentToken: old), HttpStatusCode.Unauthorized, "Invalid or revoked agent token.");
+        await AccountsApi.ExpectJsonAsync(await Agents.PostEventAsync(fresh, new { type = "action", message = "still here" }), HttpStatusCode.Created);
+        Assert.Equal(AgentsApi.Masked(fresh), (string?)(await Agents.GetAgentAsync(user, id))["tokenHash"]);
+
+        // A revoked agent gets a token again by rotation; another user's agent is not found.
+        (await Agents.SendAsync(HttpMethod.Post, $"/v1/agents/{id}/revoke-token", bearer: user)).Dispose();
+        var revived = await AccountsApi.ExpectJsonAsync(await Agents.SendAsync(HttpMethod.Post, $"/v1/agents/{id}/token", bearer: user), HttpStatusCode.OK);
+        await AccountsApi.ExpectJsonAsync(await Agents.PostEventAsync((string)revived["agentToken"]!, new { type = "action", message = "back" }), HttpStatusCode.Created);
+        var intruder = await Agents.SignUpAsync();
+        await AgentsApi.ExpectDetailAsync(await Agents.SendAsync(HttpMethod.Post, $"/v1/agents/{id}/token", bearer: intruder), HttpStatusCode.NotFound, "Agent not found.");
+        using var stillLive = await Agents.PostEventAsync((string)revived["agentToken"]!, new { type = "action", message = "mine" });
+        Assert.Equal(HttpStatusCode.Created, stillLive.StatusCode);
+    }
+
+    [Fact]
     public async Task Dashboard_routes_refuse_callers_without_a_persons_bearer_with_the_specs_messages()
     {
         var user = await Agents.SignUpAsync();

@@ -125,6 +125,7 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["PATCH /v1/agents/{id}/status"] = Access.Member,
         ["POST /v1/agents/{id}/revoke-token"] = Access.Member,
         ["GET /v1/agents/{id}/events"] = Access.Member,
+        ["POST /v1/agents/{id}/token"] = Access.Member,
         ["GET /v1/events"] = Access.Member,
         ["GET /v1/inbox"] = Access.Member,
         ["POST /v1/inbox/{id}/decision"] = Access.Member,
