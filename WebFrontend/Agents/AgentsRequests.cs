@@ -41,9 +41,14 @@ public sealed record InboxDecisionRequest(string? Decision = null, string? Comme
 }
 
 /// <summary>PATCH /v1/spend/budget: the monthly budget, a number greater than 0; null turns enforcement off.</summary>
-/// <param name="Budget">Kept as the JSON value it is, so an explicit null (off) differs from an absent member (refused).</param>
-public sealed record BudgetRequest(System.Text.Json.JsonElement Budget = default) : IRequestBody<BudgetRequest>
+public sealed record BudgetRequest : IRequestBody<BudgetRequest>
 {
+    /// <summary>
+    /// The JSON value as sent, so an explicit null (off) differs from an absent member (Undefined: refused). A property,
+    /// not a constructor parameter with a default, which the OpenAPI schema would try to write.
+    /// </summary>
+    public System.Text.Json.JsonElement Budget { get; init; }
+
     public static JsonTypeInfo<BudgetRequest> JsonTypeInfo => AgentsRequestJson.Default.BudgetRequest;
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
 }
