@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Agents;
 using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Hosting.Access;
@@ -130,6 +131,7 @@ public static class OrbitWebApp
         product.MapRelay();
         product.MapRelayArtifacts();
         product.MapRooms();
+        product.MapAgents();
         app.MapPipeline();
         app.MapWebClient();
         return app;

@@ -26,6 +26,9 @@ public enum RefusalStyle
     /// <summary>`X-Control-Plane-Token` routes (spec jarvis.md): 401 "Invalid or missing X-Control-Plane-Token.".</summary>
     ControlPlane,
 
+    /// <summary>Agent runtime routes (spec jarvis.md): 401 "Missing X-Agent-Token header." or "Invalid or revoked agent token.".</summary>
+    AgentToken,
+
     /// <summary>Signaling HTTP routes (spec signaling.md): `{"detail"}` with 401 or 403.</summary>
     Rooms,
 
@@ -79,6 +82,8 @@ public static class AccessRefusals
         (RefusalStyle.Operator, _) => DetailErrors.Error(StatusCodes.Status403Forbidden, "Not enough permissions: the operator or admin role is required"),
         (RefusalStyle.UserToken, _) => DetailErrors.Unauthorized(context, UserTokenMessage(context.Request)),
         (RefusalStyle.ControlPlane, _) => DetailErrors.Error(StatusCodes.Status401Unauthorized, "Invalid or missing X-Control-Plane-Token."),
+        (RefusalStyle.AgentToken, _) => DetailErrors.Error(StatusCodes.Status401Unauthorized,
+            AgentTokenAuthenticationHandler.Read(context.Request) is null ? "Missing X-Agent-Token header." : "Invalid or revoked agent token."),
         (RefusalStyle.Rooms, Refusal.Forbidden) => DetailErrors.Error(StatusCodes.Status403Forbidden, "This credential may not do that."),
         (RefusalStyle.Rooms, _) => DetailErrors.Error(StatusCodes.Status401Unauthorized, "A valid bearer token is required."),
         (RefusalStyle.Dashboard, Refusal.NoCredential) when WantsHtml(context.Request) => Results.Redirect(

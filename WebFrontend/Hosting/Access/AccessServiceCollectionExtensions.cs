@@ -33,6 +33,7 @@ public static class AccessServiceCollectionExtensions
         authentication.AddCredential<RoomTokenAuthenticationHandler>(OrbitAuthSchemes.RoomToken);
         authentication.AddCredential<StaticTokenAuthenticationHandler>(OrbitAuthSchemes.StaticToken);
         authentication.AddCredential<AdminTokenAuthenticationHandler>(OrbitAuthSchemes.AdminToken);
+        authentication.AddCredential<AgentTokenAuthenticationHandler>(OrbitAuthSchemes.AgentToken);
         authentication.AddCredential<ControlPlaneAuthenticationHandler>(OrbitAuthSchemes.ControlPlane);
         authentication.AddCookie(OrbitAuthSchemes.AdminCookie, options =>
         {

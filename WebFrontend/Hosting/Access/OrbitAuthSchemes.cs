@@ -30,6 +30,9 @@ public static class OrbitAuthSchemes
     /// <summary>A browser session of an admin who signed in at /admin/login with the admin token.</summary>
     public const string AdminCookie = "admin-cookie";
 
+    /// <summary>`X-Agent-Token`: an agent's opaque token (spec: jarvis.md, Agent runtime); accepted only by the runtime routes.</summary>
+    public const string AgentToken = "agent-token";
+
     /// <summary>`X-Control-Plane-Token`: CONTROL_PLANE_TOKEN, for trusted machine-to-machine calls (spec: jarvis.md).</summary>
     public const string ControlPlane = "control-plane";
 }

@@ -50,5 +50,6 @@ public sealed class OrbitAuthorizationResultHandler : IAuthorizationMiddlewareRe
     private static bool HasCredential(HttpRequest request) =>
         RequestCredential.Token(request) is not null
         || request.Headers.ContainsKey(ControlPlaneAuthenticationHandler.Header)
+        || AgentTokenAuthenticationHandler.Read(request) is not null
         || request.Cookies.ContainsKey(AdminCookieName);
 }

@@ -24,6 +24,9 @@ public static class OrbitClaims
     /// <summary>SHA-256 hex of an opaque bearer user token, so the token can revoke itself.</summary>
     public const string TokenHash = "tok";
 
+    /// <summary>The agent an agent token belongs to (with <see cref="Subject"/>, the agent's owner).</summary>
+    public const string Agent = "agent";
+
     /// <summary>The signaling role a room token or static token carries.</summary>
     public const string RoomRole = "room_role";
 

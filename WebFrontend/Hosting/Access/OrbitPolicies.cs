@@ -28,6 +28,9 @@ public static class OrbitPolicies
     /// <summary>A bearer user token only (`/v1/user-token/rotate` and `/revoke`: spec jarvis.md).</summary>
     public const string UserToken = "user-token";
 
+    /// <summary>An agent token in `X-Agent-Token` only (the agent runtime routes: spec jarvis.md).</summary>
+    public const string AgentToken = "agent-token";
+
     /// <summary>CONTROL_PLANE_TOKEN only (`/v1/user-token/issue`).</summary>
     public const string ControlPlane = "control-plane";
 
@@ -45,6 +48,7 @@ public static class OrbitPolicies
         authorization.AddPolicy(WebSession, Build(OrbitAuthSchemes.WebSession).Build());
         authorization.AddPolicy(Anchor, Build(OrbitAuthSchemes.AnchorToken).Build());
         authorization.AddPolicy(UserToken, Build(OrbitAuthSchemes.UserToken).Build());
+        authorization.AddPolicy(AgentToken, Build(OrbitAuthSchemes.AgentToken).Build());
         authorization.AddPolicy(ControlPlane, Build(OrbitAuthSchemes.ControlPlane).Build());
     }
 

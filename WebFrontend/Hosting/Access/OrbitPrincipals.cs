@@ -23,6 +23,10 @@ public static class OrbitPrincipals
     public static ClaimsPrincipal ForAnchor(string userId, string? familyId) =>
         Create(OrbitAuthSchemes.AnchorToken, [new Claim(OrbitClaims.Subject, userId), new Claim(OrbitClaims.Name, userId), .. Optional(OrbitClaims.Family, familyId)]);
 
+    /// <summary>An agent acts for itself on the runtime routes only: its owner's id and its own, no product role.</summary>
+    public static ClaimsPrincipal ForAgent(string userId, string agentId) =>
+        Create(OrbitAuthSchemes.AgentToken, [new Claim(OrbitClaims.Subject, userId), new Claim(OrbitClaims.Name, agentId), new Claim(OrbitClaims.Agent, agentId)]);
+
     /// <summary>The admin token (or the browser session it opened): admin, naming no person.</summary>
     public static ClaimsPrincipal ForAdmin(string kind) =>
         Create(kind, [new Claim(OrbitClaims.Name, "admin"), new Claim(OrbitClaims.Role, AccountRoles.Admin)]);

@@ -24,9 +24,9 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
     private const string StaticToken = "matrix-static-token-0123456789abcdefghijklmn";
     private const string ControlPlane = "matrix-control-plane-0123456789abcdefghijklm";
 
-    private enum Access { Public, Authenticated, Member, Operator, Admin, WebSession, Anchor, UserToken, ControlPlane }
+    private enum Access { Public, Authenticated, Member, Operator, Admin, WebSession, Anchor, UserToken, ControlPlane, AgentToken }
 
-    private enum Caller { Anonymous, Member, OtherMember, Operator, AdminPerson, UserToken, AdminToken, AnchorToken, RoomToken, StaticToken, ControlPlane, ForgedJwt, Garbage }
+    private enum Caller { Anonymous, Member, OtherMember, Operator, AdminPerson, UserToken, AdminToken, AnchorToken, RoomToken, StaticToken, ControlPlane, AgentToken, ForgedJwt, Garbage }
 
     /// <summary>Every route of the product and who may reach it. A new route must be added here, deliberately.</summary>
     private static readonly Dictionary<string, Access> Classes = new()
@@ -122,6 +122,21 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["GET /api/v1/events/stream"] = Access.Operator,
         ["POST /api/v1/jobs/{id}/events/ticket"] = Access.Operator,
         ["POST /api/v1/events/ticket"] = Access.Operator,
+        ["GET /v1/agents"] = Access.Member,
+        ["POST /v1/agents"] = Access.Member,
+        ["GET /v1/agents/{id}"] = Access.Member,
+        ["PATCH /v1/agents/{id}/status"] = Access.Member,
+        ["POST /v1/agents/{id}/revoke-token"] = Access.Member,
+        ["GET /v1/agents/{id}/events"] = Access.Member,
+        ["POST /v1/agents/{id}/token"] = Access.Member,
+        ["GET /v1/events"] = Access.Member,
+        ["GET /v1/inbox"] = Access.Member,
+        ["POST /v1/inbox/{id}/decision"] = Access.Member,
+        ["GET /v1/spend"] = Access.Member,
+        ["PATCH /v1/spend/budget"] = Access.Member,
+        ["POST /v1/events"] = Access.AgentToken,
+        ["GET /v1/commands"] = Access.AgentToken,
+        ["POST /v1/commands/{id}/ack"] = Access.AgentToken,
     };
 
     /// <summary>The dashboard's own many routes are one class: admin.</summary>
@@ -139,6 +154,7 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         [Access.Anchor] = [Caller.AnchorToken],
         [Access.UserToken] = [Caller.UserToken],
         [Access.ControlPlane] = [Caller.ControlPlane],
+        [Access.AgentToken] = [Caller.AgentToken],
     };
 
     /// <summary>Routes that end the credential they are called with: each call gets a credential of its own.</summary>
@@ -151,6 +167,7 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         "Not enough permissions: the operator or admin role is required", "Missing Authorization header.", "Authorization header must be Bearer <token>.",
         "Invalid user token.", "Invalid or missing X-Control-Plane-Token.", "This credential may not do that.", "A valid bearer token is required.",
         "This credential is not allowed to do that.", "Authentication is required: send a valid Authorization: Bearer token.",
+        "Missing X-Agent-Token header.", "Invalid or revoked agent token.",
     ];
 
     private readonly TempDirectory _data = new("matrix");
@@ -245,6 +262,10 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         {
             request.Headers.Add("X-Control-Plane-Token", credential);
         }
+        else if (caller == Caller.AgentToken)
+        {
+            request.Headers.Add("X-Agent-Token", credential);
+        }
         else if (credential is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
@@ -300,6 +321,8 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
                 return StaticToken;
             case Caller.ControlPlane:
                 return ControlPlane;
+            case Caller.AgentToken:
+                return (await new Agents.AgentsApi(_host.Http).CreateAgentAsync(await new Agents.AgentsApi(_host.Http).SignUpAsync())).Token;
             case Caller.ForgedJwt:
                 // Well-formed and signed, but with a key the product never had.
                 return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor

@@ -1,0 +1,78 @@
+namespace OrbitGrains.Agents;
+
+/// <summary>
+/// One agent [agent id]: its profile, status, counters, events (in sealed pages), inbox tasks and command queue.
+/// Dashboard calls name the calling user and answer null (the route's 404) for an agent of anyone else; runtime
+/// calls come from the agent's own token.
+/// </summary>
+[Alias("OrbitGrains.Agents.IAgentGrain")]
+public interface IAgentGrain : IGrainWithStringKey
+{
+    /// <summary>Pending inbox tasks an agent may have at once, so its state stays bounded.</summary>
+    const int MaxPendingTasks = 500;
+
+    /// <summary>Acknowledged commands an agent keeps (a repeated ack still finds its command); older ones are dropped.</summary>
+    const int KeptAckedCommands = 100;
+
+    /// <summary>Creates the agent (its workspace calls this once); creating it again returns it unchanged.</summary>
+    [Alias("Create")]
+    Task<AgentRecord> Create(string userId, string name, string? description, string tokenHash);
+
+    /// <summary>The agent, when it exists and belongs to <paramref name="userId"/>.</summary>
+    [Alias("Get")]
+    Task<AgentRecord?> Get(string userId);
+
+    /// <summary>Sets the status (one of <see cref="AgentStatuses"/>); null when not the user's agent.</summary>
+    [Alias("SetStatus")]
+    Task<AgentRecord?> SetStatus(string userId, string status);
+
+    /// <summary>Revokes the live token at once; false when not the user's agent.</summary>
+    [Alias("RevokeToken")]
+    Task<bool> RevokeToken(string userId);
+
+    /// <summary>
+    /// Replaces the agent's token with the one of the given hash (already issued to this agent): the old one is revoked
+    /// at once. Null when not the user's agent.
+    /// </summary>
+    [Alias("RotateToken")]
+    Task<AgentRecord?> RotateToken(string userId, string newTokenHash);
+
+    /// <summary>The user's agent's newest events, newest first; null when not the user's agent.</summary>
+    [Alias("Events")]
+    Task<AgentEvent[]?> Events(string userId, int limit);
+
+    /// <summary>
+    /// Stores a validated event with everything it causes in one write: the counters, the spend, and with a task id a
+    /// pending inbox task and the status `waiting_approval`. An event that takes the workspace's month over its budget
+    /// is still stored, and pauses the agent with a `budget_exceeded` command (once, when it is not paused already). Null, with nothing written, when the event asks for approval
+    /// and the agent already has <see cref="MaxPendingTasks"/> pending tasks.
+    /// </summary>
+    [Alias("Record")]
+    Task<RecordedEvent?> Record(NewAgentEvent newEvent);
+
+    /// <summary>Pending commands created at or after <paramref name="since"/> (all when null), oldest first.</summary>
+    [Alias("PendingCommands")]
+    Task<AgentCommand[]> PendingCommands(DateTimeOffset? since);
+
+    /// <summary>Marks a command acknowledged and returns it; null when the agent has no such command.</summary>
+    [Alias("Ack")]
+    Task<AgentCommand?> Ack(string commandId);
+
+    /// <summary>
+    /// The user's agent's inbox tasks with the given status (all when null), newest first; null when not the user's agent.
+    /// </summary>
+    [Alias("Inbox")]
+    Task<InboxItem[]?> Inbox(string userId, string? status, int limit);
+
+    /// <summary>
+    /// Decides a pending task in one write: the task's status and comment, an `approval_decision` command for the agent,
+    /// and the agent's status (`waiting_approval` while other tasks are pending, else `running`). A task decided before
+    /// is <see cref="DecisionOutcome.AlreadyDecided"/> and changes nothing.
+    /// </summary>
+    [Alias("Decide")]
+    Task<DecisionResult> Decide(string userId, string taskId, string decision, string? comment);
+
+    /// <summary>The user's agent's spend today and this month (UTC); null when not the user's agent.</summary>
+    [Alias("Spend")]
+    Task<AgentSpend?> Spend(string userId);
+}

@@ -1,0 +1,34 @@
+namespace OrbitGrains.Agents;
+
+/// <summary>
+/// A user's agent workspace [user id] (spec: jarvis.md, Dashboard): which agents the user has. Every account has one;
+/// it is created by its first use.
+/// </summary>
+[Alias("OrbitGrains.Agents.IWorkspaceGrain")]
+public interface IWorkspaceGrain : IGrainWithStringKey
+{
+    /// <summary>Agents a workspace may hold, so its state stays bounded.</summary>
+    const int MaxAgents = 1000;
+
+    /// <summary>
+    /// Creates an agent with the given id and live token (hash); null when the workspace already has <see cref="MaxAgents"/>.
+    /// </summary>
+    [Alias("CreateAgent")]
+    Task<AgentRecord?> CreateAgent(string agentId, string name, string? description, string tokenHash);
+
+    /// <summary>The workspace's agent ids, oldest first.</summary>
+    [Alias("AgentIds")]
+    Task<string[]> AgentIds();
+
+    /// <summary>Adds an agent's event cost to the current UTC month's spend; the month after it and the budget.</summary>
+    [Alias("AddSpend")]
+    Task<MonthSpend> AddSpend(decimal cost);
+
+    /// <summary>The current UTC month's spend and the budget.</summary>
+    [Alias("Month")]
+    Task<MonthSpend> Month();
+
+    /// <summary>Sets the monthly budget (greater than 0), or turns budget enforcement off with null.</summary>
+    [Alias("SetBudget")]
+    Task SetBudget(decimal? budget);
+}

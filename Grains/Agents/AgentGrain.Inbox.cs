@@ -1,0 +1,78 @@
+using System.Text.Json;
+using OrbitGrains.Rooms;
+using OrbitGrains.Shared;
+
+namespace OrbitGrains.Agents;
+
+/// <summary>The agent's inbox: pending tasks in its state, decisions in an append-only paged log.</summary>
+public sealed partial class AgentGrain
+{
+    /// <summary>Pages of decisions read at most for one inbox query with a status filter, so a query's cost is bounded.</summary>
+    private const int MaxPagesScanned = 10;
+
+    private string DecisionLogKey => $"agent-decisions:{this.GetPrimaryKeyString()}";
+
+    public async Task<InboxItem[]?> Inbox(string userId, string? status, int limit)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        var result = new List<InboxTask>();
+        if (status is null or InboxStatuses.Pending)
+        {
+            result.AddRange(Enumerable.Reverse(state.State.Tasks).Take(limit));
+        }
+
+        var end = state.State.DecidedCount;
+        for (var pages = 0; status != InboxStatuses.Pending && result.Count < limit && end > 0 && pages < MaxPagesScanned; pages++)
+        {
+            var start = Math.Max(0, end - PagedLog.PageSize);
+            var (entries, _) = await PagedLog.ReadAsync(start, (int)(end - start), state.State.DecidedCount, state.State.OpenDecided, d => d.Sequence,
+                page => GrainFactory.GetGrain<ISealedPageGrain<DecidedTask>>(PagedLog.PageKey(DecisionLogKey, page)).Entries());
+            result.AddRange(entries.Reverse().Select(d => d.Task).Where(t => status is null || t.Status == status).Take(limit - result.Count));
+            end = start;
+        }
+
+        return result.OrderByDescending(t => t.CreatedAt).Take(limit).Select(t => new InboxItem(t, agent.Name)).ToArray();
+    }
+
+    public async Task<DecisionResult> Decide(string userId, string taskId, string decision, string? comment)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return new DecisionResult(DecisionOutcome.NotFound, null);
+        }
+
+        var index = state.State.Tasks.FindIndex(t => t.Id == taskId);
+        if (index < 0)
+        {
+            // Not pending: decided before (it is in the log of decisions, whose lookup grain names this agent), or unknown.
+            var known = await GrainFactory.GetGrain<IInboxTaskGrain>(taskId).Get() is { } location && location.AgentId == agent.Id;
+            return new DecisionResult(known ? DecisionOutcome.AlreadyDecided : DecisionOutcome.NotFound, null);
+        }
+
+        var now = clock.GetUtcNow();
+        var decided = state.State.Tasks[index] with { Status = decision, Comment = comment };
+        state.State.Tasks.RemoveAt(index);
+        var payload = JsonSerializer.Serialize(new Dictionary<string, string?> { ["decision"] = decision, ["comment"] = comment });
+        state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "approval_decision", payload, CommandStatuses.Pending, now, taskId));
+        state.State.Agent = agent with { Status = state.State.Tasks.Count > 0 ? AgentStatuses.WaitingApproval : AgentStatuses.Running };
+
+        var sequence = state.State.DecidedCount + 1;
+        state.State.OpenDecided.Add(new DecidedTask(sequence, decided));
+        state.State.DecidedCount = sequence;
+        if (state.State.OpenDecided.Count >= PagedLog.PageSize)
+        {
+            // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
+            await GrainFactory.GetGrain<ISealedPageGrain<DecidedTask>>(PagedLog.PageKey(DecisionLogKey, PagedLog.PageOf(sequence)))
+                .Seal(state.State.OpenDecided.ToArray());
+            state.State.OpenDecided.Clear();
+        }
+
+        // One write: the decision, the command and the status are stored together or not at all.
+        await WriteAsync();
+        return new DecisionResult(DecisionOutcome.Decided, new InboxItem(decided, agent.Name));
+    }
+}

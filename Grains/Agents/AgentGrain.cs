@@ -1,0 +1,262 @@
+using System.Text.Json;
+using OrbitGrains.Hosting;
+using OrbitGrains.Shared;
+using OrbitGrains.Rooms;
+
+namespace OrbitGrains.Agents;
+
+[GenerateSerializer, Alias("OrbitGrains.Agents.AgentState")]
+public sealed class AgentState
+{
+    [Id(0)] public AgentRecord? Agent { get; set; }
+
+    /// <summary>Events of the page being filled; full pages move to their own sealed grain (<see cref="PagedLog"/>).</summary>
+    [Id(1)] public List<AgentEvent> OpenEvents { get; set; } = [];
+
+    /// <summary>Pending inbox tasks, oldest first; a decided one moves to the log of decisions.</summary>
+    [Id(2)] public List<InboxTask> Tasks { get; set; } = [];
+
+    /// <summary>Pending commands, then the last <see cref="IAgentGrain.KeptAckedCommands"/> acknowledged ones, in creation order.</summary>
+    [Id(3)] public List<AgentCommand> Commands { get; set; } = [];
+
+    [Id(4)] public long DecidedCount { get; set; }
+
+    /// <summary>Decisions of the page being filled; full pages move to their own sealed grain.</summary>
+    [Id(5)] public List<DecidedTask> OpenDecided { get; set; } = [];
+
+    /// <summary>The UTC day (yyyy-MM-dd) <see cref="DaySpend"/> counts, and the UTC month (yyyy-MM) <see cref="MonthSpend"/> counts.</summary>
+    [Id(6)] public string? DayKey { get; set; }
+    [Id(7)] public decimal DaySpend { get; set; }
+    [Id(8)] public string? MonthKey { get; set; }
+    [Id(9)] public decimal MonthSpend { get; set; }
+}
+
+public sealed partial class AgentGrain(
+    [PersistentState("agent", OrbitStorageNames.GrainState)] IPersistentState<AgentState> state,
+    TimeProvider clock) : Grain, IAgentGrain
+{
+    /// <summary>Last seen is kept to the minute for reads: an agent polling in a tight loop must not write on every call.</summary>
+    private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
+
+    private string EventLogKey => $"agent-events:{this.GetPrimaryKeyString()}";
+
+    public async Task<AgentRecord> Create(string userId, string name, string? description, string tokenHash)
+    {
+        if (state.State.Agent is { } existing)
+        {
+            return existing;
+        }
+
+        state.State.Agent = new AgentRecord(this.GetPrimaryKeyString(), userId, name, description, AgentStatuses.Idle, 0m, null, tokenHash, 0, clock.GetUtcNow());
+        await WriteAsync();
+        return state.State.Agent;
+    }
+
+    public Task<AgentRecord?> Get(string userId) => Task.FromResult(Owned(userId));
+
+    public async Task<AgentRecord?> SetStatus(string userId, string status)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        if (agent.Status != status)
+        {
+            state.State.Agent = agent with { Status = status };
+            await WriteAsync();
+        }
+
+        return state.State.Agent;
+    }
+
+    public async Task<bool> RevokeToken(string userId)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return false;
+        }
+
+        if (agent.TokenHash is { } hash)
+        {
+            // The token dies first: from here on no request carrying it is accepted, whatever happens to this write.
+            await GrainFactory.GetGrain<IAgentTokenGrain>(hash).Revoke();
+            state.State.Agent = agent with { TokenHash = null };
+            await WriteAsync();
+        }
+
+        return true;
+    }
+
+    public async Task<AgentRecord?> RotateToken(string userId, string newTokenHash)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        await GrainFactory.GetGrain<IAgentTokenGrain>(newTokenHash).Issue(agent.Id, userId);
+        if (agent.TokenHash is { } old)
+        {
+            await GrainFactory.GetGrain<IAgentTokenGrain>(old).Revoke();
+        }
+
+        state.State.Agent = agent with { TokenHash = newTokenHash };
+        await WriteAsync();
+        return state.State.Agent;
+    }
+
+    public async Task<AgentEvent[]?> Events(string userId, int limit)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return null;
+        }
+
+        var count = agent.EventsCount;
+        var (entries, _) = await PagedLog.ReadAsync(Math.Max(0, count - limit), limit, count, state.State.OpenEvents, e => e.Sequence,
+            page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries());
+        Array.Reverse(entries);
+        return entries;
+    }
+
+    public async Task<RecordedEvent?> Record(NewAgentEvent newEvent)
+    {
+        var agent = state.State.Agent ?? throw new InvalidOperationException("Events come with a live token, which only an existing agent has.");
+        if (newEvent.TaskId is { } newTask)
+        {
+            if (state.State.Tasks.Count >= IAgentGrain.MaxPendingTasks)
+            {
+                return null;
+            }
+
+            await GrainFactory.GetGrain<IInboxTaskGrain>(newTask).Set(new InboxTaskLocation(agent.Id, agent.UserId));
+        }
+
+        // The workspace counts first: a budget crossed by this event is known before anything of the agent is written.
+        var month = newEvent.Cost > 0 ? await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(newEvent.Cost) : null;
+        var now = clock.GetUtcNow();
+        var sequence = agent.EventsCount + 1;
+        var stored = new AgentEvent(sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
+        state.State.OpenEvents.Add(stored);
+        var status = agent.Status;
+        if (newEvent.TaskId is { } taskId)
+        {
+            state.State.Tasks.Add(new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now));
+            status = AgentStatuses.WaitingApproval;
+        }
+
+        if (month is { OverBudget: true } && agent.Status != AgentStatuses.Paused)
+        {
+            status = AgentStatuses.Paused;
+            var payload = JsonSerializer.Serialize(new { monthly = month.Total, budget = month.Budget });
+            state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "budget_exceeded", payload, CommandStatuses.Pending, now, null));
+        }
+
+        CountSpend(now, newEvent.Cost);
+        state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + newEvent.Cost, LastSeen = now, Status = status };
+        if (state.State.OpenEvents.Count >= PagedLog.PageSize)
+        {
+            // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
+            await GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, PagedLog.PageOf(sequence)))
+                .Seal(state.State.OpenEvents.ToArray());
+            state.State.OpenEvents.Clear();
+        }
+
+        await WriteAsync();
+        return new RecordedEvent(stored, newEvent.TaskId);
+    }
+
+    public async Task<AgentCommand[]> PendingCommands(DateTimeOffset? since)
+    {
+        await SeenAsync(write: false);
+        return state.State.Commands.Where(c => c.Status == CommandStatuses.Pending && (since is null || c.CreatedAt >= since)).ToArray();
+    }
+
+    public async Task<AgentCommand?> Ack(string commandId)
+    {
+        var index = state.State.Commands.FindIndex(c => c.Id == commandId);
+        if (index < 0)
+        {
+            await SeenAsync(write: false);
+            return null;
+        }
+
+        var command = state.State.Commands[index];
+        if (command.Status == CommandStatuses.Acked)
+        {
+            await SeenAsync(write: false);
+            return command;
+        }
+
+        state.State.Commands[index] = command = command with { Status = CommandStatuses.Acked };
+        var acked = state.State.Commands.Count(c => c.Status == CommandStatuses.Acked);
+        if (acked > IAgentGrain.KeptAckedCommands)
+        {
+            var oldest = state.State.Commands.FindIndex(c => c.Status == CommandStatuses.Acked);
+            state.State.Commands.RemoveAt(oldest);
+        }
+
+        await SeenAsync(write: true);
+        return command;
+    }
+
+    /// <summary>
+    /// Writes the state; when the write fails, the activation is dropped so the next call reads the stored state again
+    /// and a change that was not stored is not seen either (a decision's parts are stored together or not at all).
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    public Task<AgentSpend?> Spend(string userId)
+    {
+        if (Owned(userId) is not { } agent)
+        {
+            return Task.FromResult<AgentSpend?>(null);
+        }
+
+        var now = clock.GetUtcNow();
+        return Task.FromResult<AgentSpend?>(new AgentSpend(agent.Id, agent.Name,
+            state.State.DayKey == SpendPeriods.Day(now) ? state.State.DaySpend : 0m,
+            state.State.MonthKey == SpendPeriods.Month(now) ? state.State.MonthSpend : 0m));
+    }
+
+    private void CountSpend(DateTimeOffset now, decimal cost)
+    {
+        var day = SpendPeriods.Day(now);
+        var month = SpendPeriods.Month(now);
+        state.State.DaySpend = (state.State.DayKey == day ? state.State.DaySpend : 0m) + cost;
+        state.State.DayKey = day;
+        state.State.MonthSpend = (state.State.MonthKey == month ? state.State.MonthSpend : 0m) + cost;
+        state.State.MonthKey = month;
+    }
+
+    private AgentRecord? Owned(string userId) => state.State.Agent is { } agent && agent.UserId == userId ? agent : null;
+
+    /// <summary>Records the agent's visit; written now when <paramref name="write"/>, else only when the stored one is a minute old.</summary>
+    private async Task SeenAsync(bool write)
+    {
+        if (state.State.Agent is not { } agent)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var stale = agent.LastSeen is not { } last || now - last >= LastSeenResolution;
+        if (write || stale)
+        {
+            state.State.Agent = agent with { LastSeen = now };
+            await WriteAsync();
+        }
+    }
+}
