@@ -32,14 +32,33 @@ public static class OrbitSiloBuilderExtensions
 
         if (settings.Mode == ClusteringMode.Postgres)
         {
-            silo.Configure<EndpointOptions>(options =>
+            if (settings.KubernetesHosting)
             {
-                options.AdvertisedIPAddress = settings.AdvertisedAddress;
-                options.SiloPort = settings.SiloPort;
-                options.GatewayPort = settings.GatewayPort;
-                options.SiloListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.SiloPort);
-                options.GatewayListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.GatewayPort);
-            });
+                // The pod IP advertised and every interface listening, set here rather than left to Orleans' default,
+                // which advertises whichever interface it finds first.
+                silo.Configure<EndpointOptions>(options =>
+                {
+                    options.AdvertisedIPAddress = settings.AdvertisedAddress;
+                    options.SiloPort = settings.SiloPort;
+                    options.GatewayPort = settings.GatewayPort;
+                    options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.SiloPort);
+                    options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.GatewayPort);
+                });
+                // The silo's name and ids from the pod, and silos whose pods are gone declared dead without waiting for votes.
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.Configure<EndpointOptions>(options =>
+                {
+                    options.AdvertisedIPAddress = settings.AdvertisedAddress;
+                    options.SiloPort = settings.SiloPort;
+                    options.GatewayPort = settings.GatewayPort;
+                    options.SiloListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.SiloPort);
+                    options.GatewayListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.GatewayPort);
+                });
+            }
+
             silo.UseAdoNetClustering(options =>
             {
                 options.Invariant = invariant;

@@ -33,7 +33,7 @@ public static class OrbitWebApp
         await SchemaInstaller.PrepareAsync(settings);
 
         ConfigureUrls(builder, operatorConfiguration.Options.Server);
-        ConfigureLogging(builder);
+        OrbitLogging.Configure(builder.Logging, builder.Configuration);
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
@@ -118,32 +118,6 @@ public static class OrbitWebApp
         var url = host.Contains(':') && !host.StartsWith('[') ? $"http://[{host}]:{number}" : $"http://{host}:{number}";
         BindingGuard.Check([url], server.AllowExternalBind);
         builder.WebHost.UseUrls(url);
-    }
-
-    private static void ConfigureLogging(WebApplicationBuilder builder)
-    {
-        builder.Logging.ClearProviders();
-        if (string.Equals(builder.Configuration["LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.UseUtcTimestamp = true;
-                options.TimestampFormat = "HH:mm:ss ";
-            });
-        }
-
-        if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:LogLevel:Orleans"]))
-        {
-            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        }
-
-        // Orleans' placement retries log every attempt at Information.
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
     }
 
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)
