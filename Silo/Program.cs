@@ -7,6 +7,11 @@ if (HealthProbe.IsProbe(args))
         HealthProbe.LoopbackBase(Environment.GetEnvironmentVariable("HEALTH_PORT"), HeadlessSilo.DefaultHealthPort), Console.Out);
 }
 
+if (args is [SchemaCommand.Verb, ..])
+{
+    return await OrbitHostRunner.RunAsync("orbitgrains-silo schema", () => SchemaCommand.RunAsync(args[1..], Console.Out));
+}
+
 return await OrbitHostRunner.RunAsync("orbitgrains-silo", async () =>
 {
     var app = await HeadlessSilo.CreateAsync(args);

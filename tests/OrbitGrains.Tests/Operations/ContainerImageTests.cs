@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace OrbitGrains.Tests.Operations;
 
 /// <summary>
@@ -37,7 +35,7 @@ public sealed class ContainerImageTests(PostgresServer postgres) : IClassFixture
         {
             // The same command on the build the tests already made (the image builds Release from a clean tree).
             var folder = Path.Combine(outputs.Path, publish.Output.TrimStart('/'));
-            await RunAsync("dotnet", "publish", Repository.PathOf(publish.Project), "-c", Repository.BuildConfiguration, "--no-build", "-o", folder, "-nologo", "-v", "quiet");
+            await Tool.OutputOfAsync("dotnet", "publish", Repository.PathOf(publish.Project), "-c", Repository.BuildConfiguration, "--no-build", "-o", folder, "-nologo", "-v", "quiet");
             published[publish.Output] = folder;
         }
 
@@ -96,20 +94,4 @@ public sealed class ContainerImageTests(PostgresServer postgres) : IClassFixture
     private static Dictionary<string, string> ImageEnvironment(string stage) => Image.Stages[stage].Environment
         .Where(pair => pair.Key is not ("HOST" or "PORT" or "HEALTH_HOST" or "HEALTH_PORT" or "DATA_DIR"))
         .ToDictionary(pair => pair.Key, pair => pair.Value);
-
-    private static async Task RunAsync(string fileName, params string[] args)
-    {
-        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{fileName} {string.Join(' ', args)} exited {process.ExitCode}: {await stdout}{await stderr}");
-    }
 }
