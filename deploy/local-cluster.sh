@@ -80,7 +80,8 @@ start_node() { # name kind http silo gateway
     source <(secrets)
     set +a
     export ORLEANS_CLUSTERING=postgres ConnectionStrings__Postgres="$connection" ORLEANS_SILO_NAME="$name" \
-      ORLEANS_SILO_PORT="$silo" ORLEANS_GATEWAY_PORT="$gateway" DATA_DIR="$state/$name" PORT="$http" HEALTH_PORT="$http"
+      ORLEANS_SILO_PORT="$silo" ORLEANS_GATEWAY_PORT="$gateway" DATA_DIR="$state/$name" PORT="$http" HEALTH_PORT="$http" \
+      DOTNET_TC_DelaySingleProcMultiplier="${DOTNET_TC_DelaySingleProcMultiplier:-1}"
     nohup dotnet "$dll" >>"$state/$name.log" 2>&1 &
     echo $! >"$state/$name.pid"
   )

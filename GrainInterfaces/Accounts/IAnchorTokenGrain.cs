@@ -7,13 +7,14 @@ public interface IAnchorTokenGrain : IGrainWithStringKey
     [Alias("Issue")]
     Task Issue(AnchorTokenIssue issue);
 
-    /// <summary>The user of a live access token; null for anything else (refresh tokens included).</summary>
-    [Alias("ValidateAccess")]
-    Task<string?> ValidateAccess();
+    /// <summary>The issue of a live access token; null for anything else (refresh tokens included).</summary>
+    [Alias("ValidateAccessToken")]
+    Task<AnchorTokenIssue?> ValidateAccess();
 
     /// <summary>
-    /// Spends a live refresh token and revokes its access token. Null when unknown, expired, not a refresh token, or its
-    /// family is revoked; a token spent before revokes its whole family.
+    /// Spends a live refresh token stored before refresh tokens carried their family and generation, and revokes its
+    /// access token. Null when unknown, expired, not a refresh token, or its family is revoked; a token spent before
+    /// revokes its whole family. New refresh tokens are spent at their <see cref="ITokenFamilyGrain"/>.
     /// </summary>
     [Alias("Redeem")]
     Task<AnchorTokenIssue?> Redeem();
@@ -29,6 +30,7 @@ public enum AnchorTokenKind
 }
 
 /// <param name="PeerHash">For a refresh token, the hash of the access token issued with it.</param>
+/// <param name="IssuedAt">Null only for tokens stored before it was recorded.</param>
 /// <param name="FamilyId">The device-code sign-in the token descends from; null only for tokens stored before families existed.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.AnchorTokenIssue")]
 public sealed record AnchorTokenIssue(
@@ -36,4 +38,5 @@ public sealed record AnchorTokenIssue(
     [property: Id(1)] string UserId,
     [property: Id(2)] DateTimeOffset ExpiresAt,
     [property: Id(3)] string? PeerHash,
-    [property: Id(4)] string? FamilyId);
+    [property: Id(4)] string? FamilyId,
+    [property: Id(5)] DateTimeOffset? IssuedAt = null);

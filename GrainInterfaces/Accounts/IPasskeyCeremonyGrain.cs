@@ -3,7 +3,7 @@ namespace OrbitGrains.Accounts;
 /// <summary>
 /// One WebAuthn ceremony, keyed by its challenge (base64url): the verify call finds it from the challenge the
 /// authenticator signed. Single-use and expiring; the handler's state string holds the raw challenge and so never
-/// leaves the server.
+/// leaves the server. A ceremony nobody finishes is removed at its expiry and leaves no row.
 /// </summary>
 [Alias("OrbitGrains.Accounts.IPasskeyCeremonyGrain")]
 public interface IPasskeyCeremonyGrain : IGrainWithStringKey
@@ -37,7 +37,8 @@ public sealed record PasskeyCeremony(
     [property: Id(3)] bool NewAccount,
     [property: Id(4)] string? Name,
     [property: Id(5)] string? DisplayName,
-    [property: Id(6)] DateTimeOffset ExpiresAt);
+    [property: Id(6)] DateTimeOffset ExpiresAt,
+    [property: Id(7)] string? InviteHash = null);
 
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.PasskeyCeremonyTake")]
 public sealed record PasskeyCeremonyTake(

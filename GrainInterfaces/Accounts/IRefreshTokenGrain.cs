@@ -1,6 +1,9 @@
 namespace OrbitGrains.Accounts;
 
-/// <summary>A web refresh token, keyed by the SHA-256 hex of the token; the token itself is never stored.</summary>
+/// <summary>
+/// A web refresh token stored before refresh tokens carried their family and generation, keyed by the SHA-256 hex of
+/// the token. No new ones are written: they are redeemed once more into a family's chain (<see cref="ITokenFamilyGrain"/>).
+/// </summary>
 [Alias("OrbitGrains.Accounts.IRefreshTokenGrain")]
 public interface IRefreshTokenGrain : IGrainWithStringKey
 {

@@ -1,24 +1,36 @@
 namespace OrbitGrains.Accounts;
 
 /// <summary>
-/// What grew from one sign-in by refreshing: a web sign-in's sessions, or a device-code sign-in's anchor tokens.
-/// Keyed by a random id given at that sign-in. Logout, or a refresh token used twice (a sign of theft), ends the
-/// whole chain at once.
+/// One sign-in and everything grown from it by refreshing: a web sign-in's sessions, or a device-code sign-in's anchor
+/// tokens. Keyed by a random id that the family's refresh tokens carry, with the family's generation. The family keeps
+/// the hash of its current refresh token only: a refresh advances the generation, so a spent token needs no row of
+/// its own to be recognised when it comes back. Logout, disabling the account, or a spent refresh token presented
+/// after the grace window (a sign of theft) ends the whole chain at once.
 /// </summary>
 [Alias("OrbitGrains.Accounts.ITokenFamilyGrain")]
 public interface ITokenFamilyGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Adds what one sign-in or refresh issued (sessions, access tokens; never refresh tokens, which ask
-    /// <see cref="IsRevoked"/> themselves), keeping the family at least until <paramref name="keepUntil"/> (its
-    /// newest refresh token's expiry). False, and all of <paramref name="issued"/> revoked, when the family has
-    /// already been revoked.
+    /// Starts the chain at generation 1 (or restarts one adopted from a token issued before generations existed).
+    /// False, and <paramref name="start"/>'s members revoked, when the family has already been revoked.
     /// </summary>
-    [Alias("Add")]
-    Task<bool> Add(FamilyMember[] issued, DateTimeOffset keepUntil);
+    [Alias("Start")]
+    Task<bool> Start(FamilyStart start);
 
-    [Alias("IsRevoked")]
-    Task<bool> IsRevoked();
+    /// <summary>
+    /// Spends the presented refresh token for the successor the caller prepared (whose members already exist).
+    /// The same token presented again within <see cref="FamilyRotation.GraceWindow"/> gets the same successor back;
+    /// later, or any older generation, revokes the family.
+    /// </summary>
+    [Alias("Rotate")]
+    Task<RotateOutcome> Rotate(FamilyRotation rotation);
+
+    /// <summary>
+    /// True while the family exists, has not expired and has not been revoked, and (with <paramref name="notBefore"/>,
+    /// the account's <see cref="UserRecord.CredentialsNotBefore"/>) began at or after that instant.
+    /// </summary>
+    [Alias("IsLive")]
+    Task<bool> IsLive(DateTimeOffset? notBefore);
 
     [Alias("RevokeAll")]
     Task RevokeAll();
@@ -38,3 +50,51 @@ public sealed record FamilyMember(
     [property: Id(0)] FamilyMemberKind Kind,
     [property: Id(1)] string Key,
     [property: Id(2)] DateTimeOffset ExpiresAt);
+
+/// <param name="RefreshHash">SHA-256 hex of the generation-1 refresh token.</param>
+/// <param name="Members">What the sign-in issued besides the refresh token (a session, an anchor access token).</param>
+/// <param name="RefreshExpiresAt">The refresh token's expiry: the family lives at least this long.</param>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.FamilyStart")]
+public sealed record FamilyStart(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string RefreshHash,
+    [property: Id(2)] FamilyMember[] Members,
+    [property: Id(3)] DateTimeOffset RefreshExpiresAt);
+
+/// <param name="PresentedGeneration">The generation the presented refresh token carries.</param>
+/// <param name="PresentedHash">SHA-256 hex of the presented refresh token.</param>
+/// <param name="NextHash">SHA-256 hex of the successor's refresh token (generation + 1).</param>
+/// <param name="NextMembers">The successor's session or access token, already created by the caller.</param>
+/// <param name="Replay">What the caller answers with; handed back to a duplicate of this refresh within the window.
+/// Kept in memory only, never stored.</param>
+/// <param name="NotBefore">The account's <see cref="UserRecord.CredentialsNotBefore"/>: a family begun earlier is dead.</param>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.FamilyRotation")]
+public sealed record FamilyRotation(
+    [property: Id(0)] int PresentedGeneration,
+    [property: Id(1)] string PresentedHash,
+    [property: Id(2)] string NextHash,
+    [property: Id(3)] FamilyMember[] NextMembers,
+    [property: Id(4)] DateTimeOffset RefreshExpiresAt,
+    [property: Id(5)] string Replay,
+    [property: Id(6)] DateTimeOffset? NotBefore)
+{
+    /// <summary>How long two requests carrying the same refresh token (two tabs) both get the one successor.</summary>
+    public static readonly TimeSpan GraceWindow = TimeSpan.FromSeconds(30);
+}
+
+public enum RotateStatus
+{
+    /// <summary>The successor was accepted: the presented generation is spent and its members revoked.</summary>
+    Rotated,
+
+    /// <summary>A duplicate within the grace window: <see cref="RotateOutcome.Replay"/> is the successor already given.</summary>
+    Replayed,
+
+    /// <summary>Unknown, expired or revoked family, or a reused token (the family is now revoked).</summary>
+    Refused,
+}
+
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.RotateOutcome")]
+public sealed record RotateOutcome(
+    [property: Id(0)] RotateStatus Status,
+    [property: Id(1)] string? Replay);

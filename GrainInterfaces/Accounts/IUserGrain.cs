@@ -21,8 +21,37 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Makes a token hash the user's one active user token; returns the hash it replaced, if any.</summary>
     [Alias("SwapUserToken")]
     Task<string?> SwapUserToken(string? tokenHash);
+
+    /// <summary>
+    /// Replaces the granted roles (a subset of <see cref="AccountRoles.Grantable"/>); null when the account does not
+    /// exist. Watching front ends hear of it at once.
+    /// </summary>
+    [Alias("SetRoles")]
+    Task<UserRecord?> SetRoles(string[] roles);
+
+    /// <summary>
+    /// Disables (or enables again) the account; null when it does not exist. Disabling ends every session, refresh
+    /// token, anchor token and user token issued before now, and watching front ends close the user's sockets.
+    /// </summary>
+    [Alias("SetDisabled")]
+    Task<UserRecord?> SetDisabled(bool disabled);
+
+    /// <summary>Tells this account's watchers that one of its token families was revoked.</summary>
+    [Alias("FamilyRevoked")]
+    Task FamilyRevoked(string familyId);
+
+    /// <summary>
+    /// Registers (or renews) a front end's watch for <paramref name="lease"/>; a watch that is not renewed lapses, so
+    /// a front end that died is forgotten.
+    /// </summary>
+    [Alias("Watch")]
+    Task Watch(IAccountWatch watcher, TimeSpan lease);
+
+    [Alias("Unwatch")]
+    Task Unwatch(IAccountWatch watcher);
 }
 
+/// <param name="Roles">Granted roles only (<see cref="AccountRoles.Grantable"/>); every account is a member.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.NewUser")]
 public sealed record NewUser(
     [property: Id(0)] string Name,
@@ -30,6 +59,9 @@ public sealed record NewUser(
     [property: Id(2)] string? PasswordHash,
     [property: Id(3)] IReadOnlyList<string> Roles);
 
+/// <param name="Roles">Granted roles (<see cref="AccountRoles.Grantable"/>); membership is implied.</param>
+/// <param name="Disabled">A disabled account cannot sign in and none of its credentials authenticate.</param>
+/// <param name="CredentialsNotBefore">Credentials issued before this instant are dead (set when the account is disabled).</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.UserRecord")]
 public sealed record UserRecord(
     [property: Id(0)] string Id,
@@ -38,4 +70,10 @@ public sealed record UserRecord(
     [property: Id(3)] string? PasswordHash,
     [property: Id(4)] IReadOnlyList<string> Roles,
     [property: Id(5)] DateTimeOffset CreatedAt,
-    [property: Id(6)] bool HasPasskey);
+    [property: Id(6)] bool HasPasskey,
+    [property: Id(7)] bool Disabled = false,
+    [property: Id(8)] DateTimeOffset? CredentialsNotBefore = null)
+{
+    /// <summary>Whether a credential issued at <paramref name="issuedAt"/> may still speak for this account.</summary>
+    public bool Accepts(DateTimeOffset issuedAt) => !Disabled && (CredentialsNotBefore is not { } notBefore || issuedAt >= notBefore);
+}

@@ -1,13 +1,14 @@
 namespace OrbitGrains.Accounts;
 
 /// <summary>
-/// Keyed by the lower-case (invariant) form of a name, so every spelling that differs only in case meets in one
-/// activation: uniqueness is on the exact spelling, and a case-insensitive lookup still has one place to ask.
+/// Keyed by the lower-case (invariant) form of a normalised name (NFKC), so every spelling that differs only in case
+/// meets in one activation: a name is unique ignoring case, as the Orbit original is ("ANCHORUSER" after "anchoruser"
+/// is taken). Spellings claimed before that rule may share a grain; a lookup prefers the exact one.
 /// </summary>
 [Alias("OrbitGrains.Accounts.IUserNameGrain")]
 public interface IUserNameGrain : IGrainWithStringKey
 {
-    /// <summary>Claims the exact spelling for a user; false when another user already holds it.</summary>
+    /// <summary>Claims the spelling for a user; false when another user holds any spelling of it.</summary>
     [Alias("Claim")]
     Task<bool> Claim(string exactName, string userId);
 

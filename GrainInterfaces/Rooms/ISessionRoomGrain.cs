@@ -8,9 +8,12 @@ namespace OrbitGrains.Rooms;
 [Alias("OrbitGrains.Rooms.ISessionRoomGrain")]
 public interface ISessionRoomGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the room (idempotent); false if it already existed.</summary>
-    [Alias("Create")]
-    Task<bool> Create(string createdBy, string? name);
+    /// <summary>
+    /// Creates the room (idempotent); false if it already existed. <paramref name="ownerId"/> is the account of the
+    /// person who created it (null for the admin token or a static token): the owner may hand out operator tokens for it.
+    /// </summary>
+    [Alias("CreateOwned")]
+    Task<bool> Create(string createdBy, string? ownerId, string? name);
 
     [Alias("Join")]
     Task<JoinResult> Join(RoomParticipant participant, IRoomHub hub);

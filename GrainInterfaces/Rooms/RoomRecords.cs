@@ -35,7 +35,8 @@ public sealed record RoomSnapshot(
     [property: Id(3)] string? ControlHolder,
     [property: Id(4)] string? RecordingId,
     [property: Id(5)] DateTimeOffset? CreatedAt,
-    [property: Id(6)] string? Name);
+    [property: Id(6)] string? Name,
+    [property: Id(7)] string? OwnerId = null);
 
 public enum JoinOutcome
 {

@@ -12,9 +12,9 @@ public sealed class AnchorTokenGrain(
         await state.WriteExpiringAsync(clock, this);
     }
 
-    public async Task<string?> ValidateAccess() =>
+    public async Task<AnchorTokenIssue?> ValidateAccess() =>
         await state.IsLiveAsync(clock, this) && state.State.Issue!.Kind == AnchorTokenKind.Access
-            ? state.State.Issue.UserId
+            ? state.State.Issue
             : null;
 
     public async Task<AnchorTokenIssue?> Redeem()
@@ -40,7 +40,7 @@ public sealed class AnchorTokenGrain(
         // Spent before anything else: a failure further on must never leave the token usable again.
         state.State.Used = true;
         await state.WriteStateAsync();
-        if (family is not null && await family.IsRevoked())
+        if (family is not null && !await family.IsLive(null))
         {
             return null;
         }
@@ -57,7 +57,8 @@ public sealed class AnchorTokenGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
-    // A spent refresh token is kept until it expires: that is how its reuse is recognised.
+    // A spent refresh token of the old kind is kept until it expires: that is how its reuse is recognised. Refresh
+    // tokens issued now carry their family and generation and have no row of their own.
     [GenerateSerializer, Alias("OrbitGrains.Accounts.AnchorTokenGrain.State")]
     public sealed class State : IExpiringState
     {

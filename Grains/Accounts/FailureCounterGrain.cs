@@ -2,42 +2,41 @@ namespace OrbitGrains.Accounts;
 
 public sealed class FailureCounterGrain(TimeProvider clock) : Grain, IFailureCounterGrain
 {
-    private readonly Queue<DateTimeOffset> _failures = new();
+    /// <summary>Slots taken within the window, oldest first: when each was taken, and its id for a refund.</summary>
+    private readonly LinkedList<(DateTimeOffset At, long Id)> _slots = new();
+    private long _nextId;
 
-    public Task<TimeSpan> RetryAfter(FailureLimit limit)
+    public Task<AttemptReservation> Reserve(FailureLimit limit)
     {
-        var now = Prune(limit);
-        if (_failures.Count < limit.MaxFailures)
+        var now = clock.GetUtcNow();
+        while (_slots.First is { } oldest && oldest.Value.At + limit.Window <= now)
         {
-            return Task.FromResult(TimeSpan.Zero);
+            _slots.RemoveFirst();
         }
 
-        // Allowed again when enough of the oldest failures have left the window.
-        var freeing = _failures.ElementAt(_failures.Count - limit.MaxFailures);
-        return Task.FromResult(freeing + limit.Window - now);
+        if (_slots.Count >= limit.MaxFailures)
+        {
+            // Allowed again when enough of the oldest slots have left the window.
+            var freeing = _slots.ElementAt(_slots.Count - limit.MaxFailures).At;
+            return Task.FromResult(new AttemptReservation(false, 0, freeing + limit.Window - now));
+        }
+
+        var id = ++_nextId;
+        _slots.AddLast((now, id));
+        return Task.FromResult(new AttemptReservation(true, id, TimeSpan.Zero));
     }
 
-    public Task RecordFailure(FailureLimit limit)
+    public Task Refund(long reservationId)
     {
-        var now = Prune(limit);
-        _failures.Enqueue(now);
-        // Bounded by the limit: older failures cannot change any answer.
-        while (_failures.Count > limit.MaxFailures)
+        for (var node = _slots.Last; node is not null; node = node.Previous)
         {
-            _failures.Dequeue();
+            if (node.Value.Id == reservationId)
+            {
+                _slots.Remove(node);
+                break;
+            }
         }
 
         return Task.CompletedTask;
-    }
-
-    private DateTimeOffset Prune(FailureLimit limit)
-    {
-        var now = clock.GetUtcNow();
-        while (_failures.TryPeek(out var oldest) && oldest + limit.Window <= now)
-        {
-            _failures.Dequeue();
-        }
-
-        return now;
     }
 }

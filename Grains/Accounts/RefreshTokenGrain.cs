@@ -31,7 +31,7 @@ public sealed class RefreshTokenGrain(
         // Spent before anything else: a failure further on must never leave the token usable again.
         state.State.Used = true;
         await state.WriteStateAsync();
-        if (await family.IsRevoked())
+        if (!await family.IsLive(null))
         {
             return null;
         }

@@ -8,9 +8,10 @@ public sealed class UserNameGrain(
 {
     public async Task<bool> Claim(string exactName, string userId)
     {
-        if (state.State.Claims.Find(c => c.Name == exactName) is { } existing)
+        // Every claim here differs from the name only in case (that is the key): any other user's claim takes it.
+        if (state.State.Claims.Count > 0)
         {
-            return existing.UserId == userId;
+            return state.State.Claims.Any(c => c.Name == exactName && c.UserId == userId);
         }
 
         state.State.Claims.Add(new NameClaim(exactName, userId));

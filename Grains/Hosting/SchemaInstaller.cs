@@ -54,6 +54,7 @@ public static class SchemaInstaller
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(settings.SqlitePath)!);
+            RestrictToOwner(settings.SqlitePath);
             await using var connection = new SqliteConnection(SqliteConnectionString(settings.SqlitePath));
             await connection.OpenAsync(cancellationToken);
             // WAL is a property of the file: set once, it holds for every later connection.
@@ -68,6 +69,35 @@ public static class SchemaInstaller
             throw new OrbitConfigurationException(
                 $"Cannot open the embedded database at {settings.SqlitePath}: {ex.Message} " +
                 "Set DATA_DIR (or DATABASE_PATH) to a writable location.", ex);
+        }
+    }
+
+    /// <summary>
+    /// The database holds every account and token hash: like secrets.json it is readable by its owner only. Created
+    /// empty with mode 0600 before SQLite opens it, SQLite gives its -wal and -shm files the same mode; files left by
+    /// an older start are tightened too.
+    /// </summary>
+    private static void RestrictToOwner(string databasePath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(databasePath))
+        {
+            using var created = new FileStream(databasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = ownerOnly,
+            });
+        }
+
+        foreach (var path in new[] { databasePath, databasePath + "-wal", databasePath + "-shm" }.Where(File.Exists))
+        {
+            File.SetUnixFileMode(path, ownerOnly);
         }
     }
 

@@ -13,4 +13,7 @@ public sealed class RoomState
     [Id(4)] public string? RecordingId { get; set; }
 
     [Id(5)] public List<string> Recordings { get; set; } = [];
+
+    /// <summary>The account that created the room; null when a credential that names no person did.</summary>
+    [Id(6)] public string? OwnerId { get; set; }
 }

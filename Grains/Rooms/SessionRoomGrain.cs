@@ -49,7 +49,7 @@ public sealed partial class SessionRoomGrain(
         await FlushRecordingAsync(cancellationToken);
     }
 
-    public async Task<bool> Create(string createdBy, string? name)
+    public async Task<bool> Create(string createdBy, string? ownerId, string? name)
     {
         if (Exists)
         {
@@ -59,6 +59,7 @@ public sealed partial class SessionRoomGrain(
         state.State.Created = true;
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.CreatedBy = createdBy;
+        state.State.OwnerId = ownerId;
         state.State.Name = name;
         await state.WriteStateAsync();
         await AuditAsync("session_created", createdBy, null, null, name);
@@ -114,7 +115,8 @@ public sealed partial class SessionRoomGrain(
         _controlHolder,
         state.State.RecordingId,
         state.State.CreatedAt,
-        state.State.Name);
+        state.State.Name,
+        state.State.OwnerId);
 
     private void Lease(string hubId, IRoomHub hub, TimeSpan lease) => _hubs.Renew(hubId, hub, lease);
 

@@ -2,20 +2,86 @@ using OrbitGrains.Accounts;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
-/// <summary>Creating accounts and finding them by the name a person types.</summary>
+/// <summary>Why a sign-up did not create an account.</summary>
+public enum SignUpRefusal
+{
+    /// <summary>The name (in any case) belongs to someone else.</summary>
+    NameTaken,
+
+    /// <summary>REGISTRATION=closed.</summary>
+    Closed,
+
+    /// <summary>REGISTRATION=invite, and no usable invite was given.</summary>
+    InviteRequired,
+}
+
+/// <summary>A sign-up's outcome: the new account, or why there is none.</summary>
+public sealed record SignUp(UserRecord? User, SignUpRefusal? Refusal)
+{
+    /// <summary>The message of a policy refusal (answered 403); null for a taken name, which each family words itself.</summary>
+    public string? PolicyMessage => Refusal switch
+    {
+        SignUpRefusal.Closed => "Sign-ups are closed on this server; ask an admin for an account.",
+        SignUpRefusal.InviteRequired => "A valid invite is required to sign up.",
+        _ => null,
+    };
+}
+
+/// <summary>
+/// Creating accounts and finding them by the name a person types. Every new account is a member and nothing more:
+/// operator and admin are granted by an admin. Sign-ups follow REGISTRATION; admins create accounts whatever it says.
+/// Names must already be normalised (<see cref="UserNames.Normalise"/>).
+/// </summary>
 public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions options)
 {
-    public const string AdminRole = "admin";
-    public const string OperatorRole = "operator";
+    public static string NewUserId() => Guid.NewGuid().ToString("N");
 
-    /// <summary>The new user, or null when the exact name is taken.</summary>
-    public Task<UserRecord?> RegisterAsync(string name, string displayName, string? passwordHash) =>
-        RegisterAsync(Guid.NewGuid().ToString("N"), name, displayName, passwordHash);
-
-    /// <summary>As above, under an id chosen beforehand (a passkey ceremony names the user before the account exists).</summary>
-    public async Task<UserRecord?> RegisterAsync(string userId, string name, string displayName, string? passwordHash)
+    /// <summary>
+    /// A sign-up under the server's policy, redeeming the invite (by the hash of its code, <see cref="InviteHash"/>) when
+    /// invites are required.
+    /// </summary>
+    public async Task<SignUp> SignUpAsync(string userId, string name, string displayName, string? passwordHash, string? inviteHash)
     {
-        var claim = grains.GetGrain<IUserNameGrain>(NameKey(name));
+        if (options.Registration == RegistrationMode.Closed)
+        {
+            return new SignUp(null, SignUpRefusal.Closed);
+        }
+
+        IInviteGrain? redeemed = null;
+        if (options.Registration == RegistrationMode.Invite)
+        {
+            redeemed = InviteOf(inviteHash);
+            if (redeemed is null || !await redeemed.Redeem(userId))
+            {
+                return new SignUp(null, SignUpRefusal.InviteRequired);
+            }
+        }
+
+        var user = await CreateAsync(userId, name, displayName, passwordHash, []);
+        if (user is null && redeemed is not null)
+        {
+            // The invite was not used up by an account that never came to be.
+            await redeemed.Restore(userId);
+        }
+
+        return user is null ? new SignUp(null, SignUpRefusal.NameTaken) : new SignUp(user, null);
+    }
+
+    /// <summary>Whether a sign-up with this invite would pass the policy now (checked before a passkey ceremony; not used up).</summary>
+    public async Task<SignUpRefusal?> PolicyRefusalAsync(string? inviteHash) => options.Registration switch
+    {
+        RegistrationMode.Closed => SignUpRefusal.Closed,
+        RegistrationMode.Invite when InviteOf(inviteHash) is not { } grain || !await grain.IsUsable() => SignUpRefusal.InviteRequired,
+        _ => null,
+    };
+
+    /// <summary>How an invite code is looked up (its SHA-256); null for no code or one no invite can have.</summary>
+    public static string? InviteHash(string? code) => code?.Trim() is { Length: > 0 and <= 256 } text ? TokenHash.Of(text) : null;
+
+    /// <summary>Creates an account whatever the sign-up policy (an admin's); null when the name is taken.</summary>
+    public async Task<UserRecord?> CreateAsync(string userId, string name, string displayName, string? passwordHash, string[] roles)
+    {
+        var claim = grains.GetGrain<IUserNameGrain>(UserNames.Key(name));
         if (!await claim.Claim(name, userId))
         {
             return null;
@@ -23,10 +89,9 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
 
         try
         {
-            var first = await grains.GetGrain<ISystemUsersGrain>(ISystemUsersGrain.Key).Enrol(userId);
-            string[] roles = [first || options.AdminUsers.Contains(name) ? AdminRole : OperatorRole];
             var user = grains.GetGrain<IUserGrain>(userId);
             await user.Create(new NewUser(name, displayName, passwordHash, roles));
+            await grains.GetGrain<ISystemUsersGrain>(ISystemUsersGrain.Key).Enrol(userId, name);
             return await user.Get();
         }
         catch
@@ -38,10 +103,14 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
     }
 
     /// <summary>The user whose name matches exactly, else ignoring case.</summary>
-    public async Task<UserRecord?> FindAsync(string name) =>
-        await grains.GetGrain<IUserNameGrain>(NameKey(name)).Resolve(name) is { } userId
+    public async Task<UserRecord?> FindAsync(string typed)
+    {
+        var name = UserNames.ForLookup(typed);
+        return name.Length is > 0 and <= UserNames.MaxLength * 4
+            && await grains.GetGrain<IUserNameGrain>(UserNames.Key(name)).Resolve(name) is { } userId
             ? await grains.GetGrain<IUserGrain>(userId).Get()
             : null;
+    }
 
     /// <summary>Accounts are never deleted, so once the answer is yes it is remembered on this node.</summary>
     public async Task<bool> SystemHasUsersAsync()
@@ -56,5 +125,5 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
 
     private volatile bool _systemHasUsers;
 
-    private static string NameKey(string name) => name.ToLowerInvariant();
+    private IInviteGrain? InviteOf(string? inviteHash) => inviteHash is null ? null : grains.GetGrain<IInviteGrain>(inviteHash);
 }

@@ -1,4 +1,5 @@
 using OrbitGrains.WebFrontend.Accounts.Passkeys;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
@@ -8,23 +9,22 @@ public static class AccountsEndpoints
     {
         services.AddSingleton(ControlPlaneToken.Load(configuration, isDevelopment));
         services.AddSingleton<UserTokenService>();
-        services.AddSingleton<OrbitGrains.WebFrontend.Rooms.IRoomIdentityResolver, AccountsRoomIdentityResolver>();
         services.AddSingleton(AccountsOptions.Load(configuration));
+        services.AddSingleton<RefreshChains>();
         services.AddSingleton<WebTokenService>();
         services.AddSingleton<AnchorTokenService>();
         services.AddSingleton<AccountRegistry>();
         services.AddSingleton<PasswordHashing>();
-        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AttemptThrottle>();
         services.AddPasskeys(configuration);
         return services;
     }
 
-    /// <summary>The `/auth/*` routes of the Orbit contract (basic mode and device flow) and the socket preflights.</summary>
+    /// <summary>The `/auth/*` routes of the Orbit contract (sessions, basic, device flow, passkeys) and the other families' sign-in routes.</summary>
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
-        // These routes check their own tokens (Bearer or ?token=) and answer in the contract's shape, so the
-        // bearer scheme's challenge must never answer for them.
-        var auth = app.MapGroup("/auth").WithTags("Accounts").AllowAnonymous().DisableAntiforgery();
+        // Each route says whether it is public; those that are not answer refusals in the Orbit shape.
+        var auth = app.MapGroup("/auth").WithTags("Accounts").DisableAntiforgery().WithRefusals(RefusalStyle.Orbit);
         auth.MapSessions();
         auth.MapBasicAuth();
         auth.MapDeviceFlow();

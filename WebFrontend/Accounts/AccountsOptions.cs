@@ -9,6 +9,19 @@ public enum AuthMode
     Passkey,
 }
 
+/// <summary>Who may create an account (REGISTRATION).</summary>
+public enum RegistrationMode
+{
+    /// <summary>Anyone: safe because a new account is a member, who reaches only their own things.</summary>
+    Open,
+
+    /// <summary>Only with a single-use invite code an admin created (`invite` in the sign-up body).</summary>
+    Invite,
+
+    /// <summary>Nobody signs up: accounts are created by admins (`POST /api/admin/users`).</summary>
+    Closed,
+}
+
 /// <summary>
 /// Settings of the Accounts family, read once at start-up under the seed's environment variable names and validated
 /// there, so a bad value stops the host with a message instead of failing a sign-in later.
@@ -27,8 +40,16 @@ public sealed record AccountsOptions
     public TimeSpan AnchorAccessTtl { get; init; } = TimeSpan.FromSeconds(86400);
     public TimeSpan AnchorRefreshTtl { get; init; } = TimeSpan.FromSeconds(2592000);
 
-    /// <summary>Exact names that become admin when they register (the first user always does).</summary>
-    public IReadOnlySet<string> AdminUsers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+    public RegistrationMode Registration { get; init; } = RegistrationMode.Open;
+
+    /// <summary>
+    /// ADMIN_USERS is no longer honoured (it gave admin to whoever registered a listed name first); the first admin is
+    /// promoted with the admin token through `PUT /api/admin/users/{id}/roles`. True when it is still set, so start-up warns.
+    /// </summary>
+    public bool AdminUsersIgnored { get; init; }
+
+    /// <summary>Accounts, device codes and passkey ceremonies one address may start anonymously per window.</summary>
+    public FailureLimit CreationsPerAddress { get; init; } = new(30, TimeSpan.FromMinutes(10));
 
     public FailureLimit LoginFailuresPerName { get; init; } = new(10, TimeSpan.FromMinutes(5));
     public FailureLimit LoginFailuresPerAddress { get; init; } = new(100, TimeSpan.FromMinutes(5));
@@ -48,9 +69,10 @@ public sealed record AccountsOptions
             DeviceVerificationUrl = VerificationUrl(configuration),
             AnchorAccessTtl = Seconds(configuration, "ANCHOR_ACCESS_TTL_SEC", 86400),
             AnchorRefreshTtl = Seconds(configuration, "ANCHOR_REFRESH_TTL_SEC", 2592000),
-            AdminUsers = (Text(configuration, "ADMIN_USERS") ?? "")
-                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .ToHashSet(StringComparer.Ordinal),
+            Registration = ParseRegistration(configuration),
+            AdminUsersIgnored = Text(configuration, "ADMIN_USERS") is not null,
+            CreationsPerAddress = new FailureLimit(
+                Count(configuration, "ANONYMOUS_CREATIONS_PER_ADDRESS", 30), Seconds(configuration, "ANONYMOUS_CREATION_WINDOW_SEC", 600)),
             LoginFailuresPerName = new FailureLimit(Count(configuration, "LOGIN_MAX_FAILURES", 10), window),
             LoginFailuresPerAddress = new FailureLimit(Count(configuration, "LOGIN_MAX_FAILURES_PER_ADDRESS", 100), window),
         };
@@ -61,6 +83,14 @@ public sealed record AccountsOptions
         null or "basic" => AuthMode.Basic,
         "passkey" => AuthMode.Passkey,
         var other => throw new OrbitConfigurationException($"AUTH_MODE='{other}' is not an auth mode. Use 'basic' (the default) or 'passkey'."),
+    };
+
+    private static RegistrationMode ParseRegistration(IConfiguration configuration) => Text(configuration, "REGISTRATION")?.ToLowerInvariant() switch
+    {
+        null or "open" => RegistrationMode.Open,
+        "invite" => RegistrationMode.Invite,
+        "closed" => RegistrationMode.Closed,
+        var other => throw new OrbitConfigurationException($"REGISTRATION='{other}' is not a sign-up policy. Use 'open' (the default), 'invite' or 'closed'."),
     };
 
     private static TimeSpan Seconds(IConfiguration configuration, string key, int fallback)

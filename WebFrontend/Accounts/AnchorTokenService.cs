@@ -1,20 +1,25 @@
+using System.Text.Json;
 using OrbitGrains.Accounts;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
 public sealed record AnchorTokenPair(string AccessToken, string RefreshToken, int AccessExpiresIn, string UserId);
 
+/// <summary>A live anchor access token: whose it is and which device-code sign-in (token family) it grew from.</summary>
+public sealed record AnchorAccess(string UserId, string? FamilyId);
+
 /// <summary>
-/// An Anchor's opaque access and refresh tokens. A refresh spends the refresh token and revokes the old access token;
-/// every pair grown from one device-code sign-in shares a family, which a reused refresh token revokes whole.
+/// An Anchor's opaque access and refresh tokens (spec orbit.md). A refresh spends the refresh token and revokes the old
+/// access token; every pair grown from one device-code sign-in shares a family, which a refresh token reused after the
+/// grace window revokes whole. The same refresh token twice within the window gets the same new pair.
 /// </summary>
-public sealed class AnchorTokenService(IGrainFactory grains, AccountsOptions options, TimeProvider clock)
+public sealed class AnchorTokenService(IGrainFactory grains, AccountsOptions options, TimeProvider clock, RefreshChains chains)
 {
     private const int TokenBytes = 48;
 
     /// <summary>The first pair of a device-code sign-in, in a family of its own.</summary>
     public async Task<AnchorTokenPair> IssueAsync(string userId) =>
-        await IssueInFamilyAsync(userId, Guid.NewGuid().ToString("N"))
+        await StartChainAsync(userId, Guid.NewGuid().ToString("N"))
         ?? throw new InvalidOperationException("A family made a moment ago cannot have been revoked.");
 
     /// <summary>Spends a refresh token for a new pair in the same family; null for anything not live.</summary>
@@ -25,38 +30,60 @@ public sealed class AnchorTokenService(IGrainFactory grains, AccountsOptions opt
             return null;
         }
 
-        var grant = await grains.GetGrain<IAnchorTokenGrain>(TokenHash.Of(refreshToken)).Redeem();
-        // A token stored before families existed starts one here, so its successors are protected.
-        return grant is null ? null : await IssueInFamilyAsync(grant.UserId, grant.FamilyId ?? Guid.NewGuid().ToString("N"));
-    }
-
-    /// <summary>The user of a live anchor access token, or null.</summary>
-    public async Task<string?> ValidateAccessAsync(string? token) =>
-        string.IsNullOrEmpty(token) || token.Length > WebTokenService.MaxTokenLength
-            ? null
-            : await grains.GetGrain<IAnchorTokenGrain>(TokenHash.Of(token)).ValidateAccess();
-
-    /// <summary>Null when the family has been revoked meanwhile (the new pair is then revoked too).</summary>
-    private async Task<AnchorTokenPair?> IssueInFamilyAsync(string userId, string familyId)
-    {
         var now = clock.GetUtcNow();
-        var accessExpires = now + options.AnchorAccessTtl;
-        var refreshExpires = now + options.AnchorRefreshTtl;
-        var access = TokenHash.NewToken(TokenBytes);
-        var refresh = TokenHash.NewToken(TokenBytes);
-        var accessHash = TokenHash.Of(access);
-        var refreshHash = TokenHash.Of(refresh);
-        await grains.GetGrain<IAnchorTokenGrain>(accessHash)
-            .Issue(new AnchorTokenIssue(AnchorTokenKind.Access, userId, accessExpires, PeerHash: null, familyId));
-        await grains.GetGrain<IAnchorTokenGrain>(refreshHash)
-            .Issue(new AnchorTokenIssue(AnchorTokenKind.Refresh, userId, refreshExpires, accessHash, familyId));
-        // Only the access token joins the family: a refresh token asks the family itself before it is honoured
-        // (and a family revoking a refresh token would call back into the token whose reuse revoked it).
-        if (!await grains.GetGrain<ITokenFamilyGrain>(familyId).Add([new FamilyMember(FamilyMemberKind.AnchorToken, accessHash, accessExpires)], refreshExpires))
+        var rotated = await chains.RotateAsync(refreshToken, now + options.AnchorRefreshTtl, async (user, nextRefresh) =>
+        {
+            RefreshTokenFormat.TryRead(nextRefresh, out var familyId, out _, out _);
+            var (access, member) = await IssueAccessAsync(user.Id, familyId, now);
+            var pair = new AnchorTokenPair(access, nextRefresh, (int)options.AnchorAccessTtl.TotalSeconds, user.Id);
+            return new Successor([member], JsonSerializer.Serialize(pair));
+        });
+        if (rotated is { } step)
+        {
+            return JsonSerializer.Deserialize<AnchorTokenPair>(step.Replay);
+        }
+
+        // A refresh token stored before tokens carried their family: spent once more into a chain of its family.
+        var grant = await grains.GetGrain<IAnchorTokenGrain>(TokenHash.Of(refreshToken)).Redeem();
+        if (grant is null || await grains.GetGrain<IUserGrain>(grant.UserId).Get() is not { Disabled: false })
         {
             return null;
         }
 
-        return new AnchorTokenPair(access, refresh, (int)options.AnchorAccessTtl.TotalSeconds, userId);
+        var legacyFamily = grant.FamilyId is { } known && RefreshTokenFormat.CanCarry(known, grant.UserId) ? known : Guid.NewGuid().ToString("N");
+        return await StartChainAsync(grant.UserId, legacyFamily);
+    }
+
+    /// <summary>The live access token's user and family, or null (also when the account no longer accepts it).</summary>
+    public async Task<AnchorAccess?> ValidateAccessAsync(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > WebTokenService.MaxTokenLength
+            || await grains.GetGrain<IAnchorTokenGrain>(TokenHash.Of(token)).ValidateAccess() is not { } issue)
+        {
+            return null;
+        }
+
+        return await grains.GetGrain<IUserGrain>(issue.UserId).Get() is { } user && user.Accepts(issue.IssuedAt ?? DateTimeOffset.MaxValue)
+            ? new AnchorAccess(issue.UserId, issue.FamilyId)
+            : null;
+    }
+
+    /// <summary>Null when the family has been revoked meanwhile (the new pair is then revoked too).</summary>
+    private async Task<AnchorTokenPair?> StartChainAsync(string userId, string familyId)
+    {
+        var now = clock.GetUtcNow();
+        var (access, member) = await IssueAccessAsync(userId, familyId, now);
+        var refresh = await chains.StartAsync(userId, familyId, [member], now + options.AnchorRefreshTtl);
+        return refresh is null ? null : new AnchorTokenPair(access, refresh, (int)options.AnchorAccessTtl.TotalSeconds, userId);
+    }
+
+    private async Task<(string Token, FamilyMember Member)> IssueAccessAsync(string userId, string familyId, DateTimeOffset now)
+    {
+        var access = TokenHash.NewToken(TokenBytes);
+        var accessHash = TokenHash.Of(access);
+        var expires = now + options.AnchorAccessTtl;
+        await grains.GetGrain<IAnchorTokenGrain>(accessHash)
+            .Issue(new AnchorTokenIssue(AnchorTokenKind.Access, userId, expires, PeerHash: null, familyId, now));
+        return (access, new FamilyMember(FamilyMemberKind.AnchorToken, accessHash, expires));
     }
 }

@@ -1,20 +1,19 @@
 namespace OrbitGrains.WebFrontend.Accounts;
 
-/// <summary>Name-based sign-up and sign-in (AUTH_MODE=basic), each with an optional password.</summary>
+/// <summary>Name-based sign-up and sign-in (AUTH_MODE=basic), each with an optional password (spec orbit.md).</summary>
 public static class BasicAuthEndpoints
 {
-    public const int MaxNameLength = 64;
     public const int MaxDisplayNameLength = 128;
     private const string Disabled = "Basic auth mode is disabled.";
     private const string InvalidCredentials = "Invalid credentials.";
 
     public static RouteGroupBuilder MapBasicAuth(this RouteGroupBuilder auth)
     {
-        auth.MapPost("/register/basic", RegisterAsync)
-            .WithSummary("Create an account by name (optional password) and sign in")
+        auth.MapPost("/register/basic", RegisterAsync).AllowAnonymous()
+            .WithSummary("Create an account by name (optional password; `invite` when REGISTRATION=invite) and sign in")
             .Accepts<RegisterBasicRequest>("application/json")
             .Produces<SessionResponse>();
-        auth.MapPost("/login/basic", LoginAsync)
+        auth.MapPost("/login/basic", LoginAsync).AllowAnonymous()
             .WithSummary("Sign in by name (exact, then case-insensitive); throttled after repeated failures")
             .Accepts<LoginBasicRequest>("application/json")
             .Produces<SessionResponse>();
@@ -22,33 +21,34 @@ public static class BasicAuthEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpRequest request, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens)
+        HttpContext context, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
         if (options.Mode != AuthMode.Basic)
         {
             return AccountErrors.BadRequest(Disabled);
         }
 
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
             return error;
         }
 
-        if (body!.String("name") is not { } name)
+        if (body!.String("name") is not { } typed)
         {
             return AccountErrors.BadRequest("Name is required.");
         }
 
-        if (NameProblem(name) is { } nameProblem)
+        var (name, nameProblem) = UserNames.Normalise(typed);
+        if (nameProblem is not null)
         {
             return AccountErrors.BadRequest(nameProblem);
         }
 
-        var displayName = body.String("displayName") ?? name;
-        if (displayName.Length > MaxDisplayNameLength || displayName.Any(char.IsControl))
+        var displayName = body.String("displayName") ?? name!;
+        if (UserNames.DisplayNameProblem(displayName, MaxDisplayNameLength) is { } displayProblem)
         {
-            return AccountErrors.BadRequest($"Display name must be at most {MaxDisplayNameLength} printable characters.");
+            return AccountErrors.BadRequest(displayProblem);
         }
 
         var password = body.String("password");
@@ -57,18 +57,23 @@ public static class BasicAuthEndpoints
             return AccountErrors.BadRequest($"Password must be {PasswordHashing.MinLength} to {PasswordHashing.MaxLength} characters.");
         }
 
-        var user = await accounts.RegisterAsync(name, displayName, password is null ? null : passwords.Hash(password));
-        if (user is null)
+        if ((await throttle.CreationAsync(context)).Refusal is { } wait)
         {
-            return AccountErrors.BadRequest("User already exists.");
+            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, wait);
         }
 
-        return await SessionAsync(tokens, user);
+        var signUp = await accounts.SignUpAsync(AccountRegistry.NewUserId(), name!, displayName,
+            password is null ? null : passwords.Hash(password), AccountRegistry.InviteHash(body.String("invite")));
+        return signUp switch
+        {
+            { User: { } user } => await SessionAsync(tokens, user),
+            { PolicyMessage: { } refused } => AccountErrors.Error(StatusCodes.Status403Forbidden, refused),
+            _ => AccountErrors.BadRequest("User already exists."),
+        };
     }
 
     private static async Task<IResult> LoginAsync(
-        HttpContext context, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords,
-        WebTokenService tokens, LoginThrottle throttle)
+        HttpContext context, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
         if (options.Mode != AuthMode.Basic)
         {
@@ -86,37 +91,31 @@ public static class BasicAuthEndpoints
             return AccountErrors.BadRequest("Username is required.");
         }
 
-        if (name.Length > MaxNameLength)
+        if (name.Length > UserNames.MaxLength)
         {
             return AccountErrors.BadRequest(InvalidCredentials);
         }
 
-        if (await throttle.RefusalAsync(name, context) is { } refusal)
+        // The slot is taken before the password is looked at, so parallel guesses can never check more than the limit.
+        var attempt = await throttle.SignInAsync(UserNames.ForLookup(name), context);
+        if (attempt.Refusal is { } refusal)
         {
             return AccountErrors.Error(StatusCodes.Status429TooManyRequests, refusal);
         }
 
         var user = await accounts.FindAsync(name);
-        var password = body.String("password");
-        if (user is null || (user.PasswordHash is { } hash && !passwords.Verify(hash, password)))
+        if (user is null || user.Disabled || (user.PasswordHash is { } hash && !passwords.Verify(hash, body.String("password"))))
         {
-            await throttle.RecordFailureAsync(name, context);
             return AccountErrors.BadRequest(InvalidCredentials);
         }
 
+        await attempt.SucceededAsync();
         return await SessionAsync(tokens, user);
     }
 
-    private static async Task<IResult> SessionAsync(WebTokenService tokens, OrbitGrains.Accounts.UserRecord user)
+    public static async Task<IResult> SessionAsync(WebTokenService tokens, OrbitGrains.Accounts.UserRecord user)
     {
-        // A brand-new family cannot have been revoked, so a session always comes back here.
-        var session = await tokens.StartSessionAsync(user)
-            ?? throw new InvalidOperationException("A new session family was found revoked.");
+        var session = await tokens.StartSessionAsync(user);
         return Results.Json(new SessionResponse(true, session.Token, session.RefreshToken, new UserSummary(user.Id, user.Name)));
     }
-
-    private static string? NameProblem(string name) =>
-        name.Length > MaxNameLength ? $"Name must be at most {MaxNameLength} characters."
-        : name.Any(char.IsControl) ? "Name must not contain control characters."
-        : null;
 }

@@ -1,4 +1,5 @@
 using OrbitGrains.Accounts;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
@@ -15,26 +16,31 @@ public static class DeviceEndpoints
     public static RouteGroupBuilder MapDeviceFlow(this RouteGroupBuilder auth)
     {
         var device = auth.MapGroup("/device");
-        device.MapPost("/code", StartAsync)
-            .WithSummary("Start a device sign-in: a device code for the Anchor and a user code for the person")
+        device.MapPost("/code", StartAsync).AllowAnonymous()
+            .WithSummary("Start a device sign-in: a device code for the Anchor and a user code for the person (limited per address)")
             .Produces<DeviceCodeResponse>();
-        device.MapPost("/authorise", AuthoriseAsync)
-            .WithSummary("Approve a user code for the signed-in user (web access token required)")
+        device.MapPost("/authorise", AuthoriseAsync).RequireAuthorization(OrbitPolicies.Member)
+            .WithSummary("Approve a user code for the signed-in user; wrong codes are limited per user and per address (RFC 8628 §5.1)")
             .Accepts<UserCodeRequest>("application/json")
             .Produces<OkResponse>();
-        device.MapPost("/token", PollAsync)
+        device.MapPost("/token", PollAsync).AllowAnonymous()
             .WithSummary("Poll a device code: pending, expired, or authorised with anchor tokens (given once)")
             .Accepts<DeviceCodeRequest>("application/json")
             .Produces<DeviceAuthorisedResponse>();
-        device.MapPost("/refresh", RefreshAsync)
+        device.MapPost("/refresh", RefreshAsync).AllowAnonymous()
             .WithSummary("Spend an anchor refresh token for a new anchor token pair")
             .Accepts<RefreshTokenRequest>("application/json")
             .Produces<AnchorTokensResponse>();
         return auth;
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, IGrainFactory grains, AccountsOptions options, TimeProvider clock)
+    private static async Task<IResult> StartAsync(HttpRequest request, IGrainFactory grains, AccountsOptions options, TimeProvider clock, AttemptThrottle throttle)
     {
+        if ((await throttle.CreationAsync(request.HttpContext)).Refusal is { } wait)
+        {
+            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, wait);
+        }
+
         var deviceCode = TokenHash.NewToken(DeviceCodeBytes);
         var deviceHash = TokenHash.Of(deviceCode);
         var expiresAt = clock.GetUtcNow() + options.DeviceCodeTtl;
@@ -60,23 +66,30 @@ public static class DeviceEndpoints
             deviceCode, userCode, verificationUrl, (int)options.DeviceCodeTtl.TotalSeconds, (int)options.DevicePollInterval.TotalSeconds));
     }
 
-    private static async Task<IResult> AuthoriseAsync(HttpRequest request, IGrainFactory grains, WebTokenService tokens)
+    private static async Task<IResult> AuthoriseAsync(HttpContext context, IGrainFactory grains, AttemptThrottle throttle)
     {
-        if (await tokens.ValidateRequestAsync(request) is not { } identity)
-        {
-            return AccountErrors.Unauthorised();
-        }
-
-        var (typed, error) = await JsonBody.ReadRequiredAsync(request, "userCode", "userCode is required.");
+        var user = context.RequiredUser();
+        var (typed, error) = await JsonBody.ReadRequiredAsync(context.Request, "userCode", "userCode is required.");
         if (error is not null)
         {
             return error;
         }
 
+        // A slot per guess, taken before the code is looked up: a signed-in caller cannot sweep the code space.
+        var attempt = await throttle.UserCodeAsync(user.Id!, context);
+        if (attempt.Refusal is { } refusal)
+        {
+            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, refusal);
+        }
+
         var userCode = UserCodes.Normalise(typed!);
-        var authorised = userCode.Length <= UserCodes.MaxLength
-            && await grains.GetGrain<IUserCodeGrain>(userCode).Authorise(identity.User.Id);
-        return authorised ? Results.Json(new OkResponse(true)) : AccountErrors.BadRequest(CodeNotFound);
+        if (userCode.Length > UserCodes.MaxLength || !await grains.GetGrain<IUserCodeGrain>(userCode).Authorise(user.Id!))
+        {
+            return AccountErrors.BadRequest(CodeNotFound);
+        }
+
+        await attempt.SucceededAsync();
+        return Results.Json(new OkResponse(true));
     }
 
     private static async Task<IResult> PollAsync(HttpRequest request, IGrainFactory grains, AnchorTokenService anchors)

@@ -1,4 +1,5 @@
 using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Access;
 using System.Text.Json.Serialization;
 using OrbitGrains.Accounts;
 
@@ -12,12 +13,14 @@ public static class EmailAuthEndpoints
 {
     public static IEndpointRouteBuilder MapEmailAuth(this IEndpointRouteBuilder app)
     {
-        var cloud = app.MapGroup("/api/auth").WithTags("Accounts").AllowAnonymous().DisableAntiforgery();
-        cloud.MapPost("/signup", CloudSignupAsync).WithSummary("Create an email account; answers a session").Produces<CloudTokens>(StatusCodes.Status201Created);
-        cloud.MapPost("/login", CloudLoginAsync).WithSummary("Sign in by email and password; throttled after failures").Produces<CloudTokens>();
-        cloud.MapPost("/refresh", CloudRefreshAsync).WithSummary("Rotate a refresh token; the old session ends").Produces<CloudTokens>();
-        cloud.MapGet("/me", CloudMeAsync).WithSummary("The signed-in user").Produces<CloudMe>();
-        cloud.MapPost("/logout", CloudLogoutAsync).WithSummary("End the session of the bearer token").Produces(StatusCodes.Status204NoContent);
+        var cloud = app.MapGroup("/api/auth").WithTags("Accounts").DisableAntiforgery().WithRefusals(RefusalStyle.Cloud);
+        cloud.MapPost("/signup", CloudSignupAsync).AllowAnonymous()
+            .WithSummary("Create an email account (`invite` when REGISTRATION=invite); answers a session").Produces<CloudTokens>(StatusCodes.Status201Created);
+        cloud.MapPost("/login", CloudLoginAsync).AllowAnonymous().WithSummary("Sign in by email and password; throttled after failures").Produces<CloudTokens>();
+        cloud.MapPost("/refresh", CloudRefreshAsync).AllowAnonymous().WithSummary("Rotate a refresh token; the old session ends").Produces<CloudTokens>();
+        cloud.MapGet("/me", CloudMeAsync).RequireAuthorization(OrbitPolicies.Member).WithSummary("The signed-in user").Produces<CloudMe>();
+        cloud.MapPost("/logout", CloudLogoutAsync).RequireAuthorization(OrbitPolicies.Member)
+            .WithSummary("End the session of the bearer token").Produces(StatusCodes.Status204NoContent);
 
         var agents = app.MapGroup("/v1/auth").WithTags("Accounts").AllowAnonymous().DisableAntiforgery();
         agents.MapPost("/signup", AgentSignupAsync).WithSummary("Create an email account; answers its first user token").Produces<AgentTokenResponse>(StatusCodes.Status201Created);
@@ -25,14 +28,15 @@ public static class EmailAuthEndpoints
         return app;
     }
 
-    private static async Task<IResult> CloudSignupAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens)
+    private static async Task<IResult> CloudSignupAsync(
+        HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
-        var (user, problem) = await SignUpAsync(context, registry, passwords,
+        var (user, problem) = await SignUpAsync(context, registry, passwords, throttle,
             "Password must be at least 8 characters", StatusCodes.Status400BadRequest, "Email already registered");
         return problem ?? Results.Json(await CloudTokensAsync(tokens, user!), statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> CloudLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, LoginThrottle throttle)
+    private static async Task<IResult> CloudLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
         var (user, problem) = await SignInAsync(context, registry, passwords, throttle, "Incorrect email or password");
         return problem ?? Results.Json(await CloudTokensAsync(tokens, user!));
@@ -56,34 +60,33 @@ public static class EmailAuthEndpoints
             : DetailErrors.Unauthorized(context, "Invalid or expired refresh token");
     }
 
-    private static async Task<IResult> CloudMeAsync(HttpContext context, WebTokenService tokens)
+    private static IResult CloudMeAsync(HttpContext context)
     {
-        var (identity, problem) = await CloudIdentityAsync(context, tokens);
-        return problem ?? Results.Json(new CloudMe(identity!.User.Id, EmailAddresses.Of(identity.User) ?? identity.User.Name, identity.User.CreatedAt));
+        var user = context.Account() ?? throw new InvalidOperationException("The member policy admits people only.");
+        return Results.Json(new CloudMe(user.Id, EmailAddresses.Of(user) ?? user.Name, user.CreatedAt));
     }
 
     private static async Task<IResult> CloudLogoutAsync(HttpContext context, WebTokenService tokens)
     {
-        var (identity, problem) = await CloudIdentityAsync(context, tokens);
-        if (problem is not null)
+        if (context.RequiredUser() is { Kind: OrbitAuthSchemes.WebSession, FamilyId: { } familyId })
         {
-            return problem;
+            await tokens.RevokeAsync(familyId);
         }
 
-        await tokens.RevokeAsync(identity!);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> AgentSignupAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens)
+    private static async Task<IResult> AgentSignupAsync(
+        HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, AttemptThrottle throttle)
     {
-        var (user, problem) = await SignUpAsync(context, registry, passwords,
+        var (user, problem) = await SignUpAsync(context, registry, passwords, throttle,
             "Password must be at least 8 characters.", StatusCodes.Status409Conflict, "Email already registered.");
         return problem ?? Results.Json(AgentToken(await userTokens.IssueAsync(user!)), statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>The sign-up both families share; only their messages and the duplicate's status differ.</summary>
-    private static async Task<(UserRecord? User, IResult? Problem)> SignUpAsync(
-        HttpContext context, AccountRegistry registry, PasswordHashing passwords, string passwordMessage, int duplicateStatus, string duplicateMessage)
+    private static async Task<(UserRecord? User, IResult? Problem)> SignUpAsync(HttpContext context, AccountRegistry registry,
+        PasswordHashing passwords, AttemptThrottle throttle, string passwordMessage, int duplicateStatus, string duplicateMessage)
     {
         var (credentials, problem) = await ReadCredentialsAsync(context, passwordMessage);
         if (problem is not null)
@@ -91,12 +94,22 @@ public static class EmailAuthEndpoints
             return (null, problem);
         }
 
-        return await registry.RegisterAsync(credentials!.Email, credentials.Email, passwords.Hash(credentials.Password)) is { } user
-            ? (user, null)
-            : (null, DetailErrors.Error(duplicateStatus, duplicateMessage));
+        if ((await throttle.CreationAsync(context)).Refusal is { } wait)
+        {
+            return (null, DetailErrors.Error(StatusCodes.Status429TooManyRequests, wait));
+        }
+
+        var signUp = await registry.SignUpAsync(
+            AccountRegistry.NewUserId(), credentials!.Email, credentials.Email, passwords.Hash(credentials.Password), AccountRegistry.InviteHash(credentials.Invite));
+        return signUp switch
+        {
+            { User: { } user } => (user, null),
+            { PolicyMessage: { } refused } => (null, DetailErrors.Error(StatusCodes.Status403Forbidden, refused)),
+            _ => (null, DetailErrors.Error(duplicateStatus, duplicateMessage)),
+        };
     }
 
-    private static async Task<IResult> AgentLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, LoginThrottle throttle)
+    private static async Task<IResult> AgentLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, AttemptThrottle throttle)
     {
         var (user, problem) = await SignInAsync(context, registry, passwords, throttle, "Invalid email or password.");
         return problem ?? Results.Json(AgentToken(await userTokens.IssueAsync(user!)));
@@ -121,11 +134,11 @@ public static class EmailAuthEndpoints
             return (null, DetailErrors.Error(StatusCodes.Status400BadRequest, passwordMessage));
         }
 
-        return (new Credentials(email, password), null);
+        return (new Credentials(email, password, body.String("invite")), null);
     }
 
     private static async Task<(UserRecord? User, IResult? Problem)> SignInAsync(
-        HttpContext context, AccountRegistry registry, PasswordHashing passwords, LoginThrottle throttle, string refusal)
+        HttpContext context, AccountRegistry registry, PasswordHashing passwords, AttemptThrottle throttle, string refusal)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -140,44 +153,32 @@ public static class EmailAuthEndpoints
             return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "email and password are required"));
         }
 
-        if (await throttle.RefusalAsync(email, context) is { } wait)
+        var attempt = await throttle.SignInAsync(email, context);
+        if (attempt.Refusal is { } wait)
         {
             return (null, DetailErrors.Error(StatusCodes.Status429TooManyRequests, wait));
         }
 
         // Accounts without a password (name-only or passkey) cannot sign in here.
-        if (await registry.FindAsync(email) is not { PasswordHash: { } hash } user || !passwords.Verify(hash, password))
+        if (await registry.FindAsync(email) is not { PasswordHash: { } hash, Disabled: false } user || !passwords.Verify(hash, password))
         {
-            await throttle.RecordFailureAsync(email, context);
             return (null, DetailErrors.Unauthorized(context, refusal));
         }
 
+        await attempt.SucceededAsync();
         return (user, null);
-    }
-
-    private static async Task<(WebIdentity? Identity, IResult? Problem)> CloudIdentityAsync(HttpContext context, WebTokenService tokens)
-    {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, DetailErrors.Error(StatusCodes.Status403Forbidden, "Not authenticated"));
-        }
-
-        return await tokens.ValidateAsync(header["Bearer ".Length..].Trim()) is { } identity
-            ? (identity, null)
-            : (null, DetailErrors.Unauthorized(context, "Invalid or expired token"));
     }
 
     private static async Task<CloudTokens> CloudTokensAsync(WebTokenService tokens, UserRecord user)
     {
-        var session = await tokens.StartSessionAsync(user) ?? throw new InvalidOperationException("A new session family was found revoked.");
+        var session = await tokens.StartSessionAsync(user);
         return new CloudTokens(session.Token, session.RefreshToken, "bearer");
     }
 
     private static AgentTokenResponse AgentToken(IssuedUserToken issued) =>
         new(issued.User.Id, EmailAddresses.Of(issued.User), issued.Token, issued.IssuedAt);
 
-    private sealed record Credentials(string Email, string Password);
+    private sealed record Credentials(string Email, string Password, string? Invite);
 }
 
 public sealed record CloudTokens(

@@ -23,6 +23,24 @@ public sealed class JsonBody
             ? text
             : null;
 
+    /// <summary>The values of an array-of-strings member, trimmed; null when absent, not an array, or holding anything else.</summary>
+    public string[]? Strings(string name)
+    {
+        if (_root is not { } root || !root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var items = value.EnumerateArray().ToArray();
+        return items.All(i => i.ValueKind == JsonValueKind.String) ? items.Select(i => i.GetString()!.Trim()).ToArray() : null;
+    }
+
+    /// <summary>The value of a whole-number member; null when absent or not an integer.</summary>
+    public long? Integer(string name) =>
+        _root is { } root && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
+            ? number
+            : null;
+
     /// <summary>The raw JSON text of an object member; null when absent or not an object.</summary>
     public string? ObjectJson(string name) =>
         _root is { } root && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object

@@ -1,34 +1,38 @@
+using OrbitGrains.WebFrontend.Hosting.Access;
+
 namespace OrbitGrains.WebFrontend.Accounts;
 
-/// <summary>The state of a web sign-in, and ending or renewing it.</summary>
+/// <summary>The state of a web sign-in, ending or renewing it, and what a sign-in page needs to know.</summary>
 public static class SessionEndpoints
 {
     public static RouteGroupBuilder MapSessions(this RouteGroupBuilder auth)
     {
-        auth.MapGet("/session", GetAsync)
+        auth.MapGet("/session", GetAsync).AllowAnonymous()
             .WithSummary("Who the presented token belongs to (always 200; anonymous without a live token)")
             .Produces<SessionStatus>();
-        auth.MapPost("/refresh", RefreshAsync)
-            .WithSummary("Spend a refresh token for a new access token and refresh token")
+        auth.MapGet("/config", (AccountsOptions options) => TypedResults.Json(new AuthConfigResponse(
+                options.Mode == AuthMode.Passkey ? "passkey" : "basic", options.Registration.ToString().ToLowerInvariant())))
+            .AllowAnonymous()
+            .WithSummary("Public sign-in settings: auth mode and sign-up policy (REGISTRATION)");
+        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous()
+            .WithSummary("Spend a refresh token for a new access token and refresh token (the same pair again within 30 s)")
             .Accepts<RefreshTokenRequest>("application/json")
             .Produces<RefreshResponse>();
-        auth.MapPost("/logout", LogoutAsync)
+        auth.MapPost("/logout", LogoutAsync).AllowAnonymous()
             .WithSummary("End the session of the presented token and every session refreshed from it (always 204)")
             .Produces(StatusCodes.Status204NoContent);
         return auth;
     }
 
-    private static async Task<IResult> GetAsync(HttpRequest request, WebTokenService tokens, AccountRegistry accounts)
+    private static async Task<IResult> GetAsync(HttpContext context, AccountRegistry accounts)
     {
-        var identityTask = tokens.ValidateRequestAsync(request);
-        var hasUsersTask = accounts.SystemHasUsersAsync();
-        var identity = await identityTask;
-        var user = identity?.User;
+        // The account as the credential's validation read it: no second lookup.
+        var user = context.Account();
         return Results.Json(new SessionStatus(
             Authenticated: user is not null,
             User: user is null ? null : new UserSummary(user.Id, user.Name),
             HasPasskey: user?.HasPasskey ?? false,
-            SystemHasUsers: await hasUsersTask));
+            SystemHasUsers: await accounts.SystemHasUsersAsync()));
     }
 
     private static async Task<IResult> RefreshAsync(HttpRequest request, WebTokenService tokens)
@@ -46,11 +50,11 @@ public static class SessionEndpoints
             : Results.Json(new RefreshResponse(session.Token, session.RefreshToken, new UserSummary(session.User.Id, session.User.Name)));
     }
 
-    private static async Task<IResult> LogoutAsync(HttpRequest request, WebTokenService tokens)
+    private static async Task<IResult> LogoutAsync(HttpContext context, WebTokenService tokens)
     {
-        if (await tokens.ValidateRequestAsync(request) is { } identity)
+        if (context.CurrentUser() is { Kind: OrbitAuthSchemes.WebSession, FamilyId: { } familyId })
         {
-            await tokens.RevokeAsync(identity);
+            await tokens.RevokeAsync(familyId);
         }
 
         return Results.NoContent();

@@ -28,7 +28,7 @@ public sealed class UserTokenService(IGrainFactory grains, TimeProvider clock)
         return new IssuedUserToken(user, token, now, now);
     }
 
-    /// <summary>The token's user while the token is live; each successful call records the use.</summary>
+    /// <summary>The token's user while the token is live and the account enabled; each successful call records the use.</summary>
     public async Task<UserRecord?> ValidateAsync(string? token)
     {
         if (token is not { Length: > 0 and <= MaxTokenLength })
@@ -37,19 +37,20 @@ public sealed class UserTokenService(IGrainFactory grains, TimeProvider clock)
         }
 
         return await grains.GetGrain<IUserTokenGrain>(TokenHash.Of(token)).Use() is { } userId
-            ? await grains.GetGrain<IUserGrain>(userId).Get()
+            && await grains.GetGrain<IUserGrain>(userId).Get() is { Disabled: false } user
+            ? user
             : null;
     }
 
-    public async Task RevokeAsync(UserRecord user, string token)
+    /// <summary>Revokes the token with this hash (the caller's own, from its principal).</summary>
+    public async Task RevokeAsync(string userId, string tokenHash)
     {
-        var hash = TokenHash.Of(token);
-        await grains.GetGrain<IUserTokenGrain>(hash).Revoke();
-        var current = await grains.GetGrain<IUserGrain>(user.Id).SwapUserToken(null);
-        if (current is not null && current != hash)
+        await grains.GetGrain<IUserTokenGrain>(tokenHash).Revoke();
+        var current = await grains.GetGrain<IUserGrain>(userId).SwapUserToken(null);
+        if (current is not null && current != tokenHash)
         {
             // Another token became active meanwhile: it stays the active one.
-            await grains.GetGrain<IUserGrain>(user.Id).SwapUserToken(current);
+            await grains.GetGrain<IUserGrain>(userId).SwapUserToken(current);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OrbitGrains.Accounts;
@@ -13,28 +14,33 @@ public sealed record WebIdentity(UserRecord User, string SessionId, string Famil
 public sealed record IssuedSession(string Token, string RefreshToken, UserRecord User);
 
 /// <summary>
-/// Web access tokens (HS256 JWTs with the claims the web client reads) and their sessions. A JWT on its own proves
-/// nothing here: it is accepted only while the session its `jti` names is live in the cluster.
+/// Web access tokens (HS256 JWTs with the claims the web client reads; spec orbit.md) and their sessions. A JWT on its
+/// own proves nothing here: it is accepted only while the session its `jti` names is live in the cluster, its `nbf`
+/// and `exp` hold, and its account is enabled and did not revoke credentials after its `iat`.
 /// </summary>
 public sealed class WebTokenService
 {
     public const string Issuer = "codex-remote-auth";
     public const string Audience = "codex-remote-web";
     public const int MaxTokenLength = 4096;
-    private const int RefreshTokenBytes = 48;
+
+    /// <summary>How far ahead of this node's clock another node's `nbf` may be (front ends' clocks differ a little).</summary>
+    private const long NotBeforeSkewSeconds = 5;
 
     private readonly IGrainFactory _grains;
     private readonly AccountsOptions _options;
     private readonly TimeProvider _clock;
+    private readonly RefreshChains _chains;
     private readonly SigningCredentials _signing;
     private readonly TokenValidationParameters _validation;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public WebTokenService(IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock)
+    public WebTokenService(IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock, RefreshChains chains)
     {
         _grains = grains;
         _options = options;
         _clock = clock;
+        _chains = chains;
         var key = new SymmetricSecurityKey(SigningKeyBytes(secrets.JwtSigningKey));
         _signing = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
         _validation = new TokenValidationParameters
@@ -43,34 +49,21 @@ public sealed class WebTokenService
             ValidAudience = Audience,
             IssuerSigningKey = key,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            // Lifetime is checked against the injected clock below, not the library's wall clock.
+            // Lifetime (exp and nbf) is checked against the injected clock below, not the library's wall clock.
             ValidateLifetime = false,
             RequireExpirationTime = false,
         };
     }
 
-    /// <summary>Starts a session (a new family when none is given): null when that family has been revoked meanwhile.</summary>
-    public async Task<IssuedSession?> StartSessionAsync(UserRecord user, string? familyId = null)
-    {
-        var now = _clock.GetUtcNow();
-        var sessionId = Guid.NewGuid().ToString("N");
-        familyId ??= Guid.NewGuid().ToString("N");
-        var accessExpires = now + _options.AccessTtl;
-        var refreshExpires = now + _options.RefreshTtl;
-        var refreshToken = TokenHash.NewToken(RefreshTokenBytes);
+    /// <summary>Signs a user in: a new session in a new token family.</summary>
+    public async Task<IssuedSession> StartSessionAsync(UserRecord user) =>
+        await StartChainAsync(user, Guid.NewGuid().ToString("N"))
+        ?? throw new InvalidOperationException("A family made a moment ago cannot have been revoked.");
 
-        await _grains.GetGrain<ISessionGrain>(sessionId).Start(new SessionStart(user.Id, familyId, accessExpires));
-        await _grains.GetGrain<IRefreshTokenGrain>(TokenHash.Of(refreshToken))
-            .Issue(new RefreshTokenIssue(user.Id, sessionId, familyId, refreshExpires));
-        if (!await _grains.GetGrain<ITokenFamilyGrain>(familyId).Add([new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], refreshExpires))
-        {
-            return null;
-        }
-
-        return new IssuedSession(CreateJwt(user, sessionId, now, accessExpires), refreshToken, user);
-    }
-
-    /// <summary>Spends a refresh token for a new session in the same family; null for anything not live.</summary>
+    /// <summary>
+    /// Spends a refresh token for a new session in the same family; null for anything not live. The same token again
+    /// within the grace window (a second tab) gets the same new pair.
+    /// </summary>
     public async Task<IssuedSession?> RefreshAsync(string refreshToken)
     {
         if (refreshToken.Length > MaxTokenLength)
@@ -78,21 +71,21 @@ public sealed class WebTokenService
             return null;
         }
 
-        var grant = await _grains.GetGrain<IRefreshTokenGrain>(TokenHash.Of(refreshToken)).Redeem();
-        if (grant is null || await _grains.GetGrain<IUserGrain>(grant.UserId).Get() is not { } user)
+        var now = _clock.GetUtcNow();
+        var rotated = await _chains.RotateAsync(refreshToken, now + _options.RefreshTtl, async (user, nextRefresh) =>
         {
-            return null;
+            var (sessionId, accessExpires) = await StartSessionGrainAsync(user, FamilyOf(nextRefresh), now);
+            var pair = new ReplayPair(CreateJwt(user, sessionId, now, accessExpires), nextRefresh);
+            return new Successor([new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], JsonSerializer.Serialize(pair));
+        });
+        if (rotated is { } step)
+        {
+            var pair = JsonSerializer.Deserialize<ReplayPair>(step.Replay)!;
+            return new IssuedSession(pair.Token, pair.RefreshToken, step.User);
         }
 
-        return await StartSessionAsync(user, grant.FamilyId);
+        return await RefreshLegacyAsync(refreshToken);
     }
-
-    /// <summary>The identity behind the request's token (Bearer first, else `?token=`), or null.</summary>
-    public Task<WebIdentity?> ValidateRequestAsync(HttpRequest request) =>
-        // The bearer scheme already validated a header token on this request (it comes first here too): reuse its answer.
-        request.HttpContext.Items.TryGetValue(typeof(WebIdentity), out var known) && known is WebIdentity identity
-            ? Task.FromResult<WebIdentity?>(identity)
-            : ValidateAsync(RequestToken.Read(request));
 
     public async Task<WebIdentity?> ValidateAsync(string? token)
     {
@@ -102,9 +95,11 @@ public sealed class WebTokenService
         }
 
         var result = await _handler.ValidateTokenAsync(token, _validation);
+        var now = _clock.GetUtcNow().ToUnixTimeSeconds();
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt
-            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)
-            || _clock.GetUtcNow().ToUnixTimeSeconds() >= exp
+            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || now >= exp
+            || (jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf) && now + NotBeforeSkewSeconds < nbf)
+            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat)
             || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var userId)
             || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var sessionId)
             || string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(sessionId))
@@ -117,7 +112,7 @@ public sealed class WebTokenService
         var userTask = _grains.GetGrain<IUserGrain>(userId).Get();
         var session = await sessionTask;
         var user = await userTask;
-        if (session is null || session.UserId != userId || user is null)
+        if (session is null || session.UserId != userId || user is null || !user.Accepts(DateTimeOffset.FromUnixTimeSeconds(iat)))
         {
             return null;
         }
@@ -125,8 +120,42 @@ public sealed class WebTokenService
         return new WebIdentity(user, sessionId, session.FamilyId);
     }
 
-    /// <summary>Ends the sign-in behind a session: every session and refresh token grown from it.</summary>
-    public Task RevokeAsync(WebIdentity identity) => _grains.GetGrain<ITokenFamilyGrain>(identity.FamilyId).RevokeAll();
+    /// <summary>Ends a sign-in: every session and refresh token grown from it.</summary>
+    public Task RevokeAsync(string familyId) => _grains.GetGrain<ITokenFamilyGrain>(familyId).RevokeAll();
+
+    /// <summary>A session and the first refresh token of a chain in <paramref name="familyId"/>; null when the family was revoked.</summary>
+    private async Task<IssuedSession?> StartChainAsync(UserRecord user, string familyId)
+    {
+        var now = _clock.GetUtcNow();
+        var (sessionId, accessExpires) = await StartSessionGrainAsync(user, familyId, now);
+        var refreshToken = await _chains.StartAsync(
+            user.Id, familyId, [new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], now + _options.RefreshTtl);
+        return refreshToken is null ? null : new IssuedSession(CreateJwt(user, sessionId, now, accessExpires), refreshToken, user);
+    }
+
+    private async Task<(string SessionId, DateTimeOffset AccessExpires)> StartSessionGrainAsync(UserRecord user, string familyId, DateTimeOffset now)
+    {
+        var sessionId = Guid.NewGuid().ToString("N");
+        var accessExpires = now + _options.AccessTtl;
+        await _grains.GetGrain<ISessionGrain>(sessionId).Start(new SessionStart(user.Id, familyId, accessExpires));
+        return (sessionId, accessExpires);
+    }
+
+    /// <summary>A refresh token stored before tokens carried their family: spent once more into a chain of its family.</summary>
+    private async Task<IssuedSession?> RefreshLegacyAsync(string refreshToken)
+    {
+        var grant = await _grains.GetGrain<IRefreshTokenGrain>(TokenHash.Of(refreshToken)).Redeem();
+        if (grant is null || await _grains.GetGrain<IUserGrain>(grant.UserId).Get() is not { Disabled: false } user
+            || !RefreshTokenFormat.CanCarry(grant.FamilyId, user.Id))
+        {
+            return null;
+        }
+
+        return await StartChainAsync(user, grant.FamilyId);
+    }
+
+    private static string FamilyOf(string refreshToken) =>
+        RefreshTokenFormat.TryRead(refreshToken, out var familyId, out _, out _) ? familyId : throw new InvalidOperationException("Not a refresh token.");
 
     private string CreateJwt(UserRecord user, string sessionId, DateTimeOffset issuedAt, DateTimeOffset expires) =>
         _handler.CreateToken(new SecurityTokenDescriptor
@@ -139,6 +168,7 @@ public sealed class WebTokenService
                 ["name"] = user.Name,
                 [JwtRegisteredClaimNames.Jti] = sessionId,
                 [JwtRegisteredClaimNames.Iat] = issuedAt.ToUnixTimeSeconds(),
+                [JwtRegisteredClaimNames.Nbf] = issuedAt.ToUnixTimeSeconds(),
                 [JwtRegisteredClaimNames.Exp] = expires.ToUnixTimeSeconds(),
             },
             SigningCredentials = _signing,
@@ -146,4 +176,7 @@ public sealed class WebTokenService
 
     // HS256 keys must be at least 256 bits; a shorter secret (only accepted in Development) is stretched by hashing.
     private static byte[] SigningKeyBytes(byte[] secret) => secret.Length >= 32 ? secret : SHA256.HashData(secret);
+
+    /// <summary>The pair a refresh answered with, handed to a duplicate of that refresh (in memory only).</summary>
+    private sealed record ReplayPair(string Token, string RefreshToken);
 }

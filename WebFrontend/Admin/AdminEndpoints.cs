@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Orleans.Dashboard;
 using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Admin;
 
@@ -13,9 +14,10 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitAuthSchemes.AdminPolicy);
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard);
 
-        var admin = app.MapGroup("/admin").WithTags("Admin");
+        // The sign-in form itself must be reachable without signing in.
+        var admin = app.MapGroup("/admin").WithTags("Admin").AllowAnonymous();
         admin.MapGet("/login", (HttpContext context) => Results.Content(LoginPage(error: false), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         admin.MapPost("/login", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
@@ -41,7 +43,7 @@ public static class AdminEndpoints
             return Results.Content(LoginPage(error: true), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        await context.SignInAsync(OrbitAuthSchemes.AdminCookie, BearerAuthenticationHandler.AdminPrincipal(OrbitAuthSchemes.AdminCookie));
+        await context.SignInAsync(OrbitAuthSchemes.AdminCookie, OrbitPrincipals.ForAdmin(OrbitAuthSchemes.AdminCookie));
         return Results.Redirect(DashboardPath + "/");
     }
 

@@ -5,6 +5,7 @@ using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
 using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Health;
+using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
@@ -22,6 +23,9 @@ public static class OrbitWebApp
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>The runtime setting that stops a single-CPU process from delaying tiered compilation tenfold.</summary>
+    public const string SingleCpuTieringVariable = "DOTNET_TC_DelaySingleProcMultiplier";
+
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -30,6 +34,8 @@ public static class OrbitWebApp
         var settings = OrbitClusterSettings.Load(builder.Configuration);
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
+        var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
+        var corsOrigins = CorsSetup.ProductOrigins(builder.Configuration);
         await SchemaInstaller.PrepareAsync(settings);
 
         ConfigureUrls(builder, operatorConfiguration.Options.Server);
@@ -51,10 +57,10 @@ public static class OrbitWebApp
                 _ => null,
             });
         builder.Services.AddOpenApi();
-        builder.Services.AddOrbitAuthentication();
+        builder.Services.AddOrbitAccess();
         builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
-        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors);
+        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);
         builder.Services.AddPipeline(operatorConfiguration);
         builder.Services.AddWebClient(builder.Configuration, builder.Environment);
         builder.Services.AddDataProtection()
@@ -64,26 +70,48 @@ public static class OrbitWebApp
         var app = builder.Build();
         AnnounceSecrets(app, secrets);
 
+        // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
+        app.UseOrbitForwardedHeaders(forwardedHeaders);
         app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebClientAssets();
         app.UseWebSockets();
         app.UseRouting();
-        app.UseOrbitCors(operatorConfiguration.Options.Security.Cors);
+        app.UseCors();
+        // An unknown path is a plain 404, and a known path with a method it does not take routing's own 405, before
+        // anything is authenticated: their tokens are never looked up, and the authenticated fallback policy (which
+        // also covers requests that matched no route) does not turn them into a 401.
+        app.Use((context, next) =>
+        {
+            switch (context.GetEndpoint())
+            {
+                case RouteEndpoint:
+                    return next(context);
+                case { RequestDelegate: { } rejection }:
+                    return rejection(context);
+                default:
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+            }
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("OrbitGrains API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        app.MapHealth();
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapAdmin();
-        app.MapAccounts();
-        app.MapRelay();
-        app.MapRelayArtifacts();
-        app.MapRooms();
+
+        // The routes a web client on another origin calls (CORS_ORIGINS). The operator console has its own policy, or none.
+        var product = app.MapGroup("").RequireCors(CorsSetup.Product);
+        product.MapHealth();
+        product.MapAdminApi();
+        product.MapAccounts();
+        product.MapRelay();
+        product.MapRelayArtifacts();
+        product.MapRooms();
         app.MapPipeline();
         app.MapWebClient();
         return app;
@@ -122,15 +150,32 @@ public static class OrbitWebApp
 
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)
     {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Secrets");
+        if (Environment.ProcessorCount == 1 && Environment.GetEnvironmentVariable(SingleCpuTieringVariable) is null)
+        {
+            // On one CPU the runtime waits ten times longer before optimising hot code, and each newly run method
+            // restarts the wait: under load a request path can run unoptimised for minutes (docs/benchmarks.md).
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Hosting").LogWarning(
+                "This process sees a single CPU: start it with {Variable}=1 so hot code is optimised within a second of load " +
+                "rather than minutes (dotnet run --project WebFrontend does so).", SingleCpuTieringVariable);
+        }
+
+        if (app.Services.GetRequiredService<AccountsOptions>().AdminUsersIgnored)
+        {
+            logger.LogWarning(
+                "ADMIN_USERS is set but no longer used: it made admin whoever registered a listed name first. Grant roles with the admin " +
+                "token instead: PUT /api/admin/users/{{id}}/roles with {{\"roles\":[\"admin\"]}} (find the id with GET /api/admin/users?search=<name>).");
+        }
+
         if (resolution.GeneratedAdminToken is null)
         {
             return;
         }
 
         // Shown exactly once, on the start that created it; only its hash is kept.
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrbitGrains.Secrets");
         logger.LogWarning(
-            "First start: generated secrets in {SecretsFile}. Admin token (shown only now, keep it): {AdminToken}",
+            "First start: generated secrets in {SecretsFile}. Admin token (shown only now, keep it): {AdminToken}. " +
+            "Sign-ups are members; make the first admin with PUT /api/admin/users/{{id}}/roles {{\"roles\":[\"admin\"]}} and this token.",
             resolution.FilePath, resolution.GeneratedAdminToken);
     }
 }

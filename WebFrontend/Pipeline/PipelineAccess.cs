@@ -1,24 +1,18 @@
-using Microsoft.AspNetCore.Authentication;
 using OrbitGrains.Shared;
-using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
-/// The gate in front of every Pipeline route: the cluster-wide rate limit first (so that guessing tokens is
-/// throttled too), then the credential. The spec's exact answers are written here rather than left to the
-/// authorization middleware, whose defaults differ: no token 403, a token that does not authenticate 401 with
-/// WWW-Authenticate, an authenticated caller without the operator or admin role 403.
+/// The cluster-wide rate limits in front of every Pipeline route, and who acts. Who may call at all is the
+/// authentication layer's: the group requires <see cref="OrbitPolicies.Operator"/>, refused in the spec's shape
+/// (<see cref="RefusalStyle.Operator"/>: no token 403, a bad one 401 with WWW-Authenticate, no role 403), and the
+/// event streams also take a stream ticket (<see cref="StreamTickets.Policy"/>).
 /// Routes marked <see cref="StreamRoute"/> (event streams and their tickets) draw from their own bucket, so a
-/// reconnecting stream is never refused for the API requests made beside it; event streams also take a stream
-/// ticket (?ticket=) instead of the bearer.
+/// reconnecting stream is never refused for the API requests made beside it.
 /// </summary>
 public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains, ILogger<PipelineAccess> logger) : IEndpointFilter
 {
-    public const string OperatorRole = "operator";
-    private const string OperatorItem = "pipeline.operator";
-    private const string AdminItem = "pipeline.admin";
-
     /// <summary>Endpoint metadata: a stream route (own rate limit); AcceptsTicket for the event streams themselves.</summary>
     public sealed record StreamRoute(bool AcceptsTicket);
 
@@ -40,39 +34,6 @@ public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains
             }
         }
 
-        AuthenticateResult result;
-        if (stream is { AcceptsTicket: true } && StreamTickets.Presented(http.Request))
-        {
-            // A ticket decides on its own: a stream opened with one acts as the operator who asked for it.
-            result = await http.AuthenticateAsync(StreamTickets.Scheme);
-            if (!result.Succeeded || result.Principal is null)
-            {
-                return Hosting.DetailErrors.Unauthorized(http, result.Failure?.Message ?? "Invalid stream ticket.");
-            }
-        }
-        else if (BearerAuthenticationHandler.ReadBearer(http.Request) is null)
-        {
-            return PipelineResults.Detail(StatusCodes.Status403Forbidden, "Not authenticated");
-        }
-        else
-        {
-            result = await http.AuthenticateAsync(OrbitAuthSchemes.Bearer);
-            if (!result.Succeeded || result.Principal is null)
-            {
-                return Hosting.DetailErrors.Unauthorized(http, "Invalid authentication token");
-            }
-        }
-
-        var principal = result.Principal;
-        var isAdmin = principal.IsInRole(OrbitAuthSchemes.AdminRole);
-        if (!isAdmin && !principal.IsInRole(OperatorRole))
-        {
-            return PipelineResults.Detail(StatusCodes.Status403Forbidden, "Not enough permissions: the operator or admin role is required");
-        }
-
-        http.User = principal;
-        http.Items[OperatorItem] = principal.Identity?.Name ?? "operator";
-        http.Items[AdminItem] = isAdmin;
         return await next(context);
     }
 
@@ -82,8 +43,9 @@ public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains
     /// </summary>
     public static string ActingOperator(HttpContext http, string? named)
     {
-        var self = http.Items[OperatorItem] as string ?? "operator";
-        return http.Items[AdminItem] is true && !string.IsNullOrWhiteSpace(named) ? named.Trim() : self;
+        var caller = http.CurrentUser();
+        var self = caller?.Name is { Length: > 0 } name ? name : "operator";
+        return caller is { IsAdmin: true } && !string.IsNullOrWhiteSpace(named) ? named.Trim() : self;
     }
 
     /// <summary>The job-creation limit, checked only for a request that would otherwise create a job.</summary>

@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Reflection;
-using Microsoft.AspNetCore.Authentication;
 using System.Text.RegularExpressions;
 using OrbitGrains.Hosting;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hardening;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
-/// <summary>The operator console's API (spec: operator.md). Every route but /api/v1/healthz goes through <see cref="PipelineAccess"/>.</summary>
+/// <summary>
+/// The operator console's API (spec: operator.md). Every route but /api/v1/healthz needs the operator or admin role
+/// and goes through <see cref="PipelineAccess"/>.
+/// </summary>
 public static partial class PipelineEndpoints
 {
     private const string JobCreationLimited = "Job creation rate limit exceeded. Please wait before creating another job.";
@@ -22,14 +26,16 @@ public static partial class PipelineEndpoints
         services.AddSingleton<StreamTickets>();
         services.AddHostedService(provider => provider.GetRequiredService<PipelineEventHub>());
 
-        // Its own scheme, used only by the event-stream routes (PipelineAccess asks for it explicitly).
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, StreamTicketAuthenticationHandler>(StreamTickets.Scheme, _ => { });
+        // One more credential kind, read only by the event-stream routes (their policy names its scheme).
+        services.AddAuthentication().AddCredential<StreamTicketAuthenticationHandler>(StreamTickets.Scheme);
+        services.AddAuthorizationBuilder().AddPolicy(StreamTickets.Policy, StreamTickets.BuildPolicy());
         return services;
     }
 
     public static IEndpointRouteBuilder MapPipeline(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/healthz", Health).WithTags("Pipeline").AllowAnonymous()
+        var cors = app.ServiceProvider.GetRequiredService<OperatorOptions>().Security.Cors;
+        app.MapGet("/api/v1/healthz", Health).WithTags("Pipeline").AllowAnonymous().WithOperatorCors(cors)
             .WithSummary("Operator console health (no auth, not rate limited)");
 
         var loaded = app.ServiceProvider.GetRequiredService<OperatorConfiguration.Loaded>();
@@ -39,7 +45,9 @@ public static partial class PipelineEndpoints
                 "Operator configuration: {Keys} are accepted for the original console's sake and have no effect here", string.Join(", ", loaded.Inert));
         }
 
-        var api = app.MapGroup("/api/v1").WithTags("Pipeline").AddEndpointFilter<PipelineAccess>();
+        var api = app.MapGroup("/api/v1").WithTags("Pipeline").WithOperatorCors(cors)
+            .RequireAuthorization(OrbitPolicies.Operator).WithRefusals(RefusalStyle.Operator)
+            .AddEndpointFilter<PipelineAccess>();
         PipelineConsoleRoutes.Map(api);
         api.MapPost("/jobs", CreateAsync)
             .WithSummary("Create a job: it starts at once, or waits as \"queued\" while pipeline.max_concurrent_jobs jobs run");

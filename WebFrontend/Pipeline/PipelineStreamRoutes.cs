@@ -14,7 +14,7 @@ public static class PipelineStreamRoutes
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/jobs/{id}/events/stream", PipelineEventStream.HandleJobAsync)
-            .WithMetadata(new PipelineAccess.StreamRoute(AcceptsTicket: true))
+            .WithMetadata(new PipelineAccess.StreamRoute(AcceptsTicket: true)).RequireAuthorization(StreamTickets.Policy)
             .WithSummary("Server-Sent Events of one job: connected, every event live, heartbeats; Last-Event-ID (or ?last_event_id=) replays what was missed")
             .WithDescription("Authenticate with Authorization: Bearer, or with ?ticket= from POST /api/v1/jobs/{id}/events/ticket (for EventSource). " +
                 "Frames: id: <job event id>, data: {id, ts, type, stage, status, message, payload}; also {type:\"connected\"}, {type:\"heartbeat\"} " +
@@ -24,7 +24,7 @@ public static class PipelineStreamRoutes
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapGet("/events/stream", PipelineEventStream.HandleAllAsync)
-            .WithMetadata(new PipelineAccess.StreamRoute(AcceptsTicket: true))
+            .WithMetadata(new PipelineAccess.StreamRoute(AcceptsTicket: true)).RequireAuthorization(StreamTickets.Policy)
             .WithSummary("Server-Sent Events of every job, for a list view; ids are the all-jobs feed's sequence numbers, Last-Event-ID replays")
             .WithDescription("Authenticate with Authorization: Bearer, or with ?ticket= from POST /api/v1/events/ticket. Frames: id: <seq>, " +
                 "data: {job_id, seq, id, ts, type, stage, status, message, payload} (id is the job's own event id). Without Last-Event-ID the " +

@@ -3,55 +3,61 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
 /// Authenticates ?ticket= on an event stream route: redeems the ticket for the stream the route names (the {id}
-/// job's, or all jobs' when the route has none) and yields the issuing operator, with a credential-kind claim of
-/// "stream_ticket" and the stream it is good for. No ticket: no result. The ticket is spent only when it matches
-/// the stream (a ticket shown to another stream is refused and stays usable for its own).
+/// job's, or all jobs' when the route has none) and yields the issuing operator, with the credential kind
+/// <see cref="StreamTickets.Scheme"/> and the stream it is good for. No ticket: no result. The ticket is spent only
+/// when it matches the stream (a ticket shown to another stream is refused and stays usable for its own). Its
+/// refusals say why (expired, another stream, used), so the client knows to ask for a new one.
 /// </summary>
 public sealed class StreamTicketAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IGrainFactory grains)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : CredentialAuthenticationHandler(options, logger, encoder)
 {
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    public override bool ExplainsRefusals => true;
+
+    protected override string? ReadCredential()
     {
         var values = Request.Query[StreamTickets.QueryKey];
-        if (values.Count == 0)
-        {
-            return AuthenticateResult.NoResult();
-        }
+        // Two tickets are no ticket: refused, rather than one chosen silently.
+        return values.Count switch { 0 => null, 1 => values[0] ?? "", _ => "" };
+    }
 
-        if (values.Count > 1 || values[0] is not { } ticket || !StreamTickets.LooksLikeTicket(ticket))
+    public override async Task<ClaimsPrincipal?> ValidateAsync(string credential)
+    {
+        if (!StreamTickets.LooksLikeTicket(credential))
         {
-            return AuthenticateResult.Fail("Invalid stream ticket.");
+            Refusal = "Invalid stream ticket.";
+            return null;
         }
 
         var scope = Context.GetRouteValue("id") is string jobId ? StreamTicketScopes.Job(jobId) : StreamTicketScopes.AllJobs;
-        var redemption = await grains.GetGrain<IStreamTicketGrain>(StreamTickets.Key(ticket)).Redeem(scope);
+        var redemption = await grains.GetGrain<IStreamTicketGrain>(StreamTickets.Key(credential)).Redeem(scope);
         if (redemption is not { Status: StreamTicketStatus.Accepted, Grant: { } grant })
         {
-            return AuthenticateResult.Fail(redemption.Status switch
+            Refusal = redemption.Status switch
             {
                 StreamTicketStatus.Expired => "Stream ticket has expired.",
                 StreamTicketStatus.WrongScope => "Stream ticket is for another stream.",
                 _ => "Stream ticket is unknown or already used.",
-            });
+            };
+            return null;
         }
 
-        var identity = new ClaimsIdentity(
+        return new ClaimsPrincipal(new ClaimsIdentity(
             [
-                new Claim(ClaimTypes.Name, grant.Operator),
-                new Claim(StreamTickets.CredentialKindClaim, StreamTickets.CredentialKind),
+                new Claim(OrbitClaims.Name, grant.Operator),
+                new Claim(OrbitClaims.Credential, StreamTickets.Scheme),
                 new Claim(StreamTickets.ScopeClaim, grant.Scope),
-                .. grant.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
+                .. grant.Roles.Select(role => new Claim(OrbitClaims.Role, role)),
             ],
-            Scheme.Name, ClaimTypes.Name, ClaimTypes.Role);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+            StreamTickets.Scheme, OrbitClaims.Name, OrbitClaims.Role));
     }
 }

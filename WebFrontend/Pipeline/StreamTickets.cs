@@ -1,8 +1,11 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.WebUtilities;
+using OrbitGrains.Accounts;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
@@ -17,12 +20,20 @@ public sealed class StreamTickets(IGrainFactory grains, TimeProvider clock)
     /// <summary>The authentication scheme of <see cref="StreamTicketAuthenticationHandler"/>.</summary>
     public const string Scheme = "pipeline-stream-ticket";
 
+    /// <summary>The event streams' policy: an operator or admin by bearer (as the rest of the console) or by ticket.</summary>
+    public const string Policy = "pipeline-stream";
+
+    /// <summary>
+    /// Bearer or ticket, with the operator or admin role; a ticket that is presented decides on its own (a stream
+    /// opened with one acts as the operator who asked for it, whatever else the request carries).
+    /// </summary>
+    public static AuthorizationPolicy BuildPolicy() => OrbitPolicies.Build(OrbitAuthSchemes.Default, Scheme)
+        .RequireRole(AccountRoles.Operator, AccountRoles.Admin)
+        .RequireAssertion(context => context.Resource is not HttpContext http || !Presented(http.Request)
+            || context.User.HasClaim(OrbitClaims.Credential, Scheme))
+        .Build();
+
     public const string QueryKey = "ticket";
-
-    /// <summary>The claim naming the kind of credential a principal came from; a ticket's principal has <see cref="CredentialKind"/>.</summary>
-    public const string CredentialKindClaim = "credential_kind";
-
-    public const string CredentialKind = "stream_ticket";
 
     /// <summary>The stream a ticket's principal may open (see <see cref="StreamTicketScopes"/>).</summary>
     public const string ScopeClaim = "stream_scope";
@@ -34,9 +45,10 @@ public sealed class StreamTickets(IGrainFactory grains, TimeProvider clock)
     /// <summary>A ticket for one stream, acting as the given operator with their operator/admin roles.</summary>
     public async Task<(string Ticket, DateTimeOffset ExpiresAt)> IssueAsync(string scope, ClaimsPrincipal issuer)
     {
+        issuer = issuer.Identities.Count() > 1 ? new ClaimsPrincipal(issuer.Identities.First(i => i.IsAuthenticated)) : issuer;
         var expiresAt = clock.GetUtcNow() + Lifetime;
         var roles = issuer.FindAll(ClaimTypes.Role).Select(claim => claim.Value)
-            .Where(role => role is Admin.OrbitAuthSchemes.AdminRole or PipelineAccess.OperatorRole).Distinct().ToArray();
+            .Where(role => role is AccountRoles.Admin or AccountRoles.Operator).Distinct().ToArray();
         var grant = new StreamTicketGrant(scope, issuer.Identity?.Name ?? "operator", roles, expiresAt);
         while (true)
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using OrbitGrains.Relay;
 using OrbitGrains.WebFrontend.Accounts;
-using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
@@ -12,18 +12,14 @@ public static class RelayArtifactsEndpoint
     {
         app.MapGet("/relay/artifacts", ListAsync)
             .WithTags("Relay")
+            .RequireAuthorization(OrbitPolicies.WebSession).WithRefusals(RefusalStyle.Orbit)
             .WithSummary("Artifacts of one of the caller's threads (?threadId=&limit=50&beforeId=), newest first");
         return app;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IRelayAuthenticator authenticator, IGrainFactory grains)
+    private static async Task<IResult> ListAsync(HttpContext context, IGrainFactory grains)
     {
-        var token = RequestToken.Read(context.Request);
-        var userId = token is null or { Length: > 8192 } ? null : await authenticator.AuthenticateClientAsync(token, context.RequestAborted);
-        if (userId is null)
-        {
-            return AccountErrors.Error(StatusCodes.Status401Unauthorized, "Unauthorised");
-        }
+        var userId = context.RequiredUser().Id!;
 
         var query = context.Request.Query;
         var threadId = query["threadId"].ToString().Trim();

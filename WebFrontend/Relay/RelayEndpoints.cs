@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OrbitGrains.Relay;
 using OrbitGrains.WebFrontend.Health;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
@@ -11,29 +12,21 @@ public static partial class RelayEndpoints
 
     public static IEndpointRouteBuilder MapRelay(this IEndpointRouteBuilder app)
     {
-        var relay = app.MapGroup("").WithTags("Relay");
+        // Refused before the upgrade with 401 text/plain, as the Anchor's preflight expects (any other 4xx makes it exit).
+        var relay = app.MapGroup("").WithTags("Relay").WithRefusals(RefusalStyle.OrbitSocket);
         relay.MapGet("/ws/client", (HttpContext context, string? token, string? clientId) => HandleAsync(context, RelayRole.Client))
-            .WithSummary("Web client socket (?token=<web JWT>&clientId=<tab id>); without Upgrade: 426 for a valid token, 401 otherwise");
+            .RequireAuthorization(OrbitPolicies.WebSession)
+            .WithSummary("Web client socket (Bearer or ?token=<web JWT>, &clientId=<tab id>); without Upgrade: 426 for a valid token, 401 otherwise");
         relay.MapGet("/ws/anchor", (HttpContext context, string? token) => HandleAsync(context, RelayRole.Anchor))
-            .WithSummary("Anchor socket (?token=<anchor access token>); without Upgrade: 426 for a valid token, 401 otherwise");
+            .RequireAuthorization(OrbitPolicies.Anchor)
+            .WithSummary("Anchor socket (Bearer or ?token=<anchor access token>); without Upgrade: 426 for a valid token, 401 otherwise");
         return app;
     }
 
     private static async Task HandleAsync(HttpContext context, RelayRole role)
     {
         var services = context.RequestServices;
-        var authenticator = services.GetRequiredService<IRelayAuthenticator>();
-        var token = context.Request.Query["token"].ToString().Trim();
-        var userId = token.Length is 0 or > 8192 ? null : role == RelayRole.Client
-            ? await authenticator.AuthenticateClientAsync(token, context.RequestAborted)
-            : await authenticator.AuthenticateAnchorAsync(token, context.RequestAborted);
-
-        if (userId is null)
-        {
-            await PlainAsync(context, StatusCodes.Status401Unauthorized, "Unauthorised");
-            return;
-        }
-
+        var user = context.RequiredUser();
         if (!context.WebSockets.IsWebSocketRequest)
         {
             // The Anchor preflights with a plain GET and exits on anything but 426 or 401.
@@ -47,11 +40,12 @@ public static partial class RelayEndpoints
             role,
             role == RelayRole.Client ? (clientId.Length is > 0 and <= MaxClientIdLength ? clientId : null) : null,
             services.GetRequiredService<RelayConnectionHub>().HubId);
-        await RunSocketAsync(context, connection, userId, token);
+        await RunSocketAsync(context, connection, user, RequestCredential.Token(context.Request)!);
     }
 
-    private static async Task RunSocketAsync(HttpContext context, RelayConnection connection, string userId, string token)
+    private static async Task RunSocketAsync(HttpContext context, RelayConnection connection, CurrentUser user, string token)
     {
+        var userId = user.Id!;
         var services = context.RequestServices;
         var hub = services.GetRequiredService<RelayConnectionHub>();
         var counters = services.GetRequiredService<ConnectionCounters>();
@@ -66,6 +60,7 @@ public static partial class RelayEndpoints
         using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
             () => socket.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
         hub.Add(socket);
+        using var tracked = await services.GetRequiredService<AccountSockets>().TrackAsync(userId, new RelayAccountSocket(socket, user.FamilyId));
         try
         {
             socket.Enqueue(new JsonObject
@@ -77,7 +72,7 @@ public static partial class RelayEndpoints
             await relay.Connect(connection, hub.Reference);
             socket.Registered = true;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            var watch = WatchTokenAsync(socket, token, services, stop.Token);
+            var watch = WatchSignInAsync(context, socket, user, token, stop.Token);
             await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);
             await stop.CancelAsync();
             await watch;
@@ -96,22 +91,24 @@ public static partial class RelayEndpoints
         }
     }
 
-    /// <summary>The token was checked at the handshake; checking it again now and then ends sockets of ended sessions.</summary>
-    private static async Task WatchTokenAsync(RelaySocket socket, string token, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>
+    /// The credential was checked at the handshake; its sign-in is checked again now and then (its family, not the exact
+    /// token, so a refresh while connected keeps the socket open). Logout, disable or reuse close it 4401; the account's
+    /// watch usually gets there first.
+    /// </summary>
+    private static async Task WatchSignInAsync(HttpContext context, RelaySocket socket, CurrentUser user, string token, CancellationToken cancellationToken)
     {
-        var options = services.GetRequiredService<RelayOptions>();
-        var authenticator = services.GetRequiredService<IRelayAuthenticator>();
-        using var timer = new PeriodicTimer(options.Revalidate, services.GetRequiredService<TimeProvider>());
+        var services = context.RequestServices;
+        var checks = services.GetRequiredService<SignInChecks>();
+        using var timer = new PeriodicTimer(services.GetRequiredService<RelayOptions>().Revalidate, services.GetRequiredService<TimeProvider>());
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                string? user;
+                bool live;
                 try
                 {
-                    user = socket.Connection.Role == RelayRole.Client
-                        ? await authenticator.AuthenticateClientAsync(token, cancellationToken)
-                        : await authenticator.AuthenticateAnchorAsync(token, cancellationToken);
+                    live = await checks.IsLiveAsync(context, user, token);
                 }
                 catch (Exception ex) when (ex is TimeoutException or OrleansException)
                 {
@@ -119,7 +116,7 @@ public static partial class RelayEndpoints
                     continue;
                 }
 
-                if (user != socket.UserId)
+                if (!live)
                 {
                     socket.Close((System.Net.WebSockets.WebSocketCloseStatus)RelayCloseCodes.Unauthorised, "Session ended");
                     return;

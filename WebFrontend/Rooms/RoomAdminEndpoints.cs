@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using OrbitGrains.Rooms;
-using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
 /// <summary>
 /// `/api/admin/...`: active rooms with their participants, estop a room, the audit log, recordings and replay.
-/// All behind the admin policy (Bearer ADMIN_TOKEN).
+/// All behind the admin policy (the admin token, or a person with the admin role).
 /// </summary>
 public static class RoomAdminEndpoints
 {
@@ -15,9 +15,9 @@ public static class RoomAdminEndpoints
 
     public static IEndpointRouteBuilder MapRoomAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").WithTags("Rooms admin").RequireAuthorization(OrbitAuthSchemes.AdminPolicy);
+        var admin = app.MapGroup("/api/admin").WithTags("Rooms admin").RequireAuthorization(OrbitPolicies.Admin);
         admin.MapGet("/rooms", ListRoomsAsync)
-            .WithSummary("Active rooms with participants -> {\"rooms\": [{\"session_id\", \"participants\": [{\"id\",\"name\",\"role\",\"joined_at\"}], \"control\", \"recording_id\"}]}");
+            .WithSummary("Every active room with participants -> {\"rooms\": [{\"session_id\", \"name\", \"owner_id\", \"participants\": [{\"id\",\"name\",\"role\",\"joined_at\"}], \"control\", \"recording_id\"}]}");
         admin.MapPost("/rooms/{sessionId}/estop", EstopAsync)
             .WithSummary("Emergency stop to every participant of the room (robots first), audited. Body {\"reason\"?: string} -> {\"delivered\"}");
         admin.MapGet("/audit", AuditAsync)
@@ -50,6 +50,7 @@ public static class RoomAdminEndpoints
             {
                 session_id = s.SessionId,
                 name = s.Name,
+                owner_id = s.OwnerId,
                 participants = s.Participants.Select(p => new { id = p.Id, name = p.Name, role = p.Role, joined_at = p.JoinedAt }),
                 control = s.ControlHolder,
                 recording_id = s.RecordingId,

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrbitGrains.Rooms;
-using OrbitGrains.WebFrontend.Admin;
-using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -17,15 +16,17 @@ public static class RoomApiEndpoints
             .WithTags("Rooms").AllowAnonymous()
             .WithSummary("A small HTML page that says the service is up (also `/` for non-browser clients)");
 
-        var api = app.MapGroup("/api").WithTags("Rooms").AllowAnonymous();
+        // Any credential the selector knows may call these; what it may do is its room role's business.
+        var api = app.MapGroup("/api").WithTags("Rooms").RequireAuthorization().WithRefusals(RefusalStyle.Rooms);
         api.MapPost("/login", LoginAsync)
-            .WithSummary("Bearer: an AUTH_TOKENS entry or the admin token. Body {\"role\": \"viewer\"|\"operator\"|\"robot\"|\"admin\", \"name\"?: string} " +
-                         "-> 200 {\"token\", \"token_type\": \"bearer\", \"role\", \"expires_in\"}; a room token for /ws?token=. " +
-                         "Static tokens may ask for viewer, operator or robot; only the admin token for admin. Errors: {\"detail\"}.");
+            .WithSummary("Bearer: an AUTH_TOKENS entry, the admin token, or a person's web session or user token. Body {\"role\": \"viewer\"|\"operator\"|\"robot\"|\"admin\", " +
+                         "\"name\"?: string, \"session_id\"?: string} -> 200 {\"token\", \"token_type\": \"bearer\", \"role\", \"expires_in\", \"session_id\"}; a room token " +
+                         "for /ws?token= (only for that room when session_id is given). Never above the caller's own role; a person needs a room they own " +
+                         "(or the admin role) for an operator or robot token. Errors: {\"detail\"}.");
         api.MapPost("/session", CreateSessionAsync)
-            .WithSummary("Bearer: any valid token of operator or admin role. Body {\"name\"?: string} (optional) -> 201 {\"session_id\", \"name\", \"created_at\"}.");
+            .WithSummary("Bearer: any valid credential of operator or admin room role. Body {\"name\"?: string} (optional) -> 201 {\"session_id\", \"name\", \"created_at\"}; the caller owns the room.");
         api.MapGet("/turn", IceServersAsync)
-            .WithSummary("Bearer: any valid token. -> {\"ice_servers\": [RTCIceServer], \"ttl\"}: TURN REST credentials (username <expiry>:<user>, HMAC-SHA1).");
+            .WithSummary("Bearer: any valid credential. -> {\"ice_servers\": [RTCIceServer], \"ttl\"}: TURN REST credentials (username <expiry>:<user>, HMAC-SHA1).");
         return app;
     }
 
@@ -44,16 +45,17 @@ public static class RoomApiEndpoints
 
     public sealed record LoginRequest(
         [property: JsonPropertyName("role")] string? Role,
-        [property: JsonPropertyName("name")] string? Name);
+        [property: JsonPropertyName("name")] string? Name,
+        [property: JsonPropertyName("session_id")] string? SessionId);
 
     public sealed record SessionRequest([property: JsonPropertyName("name")] string? Name);
 
-    private static async Task<IResult> LoginAsync(HttpContext context, RoomIdentity identity, RoomTokens tokens)
+    private static async Task<IResult> LoginAsync(HttpContext context, RoomTokens tokens, IGrainFactory grains)
     {
-        var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request), allowRoomTokens: false, context.RequestAborted);
-        if (caller is null)
+        // A room token is never renewed into another, so its holder cannot stay in for ever.
+        if (RoomCaller.From(context.User) is not { Kind: not CallerKind.RoomToken } caller)
         {
-            return RoomErrors.Unauthorized("Send Authorization: Bearer <AUTH_TOKENS entry or admin token>.");
+            return RoomErrors.Unauthorized("Send Authorization: Bearer <AUTH_TOKENS entry, admin token, or your own session or user token>.");
         }
 
         var (request, error) = await ReadAsync<LoginRequest>(context);
@@ -72,8 +74,35 @@ public static class RoomApiEndpoints
 
             if (role == RoomRole.Admin && caller.Role != RoomRole.Admin)
             {
-                return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only the admin token may obtain an admin room token.");
+                return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only an admin may obtain an admin room token.");
             }
+
+            if (Rank(role) > Rank(caller.Role))
+            {
+                return RoomErrors.Detail(StatusCodes.Status403Forbidden, "A room token above your own role is not issued.");
+            }
+        }
+
+        string? room = null;
+        if (request?.SessionId is { } sessionId)
+        {
+            if (!SignalMessages.SessionIdPattern().IsMatch(sessionId)
+                || await grains.GetGrain<ISessionRoomGrain>(sessionId).Snapshot() is not { Exists: true } snapshot)
+            {
+                return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
+            }
+
+            if (role != RoomRole.Viewer && caller.Kind == CallerKind.User && caller.Role != RoomRole.Admin && snapshot.OwnerId != caller.UserId)
+            {
+                return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only the room's owner or an admin may obtain a token above viewer for it.");
+            }
+
+            room = sessionId;
+        }
+        else if (role != RoomRole.Viewer && caller.Kind == CallerKind.User && caller.Role != RoomRole.Admin)
+        {
+            // A person's operator or robot token is for one room of theirs, never for every room.
+            return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Name the session_id of a room you own to obtain a token above viewer.");
         }
 
         var name = caller.Name;
@@ -89,19 +118,18 @@ public static class RoomApiEndpoints
             name = $"{wanted} ({caller.Name})";
         }
 
-        var (token, expiresIn) = tokens.Issue(name, role);
-        return Results.Json(new { token, token_type = "bearer", role = RoomRoles.Name(role), expires_in = expiresIn });
+        var (token, expiresIn) = tokens.Issue(name, role, room);
+        return Results.Json(new { token, token_type = "bearer", role = RoomRoles.Name(role), expires_in = expiresIn, session_id = room });
     }
 
-    private static async Task<IResult> CreateSessionAsync(HttpContext context, RoomIdentity identity, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> CreateSessionAsync(HttpContext context, IGrainFactory grains, TimeProvider clock)
     {
-        var caller = await identity.ResolveAsync(BearerAuthenticationHandler.ReadBearer(context.Request), allowRoomTokens: true, context.RequestAborted);
-        if (caller is null)
+        if (RoomCaller.From(context.User) is not { } caller)
         {
             return RoomErrors.Unauthorized();
         }
 
-        if (!RoomRoles.MayStop(caller.Role))
+        if (!RoomRoles.MayStop(caller.Role) || caller.Room is not null)
         {
             return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only an operator or an admin may create a session.");
         }
@@ -119,19 +147,24 @@ public static class RoomApiEndpoints
         }
 
         var sessionId = Guid.NewGuid().ToString("N");
-        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, string.IsNullOrEmpty(name) ? null : name);
+        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, caller.UserId, string.IsNullOrEmpty(name) ? null : name);
         return Results.Json(new { session_id = sessionId, name = string.IsNullOrEmpty(name) ? null : name, created_at = clock.GetUtcNow() },
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> IceServersAsync(HttpContext context, RoomIdentity identity, TurnCredentials turn)
+    private static IResult IceServersAsync(HttpContext context, TurnCredentials turn) =>
+        RoomCaller.From(context.User) is { } caller
+            ? Results.Json(new { ice_servers = turn.IceServers(caller.Name), ttl = turn.TtlSeconds })
+            : RoomErrors.Unauthorized();
+
+    /// <summary>Roles by what they may do, for "never above the caller's own role": a robot publishes, an operator drives.</summary>
+    private static int Rank(RoomRole role) => role switch
     {
-        var caller = await identity.ResolveAsync(RequestToken.Read(context.Request),
-            allowRoomTokens: true, context.RequestAborted);
-        return caller is null
-            ? RoomErrors.Unauthorized()
-            : Results.Json(new { ice_servers = turn.IceServers(caller.Name), ttl = turn.TtlSeconds });
-    }
+        RoomRole.Viewer => 0,
+        RoomRole.Robot => 1,
+        RoomRole.Operator => 2,
+        _ => 3,
+    };
 
     /// <summary>An optional JSON body: empty is fine, anything else must be a JSON object of the expected shape.</summary>
     private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class

@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using OrbitGrains.Accounts;
 using OrbitGrains.Rooms;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -6,22 +9,46 @@ public enum CallerKind
 {
     /// <summary>One of the AUTH_TOKENS.</summary>
     StaticToken,
-    /// <summary>The ADMIN_TOKEN bearer.</summary>
+    /// <summary>The ADMIN_TOKEN bearer (or the admin's browser session).</summary>
     AdminToken,
     /// <summary>A room token issued by /api/login.</summary>
     RoomToken,
-    /// <summary>A user of the account system (plugged in by Accounts).</summary>
+    /// <summary>A person of the account system (web session token or bearer user token).</summary>
     User,
 }
 
-/// <summary>Who a bearer is, as far as signaling cares: a display name, a room role, and what kind of credential it was.</summary>
-public sealed record RoomCaller(string Name, RoomRole Role, CallerKind Kind);
-
 /// <summary>
-/// Answers "who is this bearer?" for one kind of credential, or null when the token is not of that kind or not
-/// valid. Several are registered; the first answer wins. Accounts adds one for user JWTs without touching Rooms.
+/// Who a caller is, as far as signaling cares: a display name, a room role, the credential kind, the account (for a
+/// person) and, for a room token, the one room it is for.
 /// </summary>
-public interface IRoomIdentityResolver
+/// <param name="Room">The only room a scoped room token may join; null for any room.</param>
+public sealed record RoomCaller(string Name, RoomRole Role, CallerKind Kind, string? UserId = null, string? Room = null)
 {
-    ValueTask<RoomCaller?> ResolveAsync(string token, CancellationToken cancellationToken);
+    /// <summary>Whether this caller may enter <paramref name="roomId"/> at all.</summary>
+    public bool MayEnter(string roomId) => Room is null || Room == roomId;
+
+    /// <summary>The caller behind a principal of the authentication layer; null for kinds that have nothing to do in rooms.</summary>
+    public static RoomCaller? From(ClaimsPrincipal principal)
+    {
+        if (CurrentUser.From(principal) is not { } user)
+        {
+            return null;
+        }
+
+        return user.Kind switch
+        {
+            OrbitAuthSchemes.AdminToken or OrbitAuthSchemes.AdminCookie => new RoomCaller("admin", RoomRole.Admin, CallerKind.AdminToken),
+            OrbitAuthSchemes.StaticToken => new RoomCaller(user.Name, RoomRole.Operator, CallerKind.StaticToken),
+            OrbitAuthSchemes.RoomToken when RoomRoles.TryParse(principal.FindFirst(OrbitClaims.RoomRole)?.Value, out var role) =>
+                new RoomCaller(user.Name, role, CallerKind.RoomToken, Room: principal.FindFirst(OrbitClaims.RoomScope)?.Value),
+            OrbitAuthSchemes.WebSession or OrbitAuthSchemes.UserToken when user.Id is { } id => new RoomCaller(user.Name, RoleOf(user.Roles), CallerKind.User, id),
+            _ => null,
+        };
+    }
+
+    /// <summary>A person's room role follows their account: admin, operator, and any other member watches.</summary>
+    public static RoomRole RoleOf(IReadOnlyList<string> roles) =>
+        roles.Contains(AccountRoles.Admin) ? RoomRole.Admin
+        : roles.Contains(AccountRoles.Operator) ? RoomRole.Operator
+        : RoomRole.Viewer;
 }

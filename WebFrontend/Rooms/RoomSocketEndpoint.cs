@@ -1,4 +1,5 @@
 using OrbitGrains.WebFrontend.Health;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -7,9 +8,10 @@ public static class RoomSocketEndpoint
 {
     public static IEndpointRouteBuilder MapRoomSocket(this IEndpointRouteBuilder app)
     {
+        // Public at the HTTP level: the signaling contract accepts any socket and closes a bad one with 4401.
         app.Map("/ws", HandleAsync)
-            .WithTags("Rooms")
-            .WithSummary("Signaling socket (?token=<AUTH_TOKENS entry, room token or admin token>&session_id=<room>). " +
+            .WithTags("Rooms").AllowAnonymous()
+            .WithSummary("Signaling socket (?token=<AUTH_TOKENS entry, room token, admin token, or a person's session or user token>&session_id=<room>). " +
                          "A bad token is accepted, then closed with 4401; without ?token= the first message must be {\"token\": ...}.");
         return app;
     }
@@ -33,11 +35,11 @@ public static class RoomSocketEndpoint
 
         var counters = services.GetRequiredService<ConnectionCounters>();
         using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new RoomSocketSession(webSocket, services.GetRequiredService<RoomSocketContext>(), address);
+        var session = new RoomSocketSession(webSocket, services.GetRequiredService<RoomSocketContext>(), context, address);
         using var counted = counters.Track(ConnectionKind.RoomParticipant);
         // Kestrel waits for open requests on shutdown: tell peers to go (1001) so they reconnect to another node.
         using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
             () => session.Socket.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
-        await session.RunAsync(context.Request.Query["token"].ToString(), context.Request.Query["session_id"].ToString(), context.RequestAborted);
+        await session.RunAsync(RequestCredential.Token(context.Request), context.Request.Query["session_id"].ToString(), context.RequestAborted);
     }
 }

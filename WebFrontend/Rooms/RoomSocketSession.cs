@@ -1,18 +1,25 @@
 using System.Net.WebSockets;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
+using OrbitGrains.Accounts;
 using OrbitGrains.Rooms;
+using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
 /// <summary>
-/// One participant's socket: authentication (query token or a first {"token": ...} message), which room it is
-/// in, and turning its frames into room calls. Rules live in the room grain; this only checks schemas.
+/// One participant's socket: authentication (the request's credential, or a first {"token": ...} message checked by
+/// the same layer), which room it is in, and turning its frames into room calls. Rules live in the room grain; this
+/// only checks schemas. A person's socket follows their account: disabled or signed out, it closes 4401; with a new
+/// role, it closes 4403 so the peer joins again with that role.
 /// </summary>
-public sealed partial class RoomSocketSession
+public sealed partial class RoomSocketSession : IAccountSocket
 {
     private readonly RoomSocketContext _context;
+    private readonly HttpContext _http;
     private readonly string? _address;
+    private IDisposable? _tracked;
     private RoomCaller? _caller;
     /// <summary>Identifies the credential for per-token limits without keeping the token itself.</summary>
     private string _tokenKey = "";
@@ -25,9 +32,10 @@ public sealed partial class RoomSocketSession
     private bool _ready;
     private const int MaxEarlyFrames = 1000;
 
-    public RoomSocketSession(WebSocket socket, RoomSocketContext context, string? address)
+    public RoomSocketSession(WebSocket socket, RoomSocketContext context, HttpContext http, string? address)
     {
         _context = context;
+        _http = http;
         _address = address;
         Socket = new BoundedSocket(socket, context.Limits, context.Clock);
     }
@@ -86,15 +94,19 @@ public sealed partial class RoomSocketSession
     /// <summary>The room this socket is a participant of, set only once the room has accepted it.</summary>
     public string? RoomId { get; private set; }
 
-    public async Task RunAsync(string? queryToken, string? sessionId, CancellationToken cancellationToken)
+    /// <summary>The token family of the credential this socket was opened with.</summary>
+    public string? FamilyId { get; private set; }
+
+    /// <param name="presentedToken">The request's own credential (authenticated into <see cref="HttpContext.User"/> already), if any.</param>
+    public async Task RunAsync(string? presentedToken, string? sessionId, CancellationToken cancellationToken)
     {
         _context.Hub.Add(this);
         using var authDeadline = new CancellationTokenSource();
         try
         {
-            if (!string.IsNullOrWhiteSpace(queryToken))
+            if (presentedToken is not null)
             {
-                await AuthenticateAsync(queryToken, sessionId, cancellationToken);
+                await AuthenticateAsync(_http.User, presentedToken, sessionId);
             }
             else
             {
@@ -109,15 +121,29 @@ public sealed partial class RoomSocketSession
         finally
         {
             authDeadline.Dispose();
+            _tracked?.Dispose();
             _context.Hub.Remove(this);
             await LeaveAsync("disconnected");
         }
     }
 
-    private async Task AuthenticateAsync(string token, string? sessionId, CancellationToken cancellationToken)
+    public void OnAccountChanged(UserRecord user)
     {
-        var caller = await _context.Identity.ResolveAsync(token, allowRoomTokens: true, cancellationToken);
-        if (caller is null)
+        if (user.Disabled)
+        {
+            Socket.Close((WebSocketCloseStatus)RoomCloseCodes.Unauthorized, "Account disabled");
+        }
+        else if (_caller is { Kind: CallerKind.User } caller && RoomCaller.RoleOf([.. user.Roles]) != caller.Role)
+        {
+            Socket.Close((WebSocketCloseStatus)RoomCloseCodes.RoleChanged, "Roles changed; join again");
+        }
+    }
+
+    public void OnSignInEnded() => Socket.Close((WebSocketCloseStatus)RoomCloseCodes.Unauthorized, "Session ended");
+
+    private async Task AuthenticateAsync(ClaimsPrincipal principal, string token, string? sessionId)
+    {
+        if (RoomCaller.From(principal) is not { } caller)
         {
             await FailAuthAsync("invalid or expired token");
             return;
@@ -126,33 +152,48 @@ public sealed partial class RoomSocketSession
         _caller = caller;
         _tokenKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)))[..32];
         _participant = new RoomParticipant(ConnectionId, caller.Name, caller.Role, _context.Hub.HubId, _address);
-        await EnterAsync(string.IsNullOrWhiteSpace(sessionId) ? SessionRoomGrain.GlobalRoom : sessionId.Trim(), closeIfUnknown: true);
+        if (caller.UserId is { } userId)
+        {
+            FamilyId = CurrentUser.From(principal)?.FamilyId;
+            _tracked = await _context.AccountSockets.TrackAsync(userId, this);
+        }
+
+        var room = string.IsNullOrWhiteSpace(sessionId) ? caller.Room ?? SessionRoomGrain.GlobalRoom : sessionId.Trim();
+        await EnterAsync(room, closeIfUnknown: true);
     }
 
-    /// <summary>Accepted, then closed with 4401 (the original's documented code), and written to the global audit log.</summary>
-    private async Task FailAuthAsync(string why)
+    /// <summary>
+    /// Accepted, then closed with 4401 (the original's documented code). Counted for the audit log per address and
+    /// minute (<see cref="RoomAuthFailures"/>) rather than one durable entry per attempt.
+    /// </summary>
+    private Task FailAuthAsync(string why)
     {
         if (_caller is not null || Interlocked.Exchange(ref _authFailed, 1) == 1)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         Socket.Enqueue(RoomFrames.Error("unauthorized", "Unauthorized: " + why + "."));
         Socket.Close((WebSocketCloseStatus)RoomCloseCodes.Unauthorized, "Unauthorized");
-        try
-        {
-            await _context.Grains.GetGrain<IAuditLogGrain>(SessionRoomGrain.GlobalRoom).Append(
-                new AuditEntry(0, _context.Clock.GetUtcNow(), "auth_failed", null, null, null, _address, why));
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            LogAuditFailed(_context.Logger, ex, ConnectionId);
-        }
+        _context.AuthFailures.Record(_address);
+        return Task.CompletedTask;
     }
 
     private async Task<bool> EnterAsync(string sessionId, bool closeIfUnknown)
     {
         HoldDeliveries();
+        if (!_caller!.MayEnter(sessionId))
+        {
+            // A room token scoped to one room is refused everywhere else, as if the room were not there.
+            ReleaseDeliveries(RoomFrames.Error("forbidden", "This token is for another session.", "join"));
+            if (closeIfUnknown)
+            {
+                Socket.Close((WebSocketCloseStatus)RoomCloseCodes.Forbidden, "Token is for another session");
+            }
+
+            return false;
+        }
+
         var result = SignalMessages.SessionIdPattern().IsMatch(sessionId)
             ? await _context.Grains.GetGrain<ISessionRoomGrain>(sessionId).Join(_participant!, _context.Hub.Reference)
             : new JoinResult(JoinOutcome.UnknownSession, null);
@@ -198,7 +239,8 @@ public sealed partial class RoomSocketSession
         {
             if (_authFailed == 0 && SignalMessages.Parse(frame, Anonymous, legacyRoom: false) is SignalFrame.Auth auth)
             {
-                await AuthenticateAsync(auth.Token, _pendingSession, CancellationToken.None);
+                var principal = await TokenAuthenticator.AuthenticateAsync(_http, auth.Token) ?? new ClaimsPrincipal();
+                await AuthenticateAsync(principal, auth.Token, _pendingSession);
             }
             else
             {
@@ -282,15 +324,14 @@ public sealed partial class RoomSocketSession
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving the room was not recorded for {ConnectionId}")]
     private static partial void LogLeaveFailed(ILogger logger, Exception exception, string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A failed authentication on {ConnectionId} could not be audited")]
-    private static partial void LogAuditFailed(ILogger logger, Exception exception, string connectionId);
 }
 
 /// <summary>What every room socket of this front end shares.</summary>
 public sealed record RoomSocketContext(
     IGrainFactory Grains,
     RoomConnectionHub Hub,
-    RoomIdentity Identity,
+    AccountSockets AccountSockets,
+    RoomAuthFailures AuthFailures,
     TurnCredentials Turn,
     RoomRateLimits RateLimits,
     RoomsOptions Options,

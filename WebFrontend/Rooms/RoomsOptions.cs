@@ -38,6 +38,9 @@ public sealed class RoomsOptions
     /// <summary>Messages per second from all sockets using one token (ROOM_MESSAGES_PER_SECOND_PER_TOKEN), twice that as burst.</summary>
     public int MessagesPerSecondPerToken { get; init; } = 1000;
 
+    /// <summary>Failed authentications are audited as one count per address per this window (ROOM_AUTH_AUDIT_WINDOW_SEC).</summary>
+    public TimeSpan AuthAuditWindow { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long a socket without ?token= may take to send its {"token": ...} message.</summary>
     public TimeSpan AuthMessageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -54,6 +57,7 @@ public sealed class RoomsOptions
         ConnectsPerSecondPerAddress = Read(configuration, "ROOM_CONNECTS_PER_SECOND_PER_ADDRESS", 50, 1, 1_000_000),
         MessagesPerSecondPerAddress = Read(configuration, "ROOM_MESSAGES_PER_SECOND_PER_ADDRESS", 5000, 1, 10_000_000),
         MessagesPerSecondPerToken = Read(configuration, "ROOM_MESSAGES_PER_SECOND_PER_TOKEN", 1000, 1, 10_000_000),
+        AuthAuditWindow = TimeSpan.FromSeconds(Read(configuration, "ROOM_AUTH_AUDIT_WINDOW_SEC", 60, 1, 3600)),
         Turn = TurnOptions.FromConfiguration(configuration),
     };
 

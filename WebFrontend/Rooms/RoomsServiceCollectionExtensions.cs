@@ -12,17 +12,16 @@ public static class RoomsServiceCollectionExtensions
         services.AddSingleton<RoomConnectionHub>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomConnectionHub>());
         services.AddSingleton<RoomTokens>();
+        services.AddSingleton<StaticTokens>();
         services.AddSingleton<TurnCredentials>();
-        // Order matters only for speed: the cheap hash comparisons run before JWT validation.
-        services.AddSingleton<IRoomIdentityResolver, AdminTokenResolver>();
-        services.AddSingleton<IRoomIdentityResolver, StaticTokenResolver>();
-        services.AddSingleton<IRoomIdentityResolver, RoomTokenResolver>();
-        services.AddSingleton<RoomIdentity>();
         services.AddSingleton<RoomRateLimits>();
+        services.AddSingleton<RoomAuthFailures>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoomAuthFailures>());
         services.AddSingleton(sp => new RoomSocketContext(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<RoomConnectionHub>(),
-            sp.GetRequiredService<RoomIdentity>(),
+            sp.GetRequiredService<OrbitGrains.WebFrontend.Hosting.Access.AccountSockets>(),
+            sp.GetRequiredService<RoomAuthFailures>(),
             sp.GetRequiredService<TurnCredentials>(),
             sp.GetRequiredService<RoomRateLimits>(),
             options,

@@ -1,13 +1,12 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Identity;
+using System.Buffers.Text;
 using OrbitGrains.Accounts;
-using OrbitGrains.WebFrontend.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Accounts.Passkeys;
 
 /// <summary>
-/// WebAuthn sign-up, sign-in and adding a passkey (AUTH_MODE=passkey), verified by ASP.NET Core Identity's passkey
-/// handler. Each ceremony is kept server-side under its challenge: single-use and expiring.
+/// WebAuthn sign-up, sign-in and adding a passkey (AUTH_MODE=passkey; spec orbit.md), verified by Fido2
+/// (<see cref="PasskeyCeremonies"/>). Each ceremony is kept server-side under its challenge: single-use and expiring.
 /// </summary>
 public static class PasskeyEndpoints
 {
@@ -16,20 +15,20 @@ public static class PasskeyEndpoints
 
     public static RouteGroupBuilder MapPasskeys(this RouteGroupBuilder auth)
     {
-        auth.MapPost("/register/options", RegisterOptionsAsync)
-            .WithSummary("WebAuthn creation options for a new account, or (with a Bearer token) for a new passkey of the caller");
-        auth.MapPost("/register/verify", RegisterVerifyAsync)
+        auth.MapPost("/register/options", RegisterOptionsAsync).AllowAnonymous()
+            .WithSummary("WebAuthn creation options for a new account ({name, displayName, invite?}), or (with a Bearer token) for a new passkey of the caller");
+        auth.MapPost("/register/verify", RegisterVerifyAsync).AllowAnonymous()
             .WithSummary("Verify a registration response ({credential}); creates the account or adds the passkey, and signs in");
-        auth.MapPost("/login/options", LoginOptionsAsync)
+        auth.MapPost("/login/options", LoginOptionsAsync).AllowAnonymous()
             .WithSummary("WebAuthn request options for a user ({username})");
-        auth.MapPost("/login/verify", LoginVerifyAsync)
+        auth.MapPost("/login/verify", LoginVerifyAsync).AllowAnonymous()
             .WithSummary("Verify an authentication response ({credential}) and sign in");
         return auth;
     }
 
     private static async Task<IResult> RegisterOptionsAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
-        IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains, TimeProvider clock)
+        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies,
+        IGrainFactory grains, AttemptThrottle throttle)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
@@ -42,44 +41,47 @@ public static class PasskeyEndpoints
             return error;
         }
 
-        PasskeyUserEntity entity;
-        bool newAccount;
-        if (RequestToken.Read(context.Request) is { } bearer && await tokens.ValidateAsync(bearer) is { } identity)
+        // A signed-in person adds a passkey to their own account; anyone else starts a new account.
+        if (context.Account() is { } account)
         {
-            entity = new PasskeyUserEntity { Id = identity.User.Id, Name = identity.User.Name, DisplayName = identity.User.DisplayName };
-            newAccount = false;
-        }
-        else
-        {
-            if (body!.String("name") is not { } name)
-            {
-                return AccountErrors.BadRequest("Name is required.");
-            }
-
-            var displayName = body.String("displayName") ?? name;
-            if (name.Length > BasicAuthEndpoints.MaxNameLength || name.Any(char.IsControl)
-                || displayName.Length > BasicAuthEndpoints.MaxDisplayNameLength || displayName.Any(char.IsControl)
-                || await registry.FindAsync(name) is { } existing && existing.Name == name)
-            {
-                return AccountErrors.BadRequest("Registration failed.");
-            }
-
-            // Before the account exists the authenticator is given a pending id, which becomes the user id on success.
-            entity = new PasskeyUserEntity { Id = Guid.NewGuid().ToString("N"), Name = name, DisplayName = displayName };
-            newAccount = true;
+            var pending = new PendingUser(account.Id, account.Name, account.DisplayName);
+            var existing = await grains.GetGrain<IUserGrain>(account.Id).Passkeys();
+            return Results.Content(await ceremonies.StartRegistrationAsync(pending, newAccount: false, existing, inviteHash: null), "application/json");
         }
 
-        var options = await handler.MakeCreationOptionsAsync(entity, context);
-        var challenge = Challenge(options.CreationOptionsJson);
-        await grains.GetGrain<IPasskeyCeremonyGrain>(challenge).Start(new PasskeyCeremony(
-            PasskeyCeremonyKind.Registration, options.AttestationState!, entity.Id, newAccount, entity.Name, entity.DisplayName,
-            clock.GetUtcNow() + passkeys.ChallengeTtl));
-        return Results.Content(options.CreationOptionsJson, "application/json");
+        if (body!.String("name") is not { } typed)
+        {
+            return AccountErrors.BadRequest("Name is required.");
+        }
+
+        var (name, nameProblem) = UserNames.Normalise(typed);
+        var displayName = body.String("displayName") ?? name ?? typed;
+        if (nameProblem is not null || UserNames.DisplayNameProblem(displayName, BasicAuthEndpoints.MaxDisplayNameLength) is not null
+            || await registry.FindAsync(name!) is { } taken && UserNames.Key(taken.Name) == UserNames.Key(name!))
+        {
+            return AccountErrors.BadRequest("Registration failed.");
+        }
+
+        var invite = AccountRegistry.InviteHash(body.String("invite"));
+        if (await registry.PolicyRefusalAsync(invite) is { } policy)
+        {
+            return AccountErrors.Error(StatusCodes.Status403Forbidden, new SignUp(null, policy).PolicyMessage!);
+        }
+
+        if ((await throttle.CreationAsync(context)).Refusal is { } wait)
+        {
+            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, wait);
+        }
+
+        // Before the account exists the authenticator is given a pending id, which becomes the user id on success.
+        var user = new PendingUser(AccountRegistry.NewUserId(), name!, displayName);
+        var json = await ceremonies.StartRegistrationAsync(user, newAccount: true, [], invite);
+        return Results.Content(json, "application/json");
     }
 
     private static async Task<IResult> RegisterVerifyAsync(
         HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
-        IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains, UserManager<PasskeyUser> users)
+        PasskeyCeremonies ceremonies, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
@@ -92,22 +94,21 @@ public static class PasskeyEndpoints
             return problem;
         }
 
-        var result = await handler.PerformAttestationAsync(new PasskeyAttestationContext
-        {
-            CredentialJson = credential!.Json,
-            AttestationState = ceremony!.HandlerState,
-            HttpContext = context,
-        });
-        if (!result.Succeeded || result.UserEntity.Id != ceremony.UserId)
+        if (await ceremonies.FinishRegistrationAsync(credential!.Json, ceremony!, context.RequestAborted) is not { } passkey)
         {
             return AccountErrors.BadRequest("Registration verification failed.");
         }
 
         UserRecord? user;
-        if (ceremony.NewAccount)
+        if (ceremony!.NewAccount)
         {
-            user = await registry.RegisterAsync(ceremony.UserId, ceremony.Name!, ceremony.DisplayName ?? ceremony.Name!, passwordHash: null);
-            if (user is null)
+            var signUp = await registry.SignUpAsync(ceremony.UserId, ceremony.Name!, ceremony.DisplayName ?? ceremony.Name!, passwordHash: null, ceremony.InviteHash);
+            if (signUp.PolicyMessage is { } policy)
+            {
+                return AccountErrors.Error(StatusCodes.Status403Forbidden, policy);
+            }
+
+            if ((user = signUp.User) is null)
             {
                 return AccountErrors.BadRequest("Registration failed.");
             }
@@ -117,18 +118,17 @@ public static class PasskeyEndpoints
             return AccountErrors.Error(StatusCodes.Status404NotFound, "User not found.");
         }
 
-        if (!await grains.GetGrain<IPasskeyCredentialGrain>(System.Buffers.Text.Base64Url.EncodeToString(result.Passkey.CredentialId)).Claim(user.Id)
-            || !await grains.GetGrain<IUserGrain>(user.Id).AddOrUpdatePasskey(GrainPasskeyStore.ToRecord(result.Passkey)))
+        if (!await grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(passkey.CredentialId)).Claim(user.Id)
+            || !await grains.GetGrain<IUserGrain>(user.Id).AddOrUpdatePasskey(passkey))
         {
             return AccountErrors.BadRequest("Registration verification failed.");
         }
 
-        return await SessionAsync(tokens, user);
+        return await BasicAuthEndpoints.SessionAsync(tokens, (await grains.GetGrain<IUserGrain>(user.Id).Get())!);
     }
 
     private static async Task<IResult> LoginOptionsAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry,
-        IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains, TimeProvider clock)
+        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
@@ -146,21 +146,17 @@ public static class PasskeyEndpoints
             return AccountErrors.BadRequest("Username is required.");
         }
 
-        if (name.Length > BasicAuthEndpoints.MaxNameLength || await registry.FindAsync(name) is not { HasPasskey: true } user)
+        if (name.Length > UserNames.MaxLength || await registry.FindAsync(name) is not { HasPasskey: true, Disabled: false } user)
         {
             return AccountErrors.BadRequest(InvalidCredentials);
         }
 
-        var options = await handler.MakeRequestOptionsAsync(new PasskeyUser { Id = user.Id, Name = user.Name }, context);
-        await grains.GetGrain<IPasskeyCeremonyGrain>(Challenge(options.RequestOptionsJson)).Start(new PasskeyCeremony(
-            PasskeyCeremonyKind.Authentication, options.AssertionState!, user.Id, false, user.Name, null,
-            clock.GetUtcNow() + passkeys.ChallengeTtl));
-        return Results.Content(options.RequestOptionsJson, "application/json");
+        var json = await ceremonies.StartAuthenticationAsync(user, await grains.GetGrain<IUserGrain>(user.Id).Passkeys());
+        return Results.Content(json, "application/json");
     }
 
     private static async Task<IResult> LoginVerifyAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, WebTokenService tokens,
-        IPasskeyHandler<PasskeyUser> handler, IGrainFactory grains)
+        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, WebTokenService tokens, PasskeyCeremonies ceremonies, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
@@ -173,27 +169,26 @@ public static class PasskeyEndpoints
             return problem;
         }
 
-        var owner = await grains.GetGrain<IPasskeyCredentialGrain>(System.Buffers.Text.Base64Url.EncodeToString(credential!.CredentialId)).Owner();
-        if (owner is null || owner != ceremony!.UserId)
+        var owner = await grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(credential!.CredentialId)).Owner();
+        var user = grains.GetGrain<IUserGrain>(ceremony!.UserId);
+        var stored = owner == ceremony.UserId
+            ? (await user.Passkeys()).FirstOrDefault(p => p.CredentialId.AsSpan().SequenceEqual(credential.CredentialId))
+            : null;
+        if (stored is null)
         {
             return AccountErrors.BadRequest("Unknown credential.");
         }
 
-        var result = await handler.PerformAssertionAsync(new PasskeyAssertionContext
-        {
-            CredentialJson = credential.Json,
-            AssertionState = ceremony.HandlerState,
-            HttpContext = context,
-        });
-        if (!result.Succeeded || result.User.Id != owner)
+        if (await ceremonies.FinishAuthenticationAsync(credential.Json, ceremony, stored, context.RequestAborted) is not { } updated)
         {
             return AccountErrors.BadRequest("Authentication verification failed.");
         }
 
-        // The handler checks the sign count but persists nothing: keep the new count so a cloned key shows up.
-        var user = grains.GetGrain<IUserGrain>(owner);
-        await user.AddOrUpdatePasskey(GrainPasskeyStore.ToRecord(result.Passkey));
-        return await SessionAsync(tokens, (await user.Get())!);
+        // Fido2 checks the sign count but stores nothing: keep the new count so a cloned key shows up next time.
+        await user.AddOrUpdatePasskey(updated);
+        return await user.Get() is { Disabled: false } account
+            ? await BasicAuthEndpoints.SessionAsync(tokens, account)
+            : AccountErrors.BadRequest(InvalidCredentials);
     }
 
     private static async Task<(PasskeyCredentialJson? Credential, PasskeyCeremony? Ceremony, IResult? Problem)> ReadCeremonyAsync(
@@ -229,17 +224,5 @@ public static class PasskeyEndpoints
         return passkeys.IsAllowed(context.Request.Headers.Origin.ToString())
             ? null
             : AccountErrors.Error(StatusCodes.Status403Forbidden, "Origin not allowed.");
-    }
-
-    private static string Challenge(string optionsJson)
-    {
-        using var document = JsonDocument.Parse(optionsJson);
-        return document.RootElement.GetProperty("challenge").GetString()!;
-    }
-
-    private static async Task<IResult> SessionAsync(WebTokenService tokens, UserRecord user)
-    {
-        var session = await tokens.StartSessionAsync(user) ?? throw new InvalidOperationException("A new session family was found revoked.");
-        return Results.Json(new SessionResponse(true, session.Token, session.RefreshToken, new UserSummary(user.Id, user.Name)));
     }
 }

@@ -4,7 +4,8 @@ namespace OrbitGrains.WebFrontend.Accounts.Passkeys;
 
 /// <summary>
 /// Relying-party settings (PASSKEY_ORIGIN, PASSKEY_RP_ID, CORS_ORIGINS, CHALLENGE_TTL_SEC), validated at start-up.
-/// Every passkey request must come from an allowed origin.
+/// Every passkey request must come from an allowed origin: PASSKEY_ORIGIN or one listed by name in CORS_ORIGINS
+/// (a `*` there opens CORS for the API but never the passkey origin check).
 /// </summary>
 public sealed record PasskeyOptions
 {
@@ -14,12 +15,10 @@ public sealed record PasskeyOptions
 
     public required IReadOnlySet<string> AllowedOrigins { get; init; }
 
-    public bool AnyOrigin { get; init; }
-
     public TimeSpan ChallengeTtl { get; init; } = TimeSpan.FromSeconds(300);
 
     public bool IsAllowed(string? origin) =>
-        origin is { Length: > 0 and <= 512 } && (AnyOrigin || AllowedOrigins.Contains(origin.TrimEnd('/')));
+        origin is { Length: > 0 and <= 512 } && AllowedOrigins.Contains(origin.TrimEnd('/'));
 
     public static PasskeyOptions Load(IConfiguration configuration)
     {
@@ -47,7 +46,6 @@ public sealed record PasskeyOptions
         {
             RelyingPartyId = rpId,
             AllowedOrigins = cors.Where(o => o != "*").Append(originText).Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.Ordinal),
-            AnyOrigin = cors.Contains("*"),
             ChallengeTtl = TimeSpan.FromSeconds(ttl),
         };
     }

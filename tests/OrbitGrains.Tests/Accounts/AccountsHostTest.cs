@@ -9,6 +9,9 @@ namespace OrbitGrains.Tests.Accounts;
 /// </summary>
 public class AccountsHost : IAsyncLifetime
 {
+    /// <summary>The admin token of every Accounts host: it grants roles through the admin API.</summary>
+    public const string AdminToken = "accounts-test-admin-token-0123456789abcdef";
+
     private readonly TempDirectory _data = new("orbit-accounts");
 
     public RunningHost Host { get; private set; } = null!;
@@ -23,6 +26,7 @@ public class AccountsHost : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             var configuration = RunningHost.IsolatedConfiguration(_data.Path, $"accounts-{Guid.NewGuid():N}");
+            configuration["ADMIN_TOKEN"] = AdminToken;
             foreach (var (key, value) in Settings)
             {
                 configuration[key] = value;

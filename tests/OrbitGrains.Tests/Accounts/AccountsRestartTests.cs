@@ -42,8 +42,12 @@ public sealed class AccountsRestartTests : IDisposable
     {
         var serviceId = $"restart-{Guid.NewGuid():N}";
         string revokedNewestRefresh, spentRefresh, liveAccess, liveRefresh;
+        // One clock across both hosts, moved past the grace window in which a reused refresh token counts as a duplicate.
+        var clock = new TestClock();
+        void UseClock(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(builder.Services, clock);
 
-        await using (var before = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId)))
+        await using (var before = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId), configure: UseClock))
         {
             var api = new AccountsApi(before.Http);
             var session = await api.RegisterAsync(AccountsApi.NewName());
@@ -51,6 +55,7 @@ public sealed class AccountsRestartTests : IDisposable
             // One chain revoked before the restart: its newest refresh token must stay refused after it.
             var revoked = await api.SignInAnchorAsync(session.Token);
             var revokedNext = await AnchorRefreshAsync(api, (string)revoked["anchorRefreshToken"]!, HttpStatusCode.OK);
+            clock.Advance(OrbitGrains.Accounts.FamilyRotation.GraceWindow + TimeSpan.FromSeconds(1));
             await AnchorRefreshAsync(api, (string)revoked["anchorRefreshToken"]!, HttpStatusCode.Unauthorized);
             revokedNewestRefresh = (string)revokedNext["anchorRefreshToken"]!;
 
@@ -62,7 +67,8 @@ public sealed class AccountsRestartTests : IDisposable
             liveRefresh = (string)next["anchorRefreshToken"]!;
         }
 
-        await using var after = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId));
+        clock.Advance(OrbitGrains.Accounts.FamilyRotation.GraceWindow + TimeSpan.FromSeconds(1));
+        await using var after = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, serviceId), configure: UseClock);
         var again = new AccountsApi(after.Http);
 
         await AnchorRefreshAsync(again, revokedNewestRefresh, HttpStatusCode.Unauthorized);

@@ -41,7 +41,8 @@ public sealed class BasicAuthTests(AccountsHost host) : AccountsHostTest<Account
         Assert.Equal(name, (string?)claims["name"]);
         Assert.False(string.IsNullOrEmpty((string?)claims["jti"]));
         Assert.Equal(3600, (long)claims["exp"]! - (long)claims["iat"]!);
-        Assert.Equal(new[] { "aud", "exp", "iat", "iss", "jti", "name", "sub" }, claims.Select(c => c.Key).Order());
+        Assert.Equal((long)claims["iat"]!, (long)claims["nbf"]!);
+        Assert.Equal(new[] { "aud", "exp", "iat", "iss", "jti", "name", "nbf", "sub" }, claims.Select(c => c.Key).Order());
     }
 
     [Fact]
@@ -81,22 +82,43 @@ public sealed class BasicAuthTests(AccountsHost host) : AccountsHostTest<Account
     }
 
     [Fact]
-    public async Task Login_matches_the_exact_name_first_then_ignoring_case()
+    public async Task Names_are_unique_ignoring_case_and_login_matches_any_case()
     {
         var lower = AccountsApi.NewName("mixed");
         var upper = lower.ToUpperInvariant();
         var first = await Api.RegisterAsync(lower);
-        var second = await Api.RegisterAsync(upper);
-        Assert.NotEqual(first.UserId, second.UserId);
+        // As the Orbit original: "ANCHORUSER" after "anchoruser" is taken.
+        await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/register/basic", new { name = upper }), HttpStatusCode.BadRequest, "User already exists.");
 
         Assert.Equal(first.UserId, (await Api.LoginAsync(lower)).UserId);
-        Assert.Equal(second.UserId, (await Api.LoginAsync(upper)).UserId);
-        // Neither spelling matches exactly: the oldest case-insensitive match wins.
-        var other = char.ToUpperInvariant(lower[0]) + lower[1..];
-        var login = await Api.LoginAsync(other);
+        var login = await Api.LoginAsync(upper);
         Assert.Equal(first.UserId, login.UserId);
         Assert.Equal(lower, login.Name);
         Assert.True(await Api.IsSignedInAsync(login.Token));
+    }
+
+    [Theory]
+    [InlineData("ｆｕｌｌ", "full")]
+    [InlineData("ﬁle", "file")]
+    [InlineData("Ａｌｉｃｅ", "Alice")]
+    public async Task Names_are_stored_in_nfkc_so_look_alikes_are_one_name(string typed, string stored)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var session = await Api.RegisterAsync(typed + suffix);
+        Assert.Equal(stored + suffix, session.Name);
+        await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/register/basic", new { name = stored + suffix }), HttpStatusCode.BadRequest, "User already exists.");
+        Assert.Equal(session.UserId, (await Api.LoginAsync(typed + suffix)).UserId);
+    }
+
+    [Theory]
+    [InlineData("zero\u200Bwidth", "Name must not contain invisible formatting characters.")]
+    [InlineData("right\u202Eleft", "Name must not contain invisible formatting characters.")]
+    [InlineData("bell\u0007", "Name must not contain control characters.")]
+    public async Task Names_with_format_or_control_characters_are_refused(string escaped, string message)
+    {
+        var name = System.Text.RegularExpressions.Regex.Unescape(escaped) + Guid.NewGuid().ToString("N")[..6];
+        await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/register/basic", new { name }), HttpStatusCode.BadRequest, message);
+        await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/login/basic", new { username = name }), HttpStatusCode.BadRequest, "Invalid credentials.");
     }
 
     [Fact]

@@ -158,9 +158,13 @@ public sealed class DeviceFlowTests(DeviceFlowHost host) : AccountsHostTest<Devi
         await AccountsApi.ExpectErrorAsync(
             await Api.PostJsonAsync("/auth/device/refresh", new { refreshToken = newAccess }), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
         Assert.Equal(HttpStatusCode.UpgradeRequired, await Api.PreflightAsync("/ws/anchor", newAccess));
+        // Within the grace window the same refresh token gets the same pair (an Anchor retrying a lost answer).
+        var again = await AccountsApi.ExpectJsonAsync(await Api.PostJsonAsync("/auth/device/refresh", new { refreshToken = oldRefresh }), HttpStatusCode.OK);
+        Assert.Equal(rotated.ToJsonString(), again.ToJsonString());
+        Clock.Advance(OrbitGrains.Accounts.FamilyRotation.GraceWindow + TimeSpan.FromSeconds(1));
         await AccountsApi.ExpectErrorAsync(
             await Api.PostJsonAsync("/auth/device/refresh", new { refreshToken = oldRefresh }), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
-        // Spending the old refresh token again ends the sign-in's whole chain (AnchorTokenFamilyTests).
+        // Spending the old refresh token after the window ends the sign-in's whole chain (AnchorTokenFamilyTests).
         Assert.Equal(HttpStatusCode.Unauthorized, await Api.PreflightAsync("/ws/anchor", newAccess));
     }
 

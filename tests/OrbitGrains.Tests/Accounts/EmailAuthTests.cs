@@ -40,6 +40,7 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         var next = (await refreshed.Content.ReadFromJsonAsync<JsonObject>())!;
         await ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, "/api/auth/me", null, (string)session["access_token"]!), HttpStatusCode.Unauthorized, "Invalid or expired token");
+        Clock.Advance(OrbitGrains.Accounts.FamilyRotation.GraceWindow + TimeSpan.FromSeconds(1));
         await ExpectDetailAsync(await Api.PostJsonAsync("/api/auth/refresh", new { refresh_token = (string)session["refresh_token"]! }), HttpStatusCode.Unauthorized, "Invalid or expired refresh token");
 
         // Replaying the spent refresh token above meant theft: the whole family, new token included, is revoked.
@@ -158,9 +159,18 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
     {
         var signup = await (await Api.PostJsonAsync("/v1/auth/signup", new { email = NewEmail(), password = "agent password" })).Content.ReadFromJsonAsync<JsonObject>();
         var token = (string)signup!["userToken"]!;
-        // Every account is an operator or an admin, and the operator console admits both.
+        // A new account is a member: the operator console is for operators and admins.
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.SendAsync(HttpMethod.Get, "/api/v1/jobs", null, token)).StatusCode);
+        await GrantAsync((string)signup["userId"]!, "operator");
         Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Get, "/api/v1/jobs", null, token)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(HttpMethod.Get, "/api/v1/jobs", null, token + "x")).StatusCode);
+    }
+
+    private async Task GrantAsync(string userId, string role)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/admin/users/{userId}/roles") { Content = JsonContent.Create(new { roles = new[] { role } }) };
+        request.Headers.Authorization = new("Bearer", AccountsHost.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, (await Api.Http.SendAsync(request)).StatusCode);
     }
 
     private Task<HttpResponseMessage> IssueAsync(object body, string controlPlane)

@@ -59,6 +59,44 @@ public sealed class PasskeyTests(PasskeyHost host) : AccountsHostTest<PasskeyHos
     }
 
     [Fact]
+    public async Task An_ed25519_passkey_registers_and_signs_in()
+    {
+        var edDsa = new SoftwareAuthenticator(PasskeyHost.Origin, edDsa: true);
+        var name = AccountsApi.NewName("ed");
+        var options = await OptionsAsync("/auth/register/options", new { name });
+        Assert.Contains(options["pubKeyCredParams"]!.AsArray(), p => (int)p!["alg"]! == -8);
+        var registered = await VerifyAsync("/auth/register/verify", edDsa.Create(options));
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+
+        var request = await OptionsAsync("/auth/login/options", new { username = name });
+        var signedIn = await VerifyAsync("/auth/login/verify", edDsa.Get(request));
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        Assert.True(await Api.IsSignedInAsync((string)(await signedIn.Content.ReadFromJsonAsync<JsonObject>())!["token"]!));
+    }
+
+    [Fact]
+    public async Task Unfinished_ceremonies_leave_no_row_once_they_expire()
+    {
+        var options = await OptionsAsync("/auth/register/options", new { name = AccountsApi.NewName("gone") });
+        var ceremony = Host.Grains.GetGrain<OrbitGrains.Accounts.IPasskeyCeremonyGrain>((string)options["challenge"]!);
+        var grainId = ceremony.GetGrainId();
+        var storage = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions
+            .GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Host.Services, OrbitGrains.Hosting.OrbitStorageNames.GrainState);
+        async Task<bool> StoredAsync()
+        {
+            var state = new Orleans.GrainState<OrbitGrains.Accounts.PasskeyCeremonyGrain.State>(new());
+            await storage.ReadStateAsync("passkey-ceremony", grainId, state);
+            return state.RecordExists;
+        }
+
+        Assert.True(await StoredAsync());
+        Clock.Advance(TimeSpan.FromSeconds(301));
+        // What its expiry reminder does when it fires.
+        await Host.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder(OrbitGrains.Accounts.ExpiringStateExtensions.ReminderName, default);
+        Assert.False(await StoredAsync());
+    }
+
+    [Fact]
     public async Task A_replayed_response_is_refused_because_the_challenge_is_single_use()
     {
         var options = await OptionsAsync("/auth/register/options", new { name = AccountsApi.NewName("pk") });

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using OrbitGrains.Accounts;
 using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Accounts;
 using Orleans.Storage;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -80,6 +81,8 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
         var newToken = (string)rotated["token"]!;
         var newRefresh = (string)rotated["refreshToken"]!;
         Assert.True(await Api.IsSignedInAsync(newToken));
+        // Past the grace window in which a second use of the same token is taken for a second tab, not a theft.
+        Clock.Advance(FamilyRotation.GraceWindow + TimeSpan.FromSeconds(1));
 
         await AccountsApi.ExpectErrorAsync(await Api.RefreshAsync(session.RefreshToken), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
 
@@ -142,16 +145,17 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
     }
 
     [Fact]
-    public async Task An_expired_refresh_token_is_removed_from_the_store_when_presented()
+    public async Task An_expired_sign_in_is_removed_from_the_store_when_its_refresh_token_is_presented()
     {
         var session = await Api.RegisterAsync(AccountsApi.NewName());
-        var grainId = GrainId.Create("refreshtoken", TokenHash.Of(session.RefreshToken));
-        Assert.True(await StoredAsync<RefreshTokenGrain.State>("refresh-token", grainId));
+        Assert.True(RefreshTokenFormat.TryRead(session.RefreshToken, out var familyId, out _, out _));
+        var grainId = GrainId.Create("tokenfamily", familyId);
+        Assert.True(await StoredAsync<TokenFamilyGrain.State>("token-family", grainId));
 
         Clock.Advance(TimeSpan.FromSeconds(601));
         await AccountsApi.ExpectErrorAsync(await Api.RefreshAsync(session.RefreshToken), HttpStatusCode.Unauthorized, "Invalid or expired refresh token.");
 
-        Assert.False(await StoredAsync<RefreshTokenGrain.State>("refresh-token", grainId));
+        Assert.False(await StoredAsync<TokenFamilyGrain.State>("token-family", grainId));
         Assert.False(await HasExpiryReminderAsync(grainId));
     }
 
@@ -222,6 +226,25 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
         Assert.True((bool)queryOnly["authenticated"]!);
     }
 
+    [Fact]
+    public async Task The_socket_preflight_reads_the_bearer_header_before_the_query()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/ws/client?token=garbage"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", alice.Token);
+            Assert.Equal(HttpStatusCode.UpgradeRequired, (await Api.Http.SendAsync(request)).StatusCode);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/ws/client?token={Uri.EscapeDataString(alice.Token)}"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "garbage");
+            using var refused = await Api.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("Unauthorised", await refused.Content.ReadAsStringAsync());
+        }
+    }
+
     private async Task<bool> StoredAsync<TState>(string stateName, GrainId grainId)
         where TState : class, IExpiringState, new()
     {
@@ -239,7 +262,18 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
 
     private static string SessionIdOf(string token) => new JsonWebToken(token).Id;
 
-    private static string Sign(string subject, string sessionId, DateTimeOffset issuedAt, DateTimeOffset expires) =>
+    [Fact]
+    public async Task A_token_whose_nbf_is_still_ahead_is_refused()
+    {
+        var alice = await Api.RegisterAsync(AccountsApi.NewName("alice"));
+        var now = Clock.GetUtcNow();
+
+        Assert.False(await Api.IsSignedInAsync(Sign(alice.UserId, SessionIdOf(alice.Token), now, now.AddMinutes(30), notBefore: now.AddMinutes(5))));
+        // The control: the same token with its nbf reached is accepted.
+        Assert.True(await Api.IsSignedInAsync(Sign(alice.UserId, SessionIdOf(alice.Token), now, now.AddMinutes(30), notBefore: now)));
+    }
+
+    private static string Sign(string subject, string sessionId, DateTimeOffset issuedAt, DateTimeOffset expires, DateTimeOffset? notBefore = null) =>
         new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "codex-remote-auth",
@@ -251,6 +285,7 @@ public sealed class SessionLifecycleTests(SessionLifecycleHost host) : AccountsH
                 ["jti"] = sessionId,
                 ["iat"] = issuedAt.ToUnixTimeSeconds(),
                 ["exp"] = expires.ToUnixTimeSeconds(),
+                ["nbf"] = (notBefore ?? issuedAt).ToUnixTimeSeconds(),
             },
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JwtSecret)), SecurityAlgorithms.HmacSha256),
         });

@@ -8,10 +8,11 @@ using System.Text.Json.Nodes;
 namespace OrbitGrains.Tests.Accounts;
 
 /// <summary>
-/// A platform authenticator in software: one P-256 key per credential, "none" attestation, user presence and
-/// verification always asserted. It answers WebAuthn options JSON with the response JSON a browser would send.
+/// A platform authenticator in software: one P-256 key per credential (or Ed25519 with <paramref name="edDsa"/>),
+/// "none" attestation, user presence and verification always asserted. It answers WebAuthn options JSON with the
+/// response JSON a browser would send.
 /// </summary>
-public sealed class SoftwareAuthenticator(string origin)
+public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
 {
     private readonly Dictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
 
@@ -22,13 +23,13 @@ public sealed class SoftwareAuthenticator(string origin)
     {
         var rpId = (string)options["rp"]!["id"]!;
         var userHandle = (string)options["user"]!["id"]!;
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        ISigner key = edDsa ? new Ed25519Signer() : new P256Signer();
         var credentialId = RandomNumberGenerator.GetBytes(32);
         var credential = new Credential(credentialId, key, rpId, userHandle);
         _credentials[Base64Url.EncodeToString(credentialId)] = credential;
 
         var clientData = ClientData("webauthn.create", (string)options["challenge"]!);
-        var authData = AuthenticatorData(rpId, signCount: 0, attested: AttestedCredential(credentialId, key));
+        var authData = AuthenticatorData(rpId, signCount: 0, attested: AttestedCredential(credentialId, key.CoseKey()));
         var attestation = new CborWriter();
         attestation.WriteStartMap(3);
         attestation.WriteTextString("fmt");
@@ -66,7 +67,7 @@ public sealed class SoftwareAuthenticator(string origin)
 
         var clientData = ClientData("webauthn.get", (string)options["challenge"]!);
         var authData = AuthenticatorData(rpId, credential.SignCount, attested: null);
-        var signature = credential.Key.SignData([.. authData, .. SHA256.HashData(clientData)], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var signature = credential.Key.Sign([.. authData, .. SHA256.HashData(clientData)]);
         return new JsonObject
         {
             ["id"] = credentialId,
@@ -109,34 +110,78 @@ public sealed class SoftwareAuthenticator(string origin)
         return [.. data];
     }
 
-    private static byte[] AttestedCredential(byte[] credentialId, ECDsa key)
+    private static byte[] AttestedCredential(byte[] credentialId, byte[] coseKey)
     {
-        var parameters = key.ExportParameters(includePrivateParameters: false);
-        var cose = new CborWriter(CborConformanceMode.Ctap2Canonical);
-        cose.WriteStartMap(5);
-        cose.WriteInt32(1);  // kty
-        cose.WriteInt32(2);  // EC2
-        cose.WriteInt32(3);  // alg
-        cose.WriteInt32(-7); // ES256
-        cose.WriteInt32(-1); // crv
-        cose.WriteInt32(1);  // P-256
-        cose.WriteInt32(-2); // x
-        cose.WriteByteString(parameters.Q.X!);
-        cose.WriteInt32(-3); // y
-        cose.WriteByteString(parameters.Q.Y!);
-        cose.WriteEndMap();
-
         var data = new List<byte>(new byte[16]); // AAGUID: zeros for a "none" attestation
         data.AddRange([(byte)(credentialId.Length >> 8), (byte)credentialId.Length]);
         data.AddRange(credentialId);
-        data.AddRange(cose.Encode());
+        data.AddRange(coseKey);
         return [.. data];
     }
 
-    private sealed class Credential(byte[] id, ECDsa key, string rpId, string userHandle)
+    private interface ISigner
+    {
+        /// <summary>The credential public key in COSE (RFC 9052 §7) as authenticator data carries it.</summary>
+        byte[] CoseKey();
+
+        byte[] Sign(byte[] data);
+    }
+
+    /// <summary>ES256: ECDSA on P-256 with SHA-256, DER signatures (WebAuthn §6.5.6).</summary>
+    private sealed class P256Signer : ISigner
+    {
+        private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        public byte[] CoseKey()
+        {
+            var parameters = _key.ExportParameters(includePrivateParameters: false);
+            var cose = new CborWriter(CborConformanceMode.Ctap2Canonical);
+            cose.WriteStartMap(5);
+            cose.WriteInt32(1);  // kty
+            cose.WriteInt32(2);  // EC2
+            cose.WriteInt32(3);  // alg
+            cose.WriteInt32(-7); // ES256
+            cose.WriteInt32(-1); // crv
+            cose.WriteInt32(1);  // P-256
+            cose.WriteInt32(-2); // x
+            cose.WriteByteString(parameters.Q.X!);
+            cose.WriteInt32(-3); // y
+            cose.WriteByteString(parameters.Q.Y!);
+            cose.WriteEndMap();
+            return cose.Encode();
+        }
+
+        public byte[] Sign(byte[] data) => _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    }
+
+    /// <summary>EdDSA on Ed25519 (RFC 8032), COSE alg -8, an OKP key (RFC 9053 §7.2).</summary>
+    private sealed class Ed25519Signer : ISigner
+    {
+        private readonly NSec.Cryptography.Key _key = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519);
+
+        public byte[] CoseKey()
+        {
+            var cose = new CborWriter(CborConformanceMode.Ctap2Canonical);
+            cose.WriteStartMap(4);
+            cose.WriteInt32(1);  // kty
+            cose.WriteInt32(1);  // OKP
+            cose.WriteInt32(3);  // alg
+            cose.WriteInt32(-8); // EdDSA
+            cose.WriteInt32(-1); // crv
+            cose.WriteInt32(6);  // Ed25519
+            cose.WriteInt32(-2); // x
+            cose.WriteByteString(_key.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey));
+            cose.WriteEndMap();
+            return cose.Encode();
+        }
+
+        public byte[] Sign(byte[] data) => NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign(_key, data);
+    }
+
+    private sealed class Credential(byte[] id, ISigner key, string rpId, string userHandle)
     {
         public byte[] Id { get; } = id;
-        public ECDsa Key { get; } = key;
+        public ISigner Key { get; } = key;
         public string RpId { get; } = rpId;
         public string UserHandle { get; } = userHandle;
         public uint SignCount { get; set; }

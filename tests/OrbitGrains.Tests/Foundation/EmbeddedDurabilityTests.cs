@@ -14,6 +14,11 @@ public sealed class EmbeddedDurabilityTests
         }
 
         Assert.True(File.Exists(Path.Combine(data.Path, "orbitgrains.db")));
+        // Accounts and token hashes live here: readable by the owner only, the WAL too.
+        foreach (var file in new[] { "orbitgrains.db", "orbitgrains.db-wal" }.Select(f => Path.Combine(data.Path, f)).Where(File.Exists))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(file));
+        }
 
         // Fresh ports: nothing but the data folder is shared with the first host.
         await using var second = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(data.Path, service));

@@ -24,12 +24,17 @@ public sealed class PipelineAccountsTests : IAsyncLifetime
     public async Task A_signed_in_operator_creates_and_approves_and_is_recorded_by_name()
     {
         var api = new AccountsApi(_host.Http);
-        await api.RegisterAsync(AccountsApi.NewName("first")); // the first user is admin; the next is an operator
         var name = AccountsApi.NewName("dana");
         var operatorSession = await api.RegisterAsync(name);
 
         using var http = new HttpClient { BaseAddress = _host.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorSession.Token);
+        // Signed up, Dana is a member: the console refuses her until an admin grants the operator role.
+        var refused = await http.GetAsync("/api/v1/jobs");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("Not enough permissions: the operator or admin role is required",
+            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        await new AdminApi(_host.Http, PipelineHost.AdminToken).SetRolesAsync(operatorSession.UserId, "operator");
         var created = await http.CreateJobAsync();
         var id = created.GetProperty("id").GetString()!;
 
@@ -43,7 +48,9 @@ public sealed class PipelineAccountsTests : IAsyncLifetime
         // A user token of the same person works the same way; a logged-out session does not.
         var email = $"{Guid.NewGuid():N}"[..10] + "@example.com";
         var signup = await api.PostJsonAsync("/v1/auth/signup", new { email, password = "operator password" });
-        var userToken = (string)(await signup.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["userToken"]!;
+        var signedUp = (await signup.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!;
+        var userToken = (string)signedUp["userToken"]!;
+        await new AdminApi(_host.Http, PipelineHost.AdminToken).SetRolesAsync((string)signedUp["userId"]!, "operator");
         using var byUserToken = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/jobs/{id}");
         byUserToken.Headers.Authorization = new AuthenticationHeaderValue("Bearer", userToken);
         Assert.Equal(HttpStatusCode.OK, (await _host.Http.SendAsync(byUserToken)).StatusCode);

@@ -134,8 +134,12 @@ public sealed class PipelineLifecycleTests(PipelineFixture fixture) : IClassFixt
 
         // A canceled job stays canceled: its stage timer and deadlines are gone.
         await Task.Delay(300);
-        Assert.Equal("canceled", (await Http.GetJobAsync(running)).GetProperty("status").GetString());
-        Assert.Equal("canceled", (await Http.GetJobAsync(running)).GetProperty("stages")[0].GetProperty("status").GetString());
+        var final = await Http.GetJobAsync(running);
+        Assert.Equal("canceled", final.GetProperty("status").GetString());
+        // On a loaded machine the first 50 ms stage may finish before the cancel lands; either way nothing ran after it.
+        var stages = final.GetProperty("stages").EnumerateArray().ToArray();
+        Assert.Contains(stages[0].GetProperty("status").GetString(), new[] { "canceled", "completed" });
+        Assert.All(stages.Skip(1), stage => Assert.Equal("pending", stage.GetProperty("status").GetString()));
     }
 
     [Fact]

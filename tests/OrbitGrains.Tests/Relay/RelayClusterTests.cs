@@ -17,7 +17,7 @@ public sealed class RelayClusterTests(PostgresServer server)
         configuration["ADMIN_TOKEN"] = "relay-cluster-admin-token-0123456789abcdefghij";
         configuration["RELAY_HUB_LEASE_SEC"] = "2";
         return await RunningHost.StartFrontEndAsync(configuration,
-            configure: builder => builder.Services.AddSingleton<IRelayAuthenticator, TestRelayAuthenticator>());
+            configure: TestRelayAuthenticator.Use);
     }
 
     [Fact]

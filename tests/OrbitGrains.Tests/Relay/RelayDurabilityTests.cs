@@ -38,7 +38,7 @@ public sealed class RelayDurabilityTests
 
     private static Task<RunningHost> StartAsync(TempDirectory data) =>
         RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(data.Path, "relay-durable"),
-            configure: builder => builder.Services.AddSingleton<IRelayAuthenticator, TestRelayAuthenticator>());
+            configure: TestRelayAuthenticator.Use);
 
     private static async Task<OrbitSocket> ConnectAsync(RunningHost host, string path)
     {

@@ -17,7 +17,7 @@ public sealed class RelayHostFixture : IAsyncLifetime
         configuration["RELAY_MESSAGES_PER_SECOND"] = "200";
         configuration["RELAY_MAX_QUEUED_BYTES"] = (1024 * 1024).ToString();
         Host = await RunningHost.StartFrontEndAsync(configuration,
-            configure: builder => builder.Services.AddSingleton<IRelayAuthenticator, TestRelayAuthenticator>());
+            configure: TestRelayAuthenticator.Use);
     }
 
     public async Task DisposeAsync()

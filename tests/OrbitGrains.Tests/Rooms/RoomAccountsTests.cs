@@ -9,7 +9,14 @@ public sealed class RoomAccountsTests : IAsyncLifetime
     private readonly TempDirectory _data = new();
     private RunningHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, "rooms-accounts"));
+    private const string AdminToken = "rooms-accounts-admin-token-0123456789abcdef";
+
+    public async Task InitializeAsync()
+    {
+        var configuration = RunningHost.IsolatedConfiguration(_data.Path, "rooms-accounts");
+        configuration["ADMIN_TOKEN"] = AdminToken;
+        _host = await RunningHost.StartFrontEndAsync(configuration);
+    }
 
     public async Task DisposeAsync()
     {
@@ -18,19 +25,23 @@ public sealed class RoomAccountsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_first_user_joins_as_admin_a_later_one_as_operator_and_a_user_token_works_too()
+    public async Task A_member_joins_as_viewer_and_granted_roles_join_as_operator_or_admin_and_a_user_token_works_too()
     {
         var api = new AccountsApi(_host.Http);
+        var admin = new OrbitGrains.Tests.Accounts.AdminApi(_host.Http, AdminToken);
         var first = await api.RegisterAsync(AccountsApi.NewName("first"));
         var second = await api.RegisterAsync(AccountsApi.NewName("second"));
+        Assert.Equal("viewer", await JoinedRoleAsync(first.Token));
 
+        await admin.SetRolesAsync(first.UserId, "admin");
+        await admin.SetRolesAsync(second.UserId, "operator");
         Assert.Equal("admin", await JoinedRoleAsync(first.Token));
         Assert.Equal("operator", await JoinedRoleAsync(second.Token));
 
         var email = $"{Guid.NewGuid():N}"[..10] + "@example.com";
         var signup = await api.PostJsonAsync("/v1/auth/signup", new { email, password = "room password" });
         var userToken = (string)(await signup.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["userToken"]!;
-        Assert.Equal("operator", await JoinedRoleAsync(userToken));
+        Assert.Equal("viewer", await JoinedRoleAsync(userToken));
 
         await api.LogoutAsync(second.Token);
         await using var refused = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(second.Token)}");

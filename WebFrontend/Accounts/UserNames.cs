@@ -1,0 +1,53 @@
+using System.Globalization;
+using ICU4N.Text;
+
+namespace OrbitGrains.WebFrontend.Accounts;
+
+/// <summary>
+/// User names as they are stored and compared: NFKC-normalised (Unicode UAX #15), so look-alike spellings such as
+/// full-width letters or ligatures become one name; format characters (Unicode category Cf: zero-width joiners,
+/// direction marks) and control characters are refused, since they make two names that print the same.
+/// Uniqueness ignores case (<see cref="Key"/>), as the Orbit original does.
+/// </summary>
+public static class UserNames
+{
+    public const int MaxLength = 64;
+
+    private static readonly Normalizer2 Nfkc = Normalizer2.NFKCInstance;
+
+    /// <summary>The stored form of a typed name, or the 400 message saying what is wrong with it.</summary>
+    public static (string? Name, string? Problem) Normalise(string typed)
+    {
+        var name = Nfkc.Normalize(typed.Trim());
+        if (name.Length == 0)
+        {
+            return (null, "Name is required.");
+        }
+
+        if (name.Length > MaxLength)
+        {
+            return (null, $"Name must be at most {MaxLength} characters.");
+        }
+
+        if (name.Any(char.IsControl))
+        {
+            return (null, "Name must not contain control characters.");
+        }
+
+        return name.Any(c => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            ? (null, "Name must not contain invisible formatting characters.")
+            : (name, null);
+    }
+
+    /// <summary>The normalised form of a name typed at sign-in (no checks: an unusable name just matches nobody).</summary>
+    public static string ForLookup(string typed) => Nfkc.Normalize(typed.Trim());
+
+    /// <summary>The key of the name grain: one for every spelling that differs only in case.</summary>
+    public static string Key(string name) => name.ToLowerInvariant();
+
+    /// <summary>A display name: the same rules, with its own length.</summary>
+    public static string? DisplayNameProblem(string displayName, int maxLength) =>
+        displayName.Length > maxLength || displayName.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            ? $"Display name must be at most {maxLength} printable characters."
+            : null;
+}
