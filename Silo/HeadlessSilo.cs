@@ -1,4 +1,5 @@
 using OrbitGrains.Hosting;
+using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.Silo;
 
@@ -26,6 +27,7 @@ public static class HeadlessSilo
 
         OrbitLogging.Configure(builder.Logging, builder.Configuration);
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
+        builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
 
         var app = builder.Build();
         app.MapGet("/health", (SiloReadiness silo) => Results.Json(new
@@ -44,6 +46,8 @@ public static class HeadlessSilo
         app.MapGet("/readyz", (SiloReadiness silo) => silo.IsActive
             ? Results.Json(new { status = "ready", silo = silo.SiloAddress, activeSilos = silo.ActiveSilos })
             : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        // No authentication: the health port is for the orchestrator and the scraper, on loopback unless HEALTH_HOST opens it.
+        app.MapPrometheusScrapingEndpoint(OrbitTelemetry.MetricsPath);
         return app;
     }
 

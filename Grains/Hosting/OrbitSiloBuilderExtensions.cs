@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Pipeline;
+using OrbitGrains.Telemetry;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Providers;
@@ -116,6 +117,9 @@ public static class OrbitSiloBuilderExtensions
         // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SiloReadiness>();
+        // Grains record on the product's meter; the host's telemetry (OrbitTelemetry) decides where it is exported.
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<OrbitMeter>();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
         return silo;
     }

@@ -31,6 +31,12 @@ public sealed partial class PipelineJobGrain
     {
         var now = clock.GetUtcNow();
         S.UpdatedAt = now;
+        // Every status change emits an event, so a status the previous event did not carry is one the job just entered.
+        if (S.Events.Count == 0 || S.Events[^1].Status != S.Status)
+        {
+            meter.Pipeline.Entered(S.Status);
+        }
+
         var @event = new PipelineEvent(++S.LastEventId, now, type, stage, S.Status, message, JsonSerializer.Serialize(payload));
         S.Events.Add(@event);
         var keep = S.Settings is { MaxEvents: > 0 and < MaxStoredEvents } settings ? settings.MaxEvents : MaxStoredEvents;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrbitGrains.Hosting;
+using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.Pipeline;
 
@@ -18,6 +19,7 @@ public sealed partial class PipelineJobGrain(
     IEnumerable<IStageRunner> runners,
     IOptions<ReminderOptions> reminderOptions,
     TimeProvider clock,
+    OrbitMeter meter,
     ILogger<PipelineJobGrain> logger) : Grain, IPipelineJobGrain, IRemindable
 {
     public const string WatchdogReminder = "pipeline-watchdog";

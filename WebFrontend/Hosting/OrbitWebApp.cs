@@ -9,6 +9,7 @@ using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
+using OrbitGrains.Telemetry;
 using OrbitGrains.WebFrontend.Telemetry;
 using OrbitGrains.WebFrontend.WebClient;
 using Scalar.AspNetCore;
@@ -48,6 +49,9 @@ public static class OrbitWebApp
         builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
+        builder.Services.AddSingleton<OrbitMetrics>();
+        var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
+        ListenForMetrics(builder, metricsPort);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
@@ -69,6 +73,11 @@ public static class OrbitWebApp
 
         var app = builder.Build();
         AnnounceSecrets(app, secrets);
+
+        if (metricsPort is { } port)
+        {
+            app.UseMetricsPort(port);
+        }
 
         // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
         app.UseOrbitForwardedHeaders(forwardedHeaders);
@@ -103,6 +112,11 @@ public static class OrbitWebApp
             .WithTitle("OrbitGrains API")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapAdmin();
+        if (metricsPort is null)
+        {
+            // Operational detail (silo names, traffic by family) for admins; a scraper on the open network gets METRICS_PORT.
+            app.MapPrometheusScrapingEndpoint(OrbitTelemetry.MetricsPath).RequireAuthorization(OrbitPolicies.Admin).ExcludeFromDescription();
+        }
 
         // The routes a web client on another origin calls (CORS_ORIGINS). The operator console has its own policy, or none.
         var product = app.MapGroup("").RequireCors(CorsSetup.Product);
@@ -146,6 +160,23 @@ public static class OrbitWebApp
         var url = host.Contains(':') && !host.StartsWith('[') ? $"http://[{host}]:{number}" : $"http://{host}:{number}";
         BindingGuard.Check([url], server.AllowExternalBind);
         builder.WebHost.UseUrls(url);
+    }
+
+    /// <summary>
+    /// Adds the metrics port beside the front end's own addresses, on the same host (HOST or --urls' first), so
+    /// METRICS_PORT alone opens it where the product already listens.
+    /// </summary>
+    private static void ListenForMetrics(WebApplicationBuilder builder, int? port)
+    {
+        if (port is null)
+        {
+            return;
+        }
+
+        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey) ?? DefaultUrl;
+        var first = new Uri(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]
+            .Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"));
+        builder.WebHost.UseUrls($"{urls};http://{first.Host}:{port}");
     }
 
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)

@@ -8,7 +8,7 @@ namespace OrbitGrains.Tests.Operations;
 public sealed partial class HeadlessSiloHealthTests
 {
     [Fact]
-    public async Task The_health_port_binds_where_configured_answers_health_liveness_and_readiness_and_probes_stay_out_of_the_log()
+    public async Task The_health_port_binds_where_configured_answers_health_liveness_and_readiness_and_probes_stay_out_of_the_log_and_serves_metrics()
     {
         using var data = new TempDirectory("silo-health");
         var port = FreePorts.Next();
@@ -36,6 +36,10 @@ public sealed partial class HeadlessSiloHealthTests
         }
 
         await Assert.ThrowsAsync<HttpRequestException>(() => new HttpClient().GetAsync($"http://127.0.0.1:{port}/healthz"));
+
+        // The scrape on the same port: the silo's Orleans runtime, and the product's meter registered for its grains.
+        var metrics = new PrometheusText(await http.GetStringAsync("/metrics"));
+        Assert.True(metrics.Has("orleans_"), metrics.Text);
 
         // Stopped and exited: everything it will ever log is in hand.
         Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(60)));
