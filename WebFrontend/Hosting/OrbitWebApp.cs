@@ -50,6 +50,7 @@ public static class OrbitWebApp
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
         builder.Services.AddSingleton<OrbitMetrics>();
+        builder.Services.AddGracefulShutdown(builder.Configuration);
         var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
         ListenForMetrics(builder, metricsPort);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -86,6 +87,7 @@ public static class OrbitWebApp
         app.UseStatusCodePages();
         app.UseWebClientAssets();
         app.UseWebSockets();
+        app.UseGracefulShutdown();
         app.UseRouting();
         app.UseCors();
         // An unknown path is a plain 404, and a known path with a method it does not take routing's own 405, before
