@@ -18,18 +18,36 @@ public static class HeadlessSilo
         configure?.Invoke(builder);
 
         var settings = OrbitClusterSettings.Load(builder.Configuration);
-        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        return await DataFolderLock.HoldWhileAsync(settings, folderLock => BuildAsync(builder, settings, folderLock));
+    }
+
+    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock)
+    {
+        string[] urls;
+        if (builder.Configuration["urls"] is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {
-            builder.WebHost.UseUrls(HealthUrl(builder.Configuration));
+            urls = configured.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        else
+        {
+            urls = [HealthUrl(builder.Configuration)];
+            builder.WebHost.UseUrls(urls);
         }
 
+        PortProbe.EnsureFree(PortProbe.Http(urls, "HEALTH_PORT or --urls").Concat(PortProbe.Orleans(settings)));
         await SchemaInstaller.PrepareAsync(settings);
+        if (folderLock is not null)
+        {
+            // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
+            builder.Services.AddSingleton(_ => folderLock);
+        }
 
         OrbitLogging.Configure(builder.Logging, builder.Configuration);
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
 
         var app = builder.Build();
+        _ = app.Services.GetService<DataFolderLock>();
         app.MapGet("/health", (SiloReadiness silo) => Results.Json(new
         {
             status = "ok",

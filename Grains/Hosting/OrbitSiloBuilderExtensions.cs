@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using OrbitGrains.Pipeline;
 using OrbitGrains.Telemetry;
 using Orleans.Configuration;
@@ -90,15 +91,16 @@ public static class OrbitSiloBuilderExtensions
             options.Invariant = invariant;
             options.ConnectionString = connectionString;
         });
+        // Registered after the providers, so these wrappers are what grains and the silo lifecycle resolve.
+        silo.Services.AddSingleton<LegacyStorageRows>();
         if (settings.Mode == ClusteringMode.Localhost)
         {
-            // Registered after the providers, so these wrappers are what grains and the silo lifecycle resolve.
             silo.Services.AddSingleton<SqliteWriteGate>();
-            foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
-            {
-                silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, key) => new SerializedWriteGrainStorage(
-                    AdoNetGrainStorageFactory.Create(services, (string)key!), services.GetRequiredService<SqliteWriteGate>()));
-            }
+        }
+
+        foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, key) => GrainStorage(services, (string)key!, settings.Mode));
         }
 
         silo.UseAdoNetReminderService(options =>
@@ -116,11 +118,27 @@ public static class OrbitSiloBuilderExtensions
         silo.Services.AddSingleton(settings);
         // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<OrleansRuntimeClock>();
+        foreach (var key in OrleansRuntimeClock.RuntimeKeys)
+        {
+            silo.Services.AddKeyedSingleton<TimeProvider>(key, (services, _) => services.GetRequiredService<OrleansRuntimeClock>());
+        }
+
         silo.Services.AddSingleton<SiloReadiness>();
         // Grains record on the product's meter; the host's telemetry (OrbitTelemetry) decides where it is exported.
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<OrbitMeter>();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
         return silo;
+    }
+
+    /// <summary>A named ADO.NET provider behind the product's storage keys, and in embedded mode behind the one write queue.</summary>
+    private static IGrainStorage GrainStorage(IServiceProvider services, string name, ClusteringMode mode)
+    {
+        IGrainStorage storage = new StorageKeyGrainStorage(
+            AdoNetGrainStorageFactory.Create(services, name),
+            services.GetRequiredService<LegacyStorageRows>(),
+            services.GetRequiredService<ILogger<StorageKeyGrainStorage>>());
+        return mode == ClusteringMode.Localhost ? new SerializedWriteGrainStorage(storage, services.GetRequiredService<SqliteWriteGate>()) : storage;
     }
 }

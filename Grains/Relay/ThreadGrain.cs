@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OrbitGrains.Hosting;
 
 namespace OrbitGrains.Relay;
@@ -8,9 +9,10 @@ namespace OrbitGrains.Relay;
 /// A crash can lose at most the last flush interval of replay, never a binding.
 /// </summary>
 [Orleans.Placement.PreferLocalPlacement]
-public sealed class ThreadGrain(
+public sealed partial class ThreadGrain(
     [PersistentState("thread", OrbitStorageNames.GrainState)] IPersistentState<ThreadState> state,
-    TimeProvider clock) : Grain, IThreadGrain
+    TimeProvider clock,
+    ILogger<ThreadGrain> logger) : Grain, IThreadGrain
 {
     public const int MaxMessages = 200;
     public const int MaxArtifacts = 1000;
@@ -53,11 +55,20 @@ public sealed class ThreadGrain(
         _dirty = false;
     }
 
+    /// <summary>Keeps a batch of relayed messages; each stands alone, so one that cannot be read never costs the others.</summary>
     public Task Record(string[] frames, string? anchorId)
     {
         foreach (var frame in frames)
         {
-            Apply(frame, anchorId);
+            try
+            {
+                Apply(frame, anchorId);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or ArgumentException or FormatException)
+            {
+                // It was relayed and stays in the history; it just moves neither the turn nor the artifacts.
+                LogUnreadableMessage(ex, ThreadId);
+            }
         }
 
         var messages = state.State.Messages;
@@ -140,4 +151,7 @@ public sealed class ThreadGrain(
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message of thread {ThreadId} could not be read for its turn or artifacts; it is kept as relayed")]
+    private partial void LogUnreadableMessage(Exception exception, string threadId);
 }

@@ -192,9 +192,10 @@ public sealed partial class UserRelayGrain
         {
             await Thread(threadId).Record(frames, anchorId);
         }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        catch (Exception ex)
         {
-            // Replay loses these messages; relaying them already happened and must not fail for it.
+            // Replay loses these messages; relaying them already happened and must not fail for it, nor may the
+            // batches queued behind this one.
             LogRecordFailed(ex, threadId, frames.Length);
         }
     }

@@ -1,3 +1,4 @@
+using OrbitGrains.Shared;
 namespace OrbitGrains.Rooms;
 
 public sealed partial class SessionRoomGrain
@@ -19,7 +20,7 @@ public sealed partial class SessionRoomGrain
             return running;
         }
 
-        var recordingId = $"rec-{Guid.NewGuid():N}";
+        var recordingId = IssuedIds.New(RecordingPrefix);
         await GrainFactory.GetGrain<IRecordingGrain>(recordingId).Start(SessionId);
         state.State.RecordingId = recordingId;
         state.State.Recordings.Add(recordingId);

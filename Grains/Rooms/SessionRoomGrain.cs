@@ -21,6 +21,9 @@ public sealed partial class SessionRoomGrain(
 {
     /// <summary>The room of sockets that name no session, as in the original global broadcast.</summary>
     public const string GlobalRoom = "global";
+
+    /// <summary>Recording ids are this prefix and an issued id (<see cref="OrbitGrains.Shared.IssuedIds"/>).</summary>
+    public const string RecordingPrefix = "rec-";
     private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);

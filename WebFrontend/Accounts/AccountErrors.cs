@@ -3,10 +3,7 @@ namespace OrbitGrains.WebFrontend.Accounts;
 /// <summary>Errors of this family: ProblemDetails that also carry `error`, the member the Orbit web client reads.</summary>
 public static class AccountErrors
 {
-    public static IResult Error(int status, string message) => Results.Problem(
-        statusCode: status,
-        detail: message,
-        extensions: new Dictionary<string, object?> { ["error"] = message });
+    public static IResult Error(int status, string message) => Hosting.Errors.Of(Hosting.ErrorShape.Orbit, status, message);
 
     public static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, message);
 

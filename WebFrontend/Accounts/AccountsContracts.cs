@@ -21,18 +21,6 @@ public sealed record DeviceAuthorisedResponse(
 
 public sealed record AnchorTokensResponse(string AnchorAccessToken, string AnchorRefreshToken, int AnchorAccessExpiresIn, string UserId);
 
-// Request shapes, for the OpenAPI document only: bodies are read by JsonBody so that bad input gets the contract's messages.
-
-public sealed record RegisterBasicRequest(string Name, string? DisplayName, string? Password, string? Invite);
-
-public sealed record LoginBasicRequest(string Username, string? Password);
-
-public sealed record RefreshTokenRequest(string RefreshToken);
-
-public sealed record UserCodeRequest(string UserCode);
-
-public sealed record DeviceCodeRequest(string DeviceCode);
-
 /// <summary>`GET /auth/config`: what a sign-in or sign-up page needs to know before it asks anything.</summary>
 /// <param name="AuthMode">`basic` or `passkey` (AUTH_MODE).</param>
 /// <param name="Registration">`open`, `invite` (sign-ups send `invite`) or `closed` (REGISTRATION).</param>

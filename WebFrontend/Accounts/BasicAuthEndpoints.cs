@@ -1,3 +1,5 @@
+using OrbitGrains.WebFrontend.Hosting.Bodies;
+
 namespace OrbitGrains.WebFrontend.Accounts;
 
 /// <summary>Name-based sign-up and sign-in (AUTH_MODE=basic), each with an optional password (spec orbit.md).</summary>
@@ -11,30 +13,23 @@ public static class BasicAuthEndpoints
     {
         auth.MapPost("/register/basic", RegisterAsync).AllowAnonymous()
             .WithSummary("Create an account by name (optional password; `invite` when REGISTRATION=invite) and sign in")
-            .Accepts<RegisterBasicRequest>("application/json")
             .Produces<SessionResponse>();
         auth.MapPost("/login/basic", LoginAsync).AllowAnonymous()
             .WithSummary("Sign in by name (exact, then case-insensitive); throttled after repeated failures")
-            .Accepts<LoginBasicRequest>("application/json")
             .Produces<SessionResponse>();
         return auth;
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
+        HttpContext context, Body<RegisterBasicRequest> body, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
         if (options.Mode != AuthMode.Basic)
         {
             return AccountErrors.BadRequest(Disabled);
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("name") is not { } typed)
+        var request = body.Value;
+        if (request.Name.Trimmed() is not { } typed)
         {
             return AccountErrors.BadRequest("Name is required.");
         }
@@ -45,13 +40,13 @@ public static class BasicAuthEndpoints
             return AccountErrors.BadRequest(nameProblem);
         }
 
-        var displayName = body.String("displayName") ?? name!;
+        var displayName = request.DisplayName.Trimmed() ?? name!;
         if (UserNames.DisplayNameProblem(displayName, MaxDisplayNameLength) is { } displayProblem)
         {
             return AccountErrors.BadRequest(displayProblem);
         }
 
-        var password = body.String("password");
+        var password = request.Password.Trimmed();
         if (password is { Length: < PasswordHashing.MinLength or > PasswordHashing.MaxLength })
         {
             return AccountErrors.BadRequest($"Password must be {PasswordHashing.MinLength} to {PasswordHashing.MaxLength} characters.");
@@ -63,7 +58,7 @@ public static class BasicAuthEndpoints
         }
 
         var signUp = await accounts.SignUpAsync(AccountRegistry.NewUserId(), name!, displayName,
-            password is null ? null : passwords.Hash(password), AccountRegistry.InviteHash(body.String("invite")));
+            password is null ? null : passwords.Hash(password), AccountRegistry.InviteHash(request.Invite.Trimmed()));
         return signUp switch
         {
             { User: { } user } => await SessionAsync(tokens, user),
@@ -73,20 +68,15 @@ public static class BasicAuthEndpoints
     }
 
     private static async Task<IResult> LoginAsync(
-        HttpContext context, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
+        HttpContext context, Body<LoginBasicRequest> body, AccountsOptions options, AccountRegistry accounts, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
         if (options.Mode != AuthMode.Basic)
         {
             return AccountErrors.BadRequest(Disabled);
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("username") is not { } name)
+        var request = body.Value;
+        if (request.Username.Trimmed() is not { } name)
         {
             return AccountErrors.BadRequest("Username is required.");
         }
@@ -104,7 +94,7 @@ public static class BasicAuthEndpoints
         }
 
         var user = await accounts.FindAsync(name);
-        if (user is null || user.Disabled || (user.PasswordHash is { } hash && !passwords.Verify(hash, body.String("password"))))
+        if (user is null || user.Disabled || (user.PasswordHash is { } hash && !passwords.Verify(hash, request.Password.Trimmed())))
         {
             return AccountErrors.BadRequest(InvalidCredentials);
         }

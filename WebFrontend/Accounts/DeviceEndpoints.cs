@@ -1,5 +1,6 @@
 using OrbitGrains.Accounts;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
@@ -21,15 +22,12 @@ public static class DeviceEndpoints
             .Produces<DeviceCodeResponse>();
         device.MapPost("/authorise", AuthoriseAsync).RequireAuthorization(OrbitPolicies.Member)
             .WithSummary("Approve a user code for the signed-in user; wrong codes are limited per user and per address (RFC 8628 §5.1)")
-            .Accepts<UserCodeRequest>("application/json")
             .Produces<OkResponse>();
         device.MapPost("/token", PollAsync).AllowAnonymous()
             .WithSummary("Poll a device code: pending, expired, or authorised with anchor tokens (given once)")
-            .Accepts<DeviceCodeRequest>("application/json")
             .Produces<DeviceAuthorisedResponse>();
         device.MapPost("/refresh", RefreshAsync).AllowAnonymous()
             .WithSummary("Spend an anchor refresh token for a new anchor token pair")
-            .Accepts<RefreshTokenRequest>("application/json")
             .Produces<AnchorTokensResponse>();
         return auth;
     }
@@ -66,13 +64,12 @@ public static class DeviceEndpoints
             deviceCode, userCode, verificationUrl, (int)options.DeviceCodeTtl.TotalSeconds, (int)options.DevicePollInterval.TotalSeconds));
     }
 
-    private static async Task<IResult> AuthoriseAsync(HttpContext context, IGrainFactory grains, AttemptThrottle throttle)
+    private static async Task<IResult> AuthoriseAsync(HttpContext context, Body<UserCodeRequest> body, IGrainFactory grains, AttemptThrottle throttle)
     {
         var user = context.RequiredUser();
-        var (typed, error) = await JsonBody.ReadRequiredAsync(context.Request, "userCode", "userCode is required.");
-        if (error is not null)
+        if (body.Value.UserCode.Trimmed() is not { } typed)
         {
-            return error;
+            return AccountErrors.BadRequest("userCode is required.");
         }
 
         // A slot per guess, taken before the code is looked up: a signed-in caller cannot sweep the code space.
@@ -82,7 +79,7 @@ public static class DeviceEndpoints
             return AccountErrors.Error(StatusCodes.Status429TooManyRequests, refusal);
         }
 
-        var userCode = UserCodes.Normalise(typed!);
+        var userCode = UserCodes.Normalise(typed);
         if (userCode.Length > UserCodes.MaxLength || !await grains.GetGrain<IUserCodeGrain>(userCode).Authorise(user.Id!))
         {
             return AccountErrors.BadRequest(CodeNotFound);
@@ -92,15 +89,14 @@ public static class DeviceEndpoints
         return Results.Json(new OkResponse(true));
     }
 
-    private static async Task<IResult> PollAsync(HttpRequest request, IGrainFactory grains, AnchorTokenService anchors)
+    private static async Task<IResult> PollAsync(Body<DeviceCodeRequest> body, IGrainFactory grains, AnchorTokenService anchors)
     {
-        var (deviceCode, error) = await JsonBody.ReadRequiredAsync(request, "deviceCode", "deviceCode is required.");
-        if (error is not null)
+        if (body.Value.DeviceCode.Trimmed() is not { } deviceCode)
         {
-            return error;
+            return AccountErrors.BadRequest("deviceCode is required.");
         }
 
-        var poll = deviceCode!.Length > WebTokenService.MaxTokenLength
+        var poll = deviceCode.Length > WebTokenService.MaxTokenLength
             ? new DevicePoll(DeviceCodeStatus.Expired, null)
             : await grains.GetGrain<IDeviceCodeGrain>(TokenHash.Of(deviceCode)).Poll();
         switch (poll)
@@ -115,15 +111,14 @@ public static class DeviceEndpoints
         }
     }
 
-    private static async Task<IResult> RefreshAsync(HttpRequest request, AnchorTokenService anchors)
+    private static async Task<IResult> RefreshAsync(Body<RefreshTokenRequest> body, AnchorTokenService anchors)
     {
-        var (refreshToken, error) = await JsonBody.ReadRequiredAsync(request, "refreshToken", "refreshToken is required.");
-        if (error is not null)
+        if (body.Value.RefreshToken.Trimmed() is not { } refreshToken)
         {
-            return error;
+            return AccountErrors.BadRequest("refreshToken is required.");
         }
 
-        var pair = await anchors.RefreshAsync(refreshToken!);
+        var pair = await anchors.RefreshAsync(refreshToken);
         return pair is null
             ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
             : Results.Json(new AnchorTokensResponse(pair.AccessToken, pair.RefreshToken, pair.AccessExpiresIn, pair.UserId));

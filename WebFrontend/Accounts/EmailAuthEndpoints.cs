@@ -1,5 +1,6 @@
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 using System.Text.Json.Serialization;
 using OrbitGrains.Accounts;
 
@@ -29,28 +30,23 @@ public static class EmailAuthEndpoints
     }
 
     private static async Task<IResult> CloudSignupAsync(
-        HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
+        HttpContext context, Body<EmailCredentialsRequest> body, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
-        var (user, problem) = await SignUpAsync(context, registry, passwords, throttle,
+        var (user, problem) = await SignUpAsync(context, body.Value, registry, passwords, throttle,
             "Password must be at least 8 characters", StatusCodes.Status400BadRequest, "Email already registered");
         return problem ?? Results.Json(await CloudTokensAsync(tokens, user!), statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> CloudLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
+    private static async Task<IResult> CloudLoginAsync(
+        HttpContext context, Body<EmailCredentialsRequest> body, AccountRegistry registry, PasswordHashing passwords, WebTokenService tokens, AttemptThrottle throttle)
     {
-        var (user, problem) = await SignInAsync(context, registry, passwords, throttle, "Incorrect email or password");
+        var (user, problem) = await SignInAsync(context, body.Value, registry, passwords, throttle, "Incorrect email or password");
         return problem ?? Results.Json(await CloudTokensAsync(tokens, user!));
     }
 
-    private static async Task<IResult> CloudRefreshAsync(HttpContext context, WebTokenService tokens)
+    private static async Task<IResult> CloudRefreshAsync(HttpContext context, Body<CloudRefreshRequest> body, WebTokenService tokens)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("refresh_token") is not { } refreshToken)
+        if (body.Value.RefreshToken.Trimmed() is not { } refreshToken)
         {
             return DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "refresh_token is required");
         }
@@ -77,18 +73,18 @@ public static class EmailAuthEndpoints
     }
 
     private static async Task<IResult> AgentSignupAsync(
-        HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, AttemptThrottle throttle)
+        HttpContext context, Body<EmailCredentialsRequest> body, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, AttemptThrottle throttle)
     {
-        var (user, problem) = await SignUpAsync(context, registry, passwords, throttle,
+        var (user, problem) = await SignUpAsync(context, body.Value, registry, passwords, throttle,
             "Password must be at least 8 characters.", StatusCodes.Status409Conflict, "Email already registered.");
         return problem ?? Results.Json(AgentToken(await userTokens.IssueAsync(user!)), statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>The sign-up both families share; only their messages and the duplicate's status differ.</summary>
-    private static async Task<(UserRecord? User, IResult? Problem)> SignUpAsync(HttpContext context, AccountRegistry registry,
+    private static async Task<(UserRecord? User, IResult? Problem)> SignUpAsync(HttpContext context, EmailCredentialsRequest body, AccountRegistry registry,
         PasswordHashing passwords, AttemptThrottle throttle, string passwordMessage, int duplicateStatus, string duplicateMessage)
     {
-        var (credentials, problem) = await ReadCredentialsAsync(context, passwordMessage);
+        var (credentials, problem) = ReadCredentials(body, passwordMessage);
         if (problem is not null)
         {
             return (null, problem);
@@ -109,45 +105,34 @@ public static class EmailAuthEndpoints
         };
     }
 
-    private static async Task<IResult> AgentLoginAsync(HttpContext context, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, AttemptThrottle throttle)
+    private static async Task<IResult> AgentLoginAsync(
+        HttpContext context, Body<EmailCredentialsRequest> body, AccountRegistry registry, PasswordHashing passwords, UserTokenService userTokens, AttemptThrottle throttle)
     {
-        var (user, problem) = await SignInAsync(context, registry, passwords, throttle, "Invalid email or password.");
+        var (user, problem) = await SignInAsync(context, body.Value, registry, passwords, throttle, "Invalid email or password.");
         return problem ?? Results.Json(AgentToken(await userTokens.IssueAsync(user!)));
     }
 
-    private static async Task<(Credentials? Credentials, IResult? Problem)> ReadCredentialsAsync(HttpContext context, string passwordMessage)
+    private static (Credentials? Credentials, IResult? Problem) ReadCredentials(EmailCredentialsRequest body, string passwordMessage)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return (null, error);
-        }
-
-        if (EmailAddresses.Normalise(body!.String("email")) is not { } email)
+        if (EmailAddresses.Normalise(body.Email.Trimmed()) is not { } email)
         {
             return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "A valid email address is required"));
         }
 
-        var password = body.String("password");
+        var password = body.Password.Trimmed();
         if (password is not { Length: >= PasswordHashing.MinLength and <= PasswordHashing.MaxLength })
         {
             return (null, DetailErrors.Error(StatusCodes.Status400BadRequest, passwordMessage));
         }
 
-        return (new Credentials(email, password, body.String("invite")), null);
+        return (new Credentials(email, password, body.Invite.Trimmed()), null);
     }
 
     private static async Task<(UserRecord? User, IResult? Problem)> SignInAsync(
-        HttpContext context, AccountRegistry registry, PasswordHashing passwords, AttemptThrottle throttle, string refusal)
+        HttpContext context, EmailCredentialsRequest body, AccountRegistry registry, PasswordHashing passwords, AttemptThrottle throttle, string refusal)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return (null, error);
-        }
-
-        var email = EmailAddresses.Normalise(body!.String("email"));
-        var password = body.String("password");
+        var email = EmailAddresses.Normalise(body.Email.Trimmed());
+        var password = body.Password.Trimmed();
         if (email is null || password is null)
         {
             return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "email and password are required"));

@@ -1,4 +1,5 @@
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
@@ -16,7 +17,6 @@ public static class SessionEndpoints
             .WithSummary("Public sign-in settings: auth mode and sign-up policy (REGISTRATION)");
         auth.MapPost("/refresh", RefreshAsync).AllowAnonymous()
             .WithSummary("Spend a refresh token for a new access token and refresh token (the same pair again within 30 s)")
-            .Accepts<RefreshTokenRequest>("application/json")
             .Produces<RefreshResponse>();
         auth.MapPost("/logout", LogoutAsync).AllowAnonymous()
             .WithSummary("End the session of the presented token and every session refreshed from it (always 204)")
@@ -35,16 +35,15 @@ public static class SessionEndpoints
             SystemHasUsers: await accounts.SystemHasUsersAsync()));
     }
 
-    private static async Task<IResult> RefreshAsync(HttpRequest request, WebTokenService tokens)
+    private static async Task<IResult> RefreshAsync(Body<RefreshTokenRequest> body, WebTokenService tokens)
     {
-        var (refreshToken, error) = await JsonBody.ReadRequiredAsync(request, "refreshToken", "refreshToken is required.");
-        if (error is not null)
+        if (body.Value.RefreshToken.Trimmed() is not { } refreshToken)
         {
-            return error;
+            return AccountErrors.BadRequest("refreshToken is required.");
         }
 
         // The web client signs out only on a 401, so every refusal of a token is exactly that.
-        var session = await tokens.RefreshAsync(refreshToken!);
+        var session = await tokens.RefreshAsync(refreshToken);
         return session is null
             ? AccountErrors.Unauthorised("Invalid or expired refresh token.")
             : Results.Json(new RefreshResponse(session.Token, session.RefreshToken, new UserSummary(session.User.Id, session.User.Name)));

@@ -1,5 +1,6 @@
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 using OrbitGrains.Accounts;
 
 namespace OrbitGrains.WebFrontend.Accounts;
@@ -23,16 +24,10 @@ public static class UserTokenEndpoints
         return app;
     }
 
-    private static async Task<IResult> IssueAsync(HttpContext context, AccountRegistry registry, UserTokenService userTokens, IGrainFactory grains)
+    private static async Task<IResult> IssueAsync(HttpContext context, Body<UserTokenIssueRequest> body, AccountRegistry registry, UserTokenService userTokens, IGrainFactory grains)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
         UserRecord? user;
-        if (body!.String("email") is { } email)
+        if (body.Value.Email.Trimmed() is { } email)
         {
             user = EmailAddresses.Normalise(email) is { } normalised ? await registry.FindAsync(normalised) : null;
         }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Orleans.Dashboard;
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Admin;
 
@@ -11,10 +12,11 @@ public static class AdminEndpoints
     public const string DashboardPath = "/dashboard";
     public const string LoginPath = "/admin/login";
     private const int MaxTokenLength = 1024;
+    private const int MaxFormBytes = 4 * 1024;
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard);
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard).AddEndpointFilter(DashboardGuard.FilterAsync);
 
         // The sign-in form itself must be reachable without signing in.
         var admin = app.MapGroup("/admin").WithTags("Admin").AllowAnonymous();
@@ -31,13 +33,13 @@ public static class AdminEndpoints
 
     private static async Task<IResult> SignInAsync(HttpContext context, OrbitSecrets secrets)
     {
-        if (!context.Request.HasFormContentType)
+        var (form, refusal) = await RequestBodies.ReadFormAsync(context, MaxFormBytes);
+        if (refusal is not null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: "Send the token as a form field named 'token'.");
+            return Errors.Of(ErrorShape.Detail, refusal.Status, refusal.Message);
         }
 
-        var form = await context.Request.ReadFormAsync();
-        var token = form["token"].ToString().Trim();
+        var token = form!.TryGetValue("token", out var given) ? given.ToString().Trim() : "";
         if (token.Length is 0 or > MaxTokenLength || !secrets.IsAdminToken(token))
         {
             return Results.Content(LoginPage(error: true), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);

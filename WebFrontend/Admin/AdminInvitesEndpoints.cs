@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrbitGrains.Accounts;
 using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Admin;
 
@@ -20,7 +21,6 @@ public static class AdminInvitesEndpoints
     {
         var invites = admin.MapGroup("/invites").WithTags("Accounts admin");
         invites.MapPost("", CreateAsync).DisableAntiforgery()
-            .Accepts<AdminCreateInviteRequest>("application/json")
             .WithSummary("Create a single-use invite ({expiresInSec?: 60..7776000, note?}); the code is in this answer only");
         invites.MapGet("", ListAsync).WithSummary("Invites, newest first, with their status (unused, used, expired)");
         invites.MapDelete("/{id}", DeleteAsync).WithSummary("Delete an invite; its code no longer signs anyone up");
@@ -28,12 +28,11 @@ public static class AdminInvitesEndpoints
     }
 
     private static async Task<Results<Created<AdminInviteCreated>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, IGrainFactory grains, TimeProvider clock)
+        HttpContext context, Body<AdminCreateInviteRequest> body, IGrainFactory grains, TimeProvider clock)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        var lifetime = body?.Integer("expiresInSec") ?? DefaultLifetimeSeconds;
-        var note = body?.String("note");
-        if (error is not null || lifetime is < 60 or > MaxLifetimeSeconds
+        var lifetime = body.Value.ExpiresInSec ?? DefaultLifetimeSeconds;
+        var note = body.Value.Note.Trimmed();
+        if (lifetime is < 60 or > MaxLifetimeSeconds
             || note is { Length: > MaxNoteLength } || (note?.Any(char.IsControl) ?? false))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,

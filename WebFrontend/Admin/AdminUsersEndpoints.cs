@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrbitGrains.Accounts;
 using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Admin;
 
@@ -22,10 +23,8 @@ public static class AdminUsersEndpoints
             .WithSummary("Accounts, oldest first: ?search=<part of a name, or an id>&after=<nextAfter>&limit=1..200 (50)");
         users.MapGet("/{id}", GetAsync).WithSummary("One account");
         users.MapPost("", CreateAsync).DisableAntiforgery()
-            .Accepts<AdminCreateUserRequest>("application/json")
             .WithSummary("Create an account whatever REGISTRATION says ({name, displayName?, password?, roles?}); 409 when the name is taken");
         users.MapPut("/{id}/roles", SetRolesAsync).DisableAntiforgery()
-            .Accepts<AdminRolesRequest>("application/json")
             .WithSummary("Replace the granted roles ({roles: [\"operator\"|\"admin\"]}); takes effect at once on requests and open sockets");
         users.MapPost("/{id}/disable", (string id, IGrainFactory grains) => SetDisabledAsync(id, grains, disabled: true))
             .DisableAntiforgery()
@@ -89,23 +88,18 @@ public static class AdminUsersEndpoints
         await FindAsync(id, grains) is { } user ? TypedResults.Ok(View(user)) : UnknownUser();
 
     private static async Task<Results<Created<AdminUserView>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, AccountRegistry registry, PasswordHashing passwords)
+        Body<AdminCreateUserRequest> body, AccountRegistry registry, PasswordHashing passwords)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "The body must be a JSON object.");
-        }
-
-        var (name, nameProblem) = UserNames.Normalise(body!.String("name") ?? "");
+        var request = body.Value;
+        var (name, nameProblem) = UserNames.Normalise(request.Name.Trimmed() ?? "");
         if (nameProblem is not null)
         {
             return Problem(StatusCodes.Status400BadRequest, nameProblem);
         }
 
-        var displayName = body.String("displayName") ?? name!;
-        var password = body.String("password");
-        var roles = body.Strings("roles") is { } asked ? AccountRoles.Normalise(asked) : [];
+        var displayName = request.DisplayName.Trimmed() ?? name!;
+        var password = request.Password.Trimmed();
+        var roles = request.Roles is { } asked ? AccountRoles.Normalise(asked) : [];
         if (UserNames.DisplayNameProblem(displayName, BasicAuthEndpoints.MaxDisplayNameLength) is { } displayProblem)
         {
             return Problem(StatusCodes.Status400BadRequest, displayProblem);
@@ -127,10 +121,9 @@ public static class AdminUsersEndpoints
             : TypedResults.Created($"/api/admin/users/{user.Id}", View(user));
     }
 
-    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> SetRolesAsync(string id, HttpContext context, IGrainFactory grains)
+    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> SetRolesAsync(string id, Body<AdminRolesRequest> body, IGrainFactory grains)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null || body!.Strings("roles") is not { } asked || AccountRoles.Normalise(asked) is not { } roles)
+        if (body.Value.Roles is not { } asked || AccountRoles.Normalise(asked) is not { } roles)
         {
             return Problem(StatusCodes.Status400BadRequest, RolesMessage);
         }

@@ -33,14 +33,25 @@ public static class OrbitWebApp
         configure?.Invoke(builder);
 
         var settings = OrbitClusterSettings.Load(builder.Configuration);
+        return await DataFolderLock.HoldWhileAsync(settings, folderLock => BuildAsync(builder, settings, folderLock));
+    }
+
+    private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock)
+    {
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
         var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
         var corsOrigins = CorsSetup.ProductOrigins(builder.Configuration);
+        var urls = ConfigureUrls(builder, operatorConfiguration.Options.Server);
+        PortProbe.EnsureFree(PortProbe.Http(urls, "PORT or --urls").Concat(PortProbe.Orleans(settings)));
         await SchemaInstaller.PrepareAsync(settings);
 
-        ConfigureUrls(builder, operatorConfiguration.Options.Server);
         OrbitLogging.Configure(builder.Logging, builder.Configuration);
+        if (folderLock is not null)
+        {
+            // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
+            builder.Services.AddSingleton(_ => folderLock);
+        }
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
@@ -52,15 +63,19 @@ public static class OrbitWebApp
         builder.Services.AddSingleton<OrbitMetrics>();
         builder.Services.AddGracefulShutdown(builder.Configuration);
         var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
-        ListenForMetrics(builder, metricsPort);
+        ListenForMetrics(builder, urls, metricsPort);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
             // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
                 StatusCodes.Status401Unauthorized => "Authentication is required: send a valid Authorization: Bearer token.",
                 StatusCodes.Status403Forbidden => "This credential is not allowed to do that.",
                 _ => null,
-            });
+            };
+            LastLine.Describe(context);
+        });
+        builder.Services.AddLastLine();
         builder.Services.AddOpenApi();
         builder.Services.AddOrbitAccess();
         builder.Services.AddRelay(builder.Configuration);
@@ -73,6 +88,8 @@ public static class OrbitWebApp
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
 
         var app = builder.Build();
+        // Resolved now so the container owns it from here on, and disposes it with the host.
+        _ = app.Services.GetService<DataFolderLock>();
         AnnounceSecrets(app, secrets);
 
         if (metricsPort is { } port)
@@ -86,6 +103,7 @@ public static class OrbitWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebClientAssets();
+        Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
         app.UseWebSockets();
         app.UseGracefulShutdown();
         app.UseRouting();
@@ -139,12 +157,14 @@ public static class OrbitWebApp
         await app.RunAsync();
     });
 
-    private static void ConfigureUrls(WebApplicationBuilder builder, ServerOptions server)
+    /// <summary>Sets where Kestrel listens; the URLs, for the port check.</summary>
+    private static string[] ConfigureUrls(WebApplicationBuilder builder, ServerOptions server)
     {
-        if (builder.Configuration["urls"] is { Length: > 0 } urls && !string.IsNullOrWhiteSpace(urls))
+        if (builder.Configuration["urls"] is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured))
         {
-            BindingGuard.Check(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), server.AllowExternalBind);
-            return;
+            var urls = configured.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            BindingGuard.Check(urls, server.AllowExternalBind);
+            return urls;
         }
 
         var port = builder.Configuration["PORT"];
@@ -162,23 +182,22 @@ public static class OrbitWebApp
         var url = host.Contains(':') && !host.StartsWith('[') ? $"http://[{host}]:{number}" : $"http://{host}:{number}";
         BindingGuard.Check([url], server.AllowExternalBind);
         builder.WebHost.UseUrls(url);
+        return [url];
     }
 
     /// <summary>
     /// Adds the metrics port beside the front end's own addresses, on the same host (HOST or --urls' first), so
     /// METRICS_PORT alone opens it where the product already listens.
     /// </summary>
-    private static void ListenForMetrics(WebApplicationBuilder builder, int? port)
+    private static void ListenForMetrics(WebApplicationBuilder builder, string[] urls, int? port)
     {
         if (port is null)
         {
             return;
         }
 
-        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey) ?? DefaultUrl;
-        var first = new Uri(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]
-            .Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"));
-        builder.WebHost.UseUrls($"{urls};http://{first.Host}:{port}");
+        var first = new Uri(urls[0].Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"));
+        builder.WebHost.UseUrls([.. urls, $"http://{first.Host}:{port}"]);
     }
 
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)

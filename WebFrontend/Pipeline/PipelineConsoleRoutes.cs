@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
@@ -15,7 +16,7 @@ public static class PipelineConsoleRoutes
         api.MapPost("/config/validate", Validate)
             .WithSummary("Reads the configuration file as the next start would and says whether it would start, and if not why")
             .Produces<ConfigValidationResponse>();
-        api.MapPost("/compile-brief", (Delegate)CompileAsync)
+        api.MapPost("/compile-brief", Compile)
             .WithSummary("Compiles a free-text brief ({\"free_text_brief\"}) into a structured brief, naming every default it assumed")
             .Produces<CompiledBriefResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -34,23 +35,14 @@ public static class PipelineConsoleRoutes
         return PipelineJson.Ok(new ConfigValidationResponse(problems.Count == 0, message, DateTimeOffset.UtcNow, source, problems));
     }
 
-    private static async Task<IResult> CompileAsync(HttpContext http)
+    private static IResult Compile(Body<CompileBriefRequest> body)
     {
-        var read = await PipelineRequests.ReadJsonAsync(http.Request);
-        if (read.Error is not null)
-        {
-            return read.Error;
-        }
-
-        using var document = read.Value!;
-        var body = document.RootElement;
-        if (!body.TryGetProperty("free_text_brief", out var element) || element.ValueKind == System.Text.Json.JsonValueKind.Null
-            || element.ValueKind == System.Text.Json.JsonValueKind.String && string.IsNullOrWhiteSpace(element.GetString()))
+        if (string.IsNullOrWhiteSpace(body.Value.FreeTextBrief))
         {
             return PipelineResults.Detail(StatusCodes.Status400BadRequest, "free_text_brief is required");
         }
 
-        if (PipelineRequests.OptionalString(body, "free_text_brief", BriefCompiler.MaxTextLength, out var text) is { } problem)
+        if (PipelineRequests.OptionalString(body.Value.FreeTextBrief, "free_text_brief", BriefCompiler.MaxTextLength, out var text) is { } problem)
         {
             return PipelineResults.Detail(StatusCodes.Status422UnprocessableEntity, problem);
         }

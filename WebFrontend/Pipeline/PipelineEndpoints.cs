@@ -5,6 +5,7 @@ using OrbitGrains.Hosting;
 using OrbitGrains.Pipeline;
 using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
@@ -53,9 +54,11 @@ public static partial class PipelineEndpoints
             .WithSummary("Create a job: it starts at once, or waits as \"queued\" while pipeline.max_concurrent_jobs jobs run");
         api.MapGet("/jobs", ListAsync).WithSummary("Jobs, newest first (limit, offset)");
         api.MapGet("/jobs/{id}", GetAsync).WithSummary("One job");
-        api.MapPost("/jobs/{id}/approve", (string id, HttpContext http, IGrainFactory grains) => DecideAsync(id, http, grains, approve: true))
+        api.MapPost("/jobs/{id}/approve", (string id, Body<GateDecisionRequest> body, HttpContext http, IGrainFactory grains) =>
+                DecideAsync(id, body.Value, http, grains, approve: true))
             .WithSummary("Approve the open gate of a stage");
-        api.MapPost("/jobs/{id}/reject", (string id, HttpContext http, IGrainFactory grains) => DecideAsync(id, http, grains, approve: false))
+        api.MapPost("/jobs/{id}/reject", (string id, Body<GateDecisionRequest> body, HttpContext http, IGrainFactory grains) =>
+                DecideAsync(id, body.Value, http, grains, approve: false))
             .WithSummary("Reject the open gate of a stage, optionally with a patch; the job pauses");
         api.MapPost("/jobs/{id}/resume", (string id, HttpContext http, IGrainFactory grains) =>
                 CommandAsync(id, grains, grain => grain.Resume(PipelineAccess.ActingOperator(http, null))))
@@ -71,7 +74,10 @@ public static partial class PipelineEndpoints
         return app;
     }
 
-    public static bool IsJobId(string id) => JobIdPattern().IsMatch(id);
+    /// <summary>Job ids as this API issues them; any other spelling is an unknown job, never a second copy of one.</summary>
+    public static bool IsJobId(string id) => OrbitGrains.Shared.IssuedIds.IsCanonical(id, JobIdPrefix);
+
+    private const string JobIdPrefix = "job_";
 
     private static IResult Health(SiloReadiness silo) => Results.Json(new
     {
@@ -85,16 +91,9 @@ public static partial class PipelineEndpoints
         },
     }, PipelineJson.Options, statusCode: silo.IsActive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, PipelineAccess access, JobSettings settings)
+    private static async Task<IResult> CreateAsync(HttpContext http, Body<CreateJobRequest> request, IGrainFactory grains, PipelineAccess access, JobSettings settings)
     {
-        var read = await PipelineRequests.ReadJsonAsync(http.Request);
-        if (read.Error is not null)
-        {
-            return read.Error;
-        }
-
-        using var document = read.Value!;
-        var parsed = PipelineRequests.ParseCreate(document.RootElement);
+        var parsed = PipelineRequests.ParseCreate(request.Value);
         if (parsed.Error is not null)
         {
             return parsed.Error;
@@ -107,7 +106,7 @@ public static partial class PipelineEndpoints
         }
 
         var body = parsed.Value!;
-        var id = $"job_{Guid.NewGuid():N}";
+        var id = OrbitGrains.Shared.IssuedIds.New(JobIdPrefix);
         var grain = grains.GetGrain<IPipelineJobGrain>(id);
         var outcome = await grain.Create(new CreateJob(body.Slug, body.Intent, body.Brief, body.BriefConfigJson, body.MetaJson,
             PipelineAccess.ActingOperator(http, null), settings, body.BriefJson, CfgBrief(body)));
@@ -167,21 +166,14 @@ public static partial class PipelineEndpoints
         return job is null ? NotFound(id) : PipelineJson.Ok(PipelineJson.Job(job));
     }
 
-    private static async Task<IResult> DecideAsync(string id, HttpContext http, IGrainFactory grains, bool approve)
+    private static async Task<IResult> DecideAsync(string id, GateDecisionRequest request, HttpContext http, IGrainFactory grains, bool approve)
     {
         if (!IsJobId(id))
         {
             return NotFound(id);
         }
 
-        var read = await PipelineRequests.ReadJsonAsync(http.Request);
-        if (read.Error is not null)
-        {
-            return read.Error;
-        }
-
-        using var document = read.Value!;
-        var parsed = PipelineRequests.ParseDecision(document.RootElement, allowPatch: !approve);
+        var parsed = PipelineRequests.ParseDecision(request, allowPatch: !approve);
         if (parsed.Error is not null)
         {
             return parsed.Error;
@@ -286,7 +278,4 @@ public static partial class PipelineEndpoints
         value = 0;
         return string.IsNullOrEmpty(text) || long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex JobIdPattern();
 }

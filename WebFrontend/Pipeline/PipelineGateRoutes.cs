@@ -1,4 +1,5 @@
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
@@ -58,7 +59,7 @@ public static class PipelineGateRoutes
         return PipelineJson.Ok(new GateDecisionsResponse(id, newest, newest.Count, decisions.Select(GateDecisionResponse.From).ToArray()));
     }
 
-    private static async Task<IResult> ApplyAsync(string id, string stage, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> ApplyAsync(string id, string stage, Body<PatchRequest> body, HttpContext http, IGrainFactory grains)
     {
         if (!PipelineEndpoints.IsJobId(id))
         {
@@ -70,18 +71,8 @@ public static class PipelineGateRoutes
             return UnknownStage(stage);
         }
 
-        var read = await PipelineRequests.ReadJsonAsync(http.Request);
-        if (read.Error is not null)
-        {
-            return read.Error;
-        }
-
-        using var document = read.Value!;
-
         // The original took the patch itself as the body; {"patch": {...}}, as in a rejection, is read too.
-        var body = document.RootElement;
-        var patchElement = body.TryGetProperty("patch", out var wrapped) && !body.TryGetProperty("type", out _) ? wrapped : body;
-        if (PatchParser.Parse(patchElement, out var patch) is { } patchError)
+        if (PatchParser.Parse(body.Value.Patch, out var patch) is { } patchError)
         {
             return PipelineResults.Detail(StatusCodes.Status422UnprocessableEntity, patchError);
         }

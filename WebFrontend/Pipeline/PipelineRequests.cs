@@ -5,13 +5,13 @@ using OrbitGrains.Pipeline;
 namespace OrbitGrains.WebFrontend.Pipeline;
 
 /// <summary>
-/// Reads request bodies by hand so that every bad input gets a 4xx with a {"detail"} naming the problem: size is
-/// capped before parsing, depth is capped while parsing, and each field's type is checked.
+/// Checks the request records of the job routes field by field, so that every bad input gets a 4xx with a
+/// {"detail"} naming the problem (422 for a field, 400 for an unknown stage). The bodies themselves are read by
+/// <see cref="Hosting.Bodies.RequestBodies"/>: size, UTF-8, depth and member types are settled before this runs.
 /// </summary>
 public static partial class PipelineRequests
 {
     public const int MaxBodyBytes = 64 * 1024;
-    private const int MaxDepth = 16;
 
     /// <param name="Brief">The brief sent as free text.</param>
     /// <param name="BriefJson">The brief sent as a JSON object (the original's structured brief: title, tone, target_len_sec, ...).</param>
@@ -23,46 +23,9 @@ public static partial class PipelineRequests
     /// <summary>Either a parsed value or the error to answer with.</summary>
     public sealed record Parsed<T>(T? Value, IResult? Error) where T : class;
 
-    public static async Task<Parsed<JsonDocument>> ReadJsonAsync(HttpRequest request)
+    public static Parsed<CreateBody> ParseCreate(CreateJobRequest body)
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return Fail<JsonDocument>(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {MaxBodyBytes} bytes");
-        }
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return Fail<JsonDocument>(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {MaxBodyBytes} bytes");
-            }
-        }
-
-        if (buffer.Length == 0)
-        {
-            return Fail<JsonDocument>(StatusCodes.Status400BadRequest, "Request body is empty; send a JSON object");
-        }
-
-        try
-        {
-            var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? new Parsed<JsonDocument>(document, null)
-                : Fail<JsonDocument>(StatusCodes.Status400BadRequest, "Request body must be a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            return Fail<JsonDocument>(StatusCodes.Status400BadRequest, $"Malformed JSON body: {ex.Message}");
-        }
-    }
-
-    public static Parsed<CreateBody> ParseCreate(JsonElement body)
-    {
-        if (RequiredString(body, "slug", 100, out var slug) is { } slugError)
+        if (RequiredString(body.Slug, "slug", 100, out var slug) is { } slugError)
         {
             return Invalid<CreateBody>(slugError);
         }
@@ -72,43 +35,46 @@ public static partial class PipelineRequests
             return Invalid<CreateBody>("slug must be 1-100 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
 
-        if (RequiredString(body, "intent", 2000, out var intent) is { } intentError)
+        if (RequiredString(body.Intent, "intent", 2000, out var intent) is { } intentError)
         {
             return Invalid<CreateBody>(intentError);
         }
 
         string? brief = null;
         string? briefJson = null;
-        if (body.TryGetProperty("brief", out var briefElement) && briefElement.ValueKind == JsonValueKind.Object)
+        switch (body.Brief)
         {
-            if (StructuredBrief(briefElement) is { } structuredError)
-            {
-                return Invalid<CreateBody>(structuredError);
-            }
+            case { ValueKind: JsonValueKind.Object } structured:
+                if (StructuredBrief(structured) is { } structuredError)
+                {
+                    return Invalid<CreateBody>(structuredError);
+                }
 
-            briefJson = briefElement.GetRawText();
-        }
-        else if (body.TryGetProperty("brief", out briefElement) && briefElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-        {
-            return Invalid<CreateBody>("brief must be a string or a JSON object (title, tone, target_len_sec, ...)");
-        }
-        else if (OptionalString(body, "brief", 50_000, out brief) is { } briefError)
-        {
-            return Invalid<CreateBody>(briefError);
+                briefJson = structured.GetRawText();
+                break;
+            case { ValueKind: JsonValueKind.String } text:
+                if (OptionalString(text.GetString(), "brief", 50_000, out brief) is { } briefError)
+                {
+                    return Invalid<CreateBody>(briefError);
+                }
+
+                break;
+            case { ValueKind: not JsonValueKind.Null }:
+                return Invalid<CreateBody>("brief must be a string or a JSON object (title, tone, target_len_sec, ...)");
         }
 
-        if (OptionalObject(body, "brief_config", out var briefConfig) is { } configError)
+        if (OptionalObject(body.BriefConfig, "brief_config", out var briefConfig) is { } configError)
         {
             return Invalid<CreateBody>(configError);
         }
 
-        if (OptionalObject(body, "meta", out var meta) is { } metaError)
+        if (OptionalObject(body.Meta, "meta", out var meta) is { } metaError)
         {
             return Invalid<CreateBody>(metaError);
         }
 
         string? freeText = null;
-        if (meta is not null && OptionalString(body.GetProperty("meta"), "free_text_brief", BriefCompiler.MaxTextLength, out freeText) is { } freeTextError)
+        if (meta is not null && OptionalString(body.Meta!.Value, "free_text_brief", BriefCompiler.MaxTextLength, out freeText) is { } freeTextError)
         {
             return Invalid<CreateBody>("meta." + freeTextError);
         }
@@ -145,9 +111,9 @@ public static partial class PipelineRequests
         return null;
     }
 
-    public static Parsed<DecisionBody> ParseDecision(JsonElement body, bool allowPatch)
+    public static Parsed<DecisionBody> ParseDecision(GateDecisionRequest body, bool allowPatch)
     {
-        if (RequiredString(body, "stage", 64, out var stage) is { } stageError)
+        if (RequiredString(body.Stage, "stage", 64, out var stage) is { } stageError)
         {
             return Invalid<DecisionBody>(stageError);
         }
@@ -158,18 +124,18 @@ public static partial class PipelineRequests
                 $"Unknown stage '{stage}'. Stages: {string.Join(", ", PipelineStages.All)}"));
         }
 
-        if (OptionalString(body, "operator", 100, out var operatorName) is { } operatorError)
+        if (OptionalString(body.Operator, "operator", 100, out var operatorName) is { } operatorError)
         {
             return Invalid<DecisionBody>(operatorError);
         }
 
-        if (OptionalString(body, "notes", 5000, out var notes) is { } notesError)
+        if (OptionalString(body.Notes, "notes", 5000, out var notes) is { } notesError)
         {
             return Invalid<DecisionBody>(notesError);
         }
 
         GatePatch? patch = null;
-        if (body.TryGetProperty("patch", out var patchElement) && patchElement.ValueKind != JsonValueKind.Null)
+        if (body.Patch is { ValueKind: not JsonValueKind.Null } patchElement)
         {
             if (!allowPatch)
             {
@@ -193,20 +159,27 @@ public static partial class PipelineRequests
         return new Parsed<DecisionBody>(new DecisionBody(stage!, operatorName, notes, patch), null);
     }
 
+    /// <summary>A required member of a JSON object (a patch): absent, null or not a string is an error.</summary>
     public static string? RequiredString(JsonElement body, string name, int maxLength, out string? value)
     {
         value = null;
-        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return $"{name} is required";
-        }
-
-        if (element.ValueKind != JsonValueKind.String)
+        if (body.TryGetProperty(name, out var element) && element.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
         {
             return $"{name} must be a string";
         }
 
-        value = element.GetString()!.Trim();
+        return RequiredString(element.ValueKind == JsonValueKind.String ? element.GetString() : null, name, maxLength, out value);
+    }
+
+    public static string? RequiredString(string? given, string name, int maxLength, out string? value)
+    {
+        value = null;
+        if (given is null)
+        {
+            return $"{name} is required";
+        }
+
+        value = given.Trim();
         if (value.Length == 0)
         {
             return $"{name} must not be empty";
@@ -215,6 +188,7 @@ public static partial class PipelineRequests
         return value.Length > maxLength ? $"{name} is longer than {maxLength} characters" : null;
     }
 
+    /// <summary>An optional string member of a JSON object (meta, a structured brief): absent or null is fine, another type is an error.</summary>
     public static string? OptionalString(JsonElement body, string name, int maxLength, out string? value)
     {
         value = null;
@@ -223,19 +197,21 @@ public static partial class PipelineRequests
             return null;
         }
 
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return $"{name} must be a string";
-        }
-
-        value = element.GetString();
-        return value!.Length > maxLength ? $"{name} is longer than {maxLength} characters" : null;
+        return element.ValueKind == JsonValueKind.String
+            ? OptionalString(element.GetString(), name, maxLength, out value)
+            : $"{name} must be a string";
     }
 
-    private static string? OptionalObject(JsonElement body, string name, out string? json)
+    public static string? OptionalString(string? given, string name, int maxLength, out string? value)
+    {
+        value = given;
+        return value is not null && value.Length > maxLength ? $"{name} is longer than {maxLength} characters" : null;
+    }
+
+    private static string? OptionalObject(JsonElement? given, string name, out string? json)
     {
         json = null;
-        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (given is not { ValueKind: not JsonValueKind.Null } element)
         {
             return null;
         }

@@ -54,7 +54,7 @@ public static partial class RelayEndpoints
         var relay = services.GetRequiredService<IGrainFactory>().GetGrain<IUserRelayGrain>(userId);
 
         using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
-        var socket = new RelaySocket(webSocket, connection, userId, services.GetRequiredService<RelayOptions>(), clock);
+        var socket = new RelaySocket(webSocket, connection, userId, services.GetRequiredService<RelayOptions>(), clock, logger);
         using var counted = counters.Track(connection.Role == RelayRole.Client ? ConnectionKind.Client : ConnectionKind.Anchor);
         // Kestrel waits for open requests on shutdown: tell peers to go (1001) so they reconnect to another node.
         using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
@@ -76,6 +76,10 @@ public static partial class RelayEndpoints
             await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);
             await stop.CancelAsync();
             await watch;
+            if (socket.EndedByProtocolError)
+            {
+                await Sockets.LingeringUpgrade.DrainAsync(context);
+            }
         }
         finally
         {

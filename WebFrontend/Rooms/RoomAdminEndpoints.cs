@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -58,31 +59,17 @@ public static class RoomAdminEndpoints
         });
     }
 
-    private static async Task<IResult> EstopAsync(string sessionId, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> EstopAsync(string sessionId, Body<RoomEstopRequest> body, HttpContext context, IGrainFactory grains)
     {
-        if (!SignalMessages.SessionIdPattern().IsMatch(sessionId))
+        if (!SignalMessages.IsSessionId(sessionId))
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
         }
 
-        string? reason = null;
-        if (context.Request.ContentLength is > 0 || (context.Request.ContentLength is null && context.Request.HasJsonContentType()))
+        var reason = body.Value.Reason;
+        if (reason is { Length: > 500 })
         {
-            try
-            {
-                using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-                if (body.RootElement.ValueKind != JsonValueKind.Object
-                    || (body.RootElement.TryGetProperty("reason", out var r) && (r.ValueKind != JsonValueKind.String || r.GetString()!.Length > 500)))
-                {
-                    return RoomErrors.BadRequest("The body must be {\"reason\": string of at most 500 characters}.");
-                }
-
-                reason = body.RootElement.TryGetProperty("reason", out var given) ? given.GetString() : null;
-            }
-            catch (JsonException)
-            {
-                return RoomErrors.BadRequest("The body must be JSON.");
-            }
+            return RoomErrors.BadRequest("The body must be {\"reason\": string of at most 500 characters}.");
         }
 
         var actor = context.User.Identity?.Name ?? "admin";
@@ -96,7 +83,7 @@ public static class RoomAdminEndpoints
     {
         var query = context.Request.Query;
         var log = query["log"].ToString() is { Length: > 0 } named ? named : SessionRoomGrain.GlobalRoom;
-        if (!SignalMessages.SessionIdPattern().IsMatch(log))
+        if (!SignalMessages.IsSessionId(log))
         {
             return RoomErrors.BadRequest("log must be 'global' or a session id.");
         }
@@ -120,7 +107,7 @@ public static class RoomAdminEndpoints
 
     private static async Task<IResult> StartRecordingAsync(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        if (!SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        if (!SignalMessages.IsSessionId(sessionId)
             || await grains.GetGrain<ISessionRoomGrain>(sessionId).StartRecording(context.User.Identity?.Name ?? "admin") is not { } recordingId)
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
@@ -131,7 +118,7 @@ public static class RoomAdminEndpoints
 
     private static async Task<IResult> StopRecordingAsync(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        if (!SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        if (!SignalMessages.IsSessionId(sessionId)
             || await grains.GetGrain<ISessionRoomGrain>(sessionId).StopRecording(context.User.Identity?.Name ?? "admin") is not { } recordingId)
         {
             return RoomErrors.Detail(StatusCodes.Status409Conflict, "The session is not being recorded.");
@@ -141,13 +128,13 @@ public static class RoomAdminEndpoints
     }
 
     private static async Task<IResult> RecordingsAsync(string sessionId, IGrainFactory grains) =>
-        SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        SignalMessages.IsSessionId(sessionId)
             ? Results.Json(new { session_id = sessionId, recordings = await grains.GetGrain<ISessionRoomGrain>(sessionId).Recordings() })
             : RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
 
     private static async Task<IResult> ReplayAsync(string recordingId, HttpContext context, IGrainFactory grains)
     {
-        if (!recordingId.StartsWith("rec-", StringComparison.Ordinal) || !SignalMessages.SessionIdPattern().IsMatch(recordingId))
+        if (!SignalMessages.IsRecordingId(recordingId))
         {
             return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such recording.");
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrbitGrains.Rooms;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -43,14 +44,7 @@ public static class RoomApiEndpoints
         </body></html>
         """;
 
-    public sealed record LoginRequest(
-        [property: JsonPropertyName("role")] string? Role,
-        [property: JsonPropertyName("name")] string? Name,
-        [property: JsonPropertyName("session_id")] string? SessionId);
-
-    public sealed record SessionRequest([property: JsonPropertyName("name")] string? Name);
-
-    private static async Task<IResult> LoginAsync(HttpContext context, RoomTokens tokens, IGrainFactory grains)
+    private static async Task<IResult> LoginAsync(HttpContext context, Body<RoomLoginRequest> body, RoomTokens tokens, IGrainFactory grains)
     {
         // A room token is never renewed into another, so its holder cannot stay in for ever.
         if (RoomCaller.From(context.User) is not { Kind: not CallerKind.RoomToken } caller)
@@ -58,14 +52,10 @@ public static class RoomApiEndpoints
             return RoomErrors.Unauthorized("Send Authorization: Bearer <AUTH_TOKENS entry, admin token, or your own session or user token>.");
         }
 
-        var (request, error) = await ReadAsync<LoginRequest>(context);
-        if (error is not null)
-        {
-            return error;
-        }
+        var request = body.Value;
 
         var role = caller.Role;
-        if (request?.Role is { } asked)
+        if (request.Role is { } asked)
         {
             if (!RoomRoles.TryParse(asked, out role))
             {
@@ -84,9 +74,9 @@ public static class RoomApiEndpoints
         }
 
         string? room = null;
-        if (request?.SessionId is { } sessionId)
+        if (request.SessionId is { } sessionId)
         {
-            if (!SignalMessages.SessionIdPattern().IsMatch(sessionId)
+            if (!SignalMessages.IsSessionId(sessionId)
                 || await grains.GetGrain<ISessionRoomGrain>(sessionId).Snapshot() is not { Exists: true } snapshot)
             {
                 return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
@@ -106,7 +96,7 @@ public static class RoomApiEndpoints
         }
 
         var name = caller.Name;
-        if (request?.Name is { } wanted)
+        if (request.Name is { } wanted)
         {
             wanted = wanted.Trim();
             if (wanted.Length is 0 or > 64 || wanted.Any(char.IsControl))
@@ -122,7 +112,7 @@ public static class RoomApiEndpoints
         return Results.Json(new { token, token_type = "bearer", role = RoomRoles.Name(role), expires_in = expiresIn, session_id = room });
     }
 
-    private static async Task<IResult> CreateSessionAsync(HttpContext context, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> CreateSessionAsync(HttpContext context, Body<RoomSessionRequest> body, IGrainFactory grains, TimeProvider clock)
     {
         if (RoomCaller.From(context.User) is not { } caller)
         {
@@ -134,19 +124,15 @@ public static class RoomApiEndpoints
             return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only an operator or an admin may create a session.");
         }
 
-        var (request, error) = await ReadAsync<SessionRequest>(context);
-        if (error is not null)
-        {
-            return error;
-        }
+        var request = body.Value;
 
-        var name = request?.Name?.Trim();
+        var name = request.Name?.Trim();
         if (name is { Length: > 100 } || (name?.Any(char.IsControl) ?? false))
         {
             return RoomErrors.BadRequest("name must be at most 100 printable characters.");
         }
 
-        var sessionId = Guid.NewGuid().ToString("N");
+        var sessionId = OrbitGrains.Shared.IssuedIds.New();
         await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, caller.UserId, string.IsNullOrEmpty(name) ? null : name);
         return Results.Json(new { session_id = sessionId, name = string.IsNullOrEmpty(name) ? null : name, created_at = clock.GetUtcNow() },
             statusCode: StatusCodes.Status201Created);
@@ -165,32 +151,4 @@ public static class RoomApiEndpoints
         RoomRole.Operator => 2,
         _ => 3,
     };
-
-    /// <summary>An optional JSON body: empty is fine, anything else must be a JSON object of the expected shape.</summary>
-    private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
-    {
-        if (context.Request.ContentLength is 0 || (context.Request.ContentLength is null && !context.Request.Headers.ContainsKey("Transfer-Encoding")))
-        {
-            return (null, null);
-        }
-
-        if (context.Request.ContentLength > 16 * 1024)
-        {
-            return (null, RoomErrors.Detail(StatusCodes.Status413PayloadTooLarge, "The body is limited to 16 KiB."));
-        }
-
-        if (!context.Request.HasJsonContentType())
-        {
-            return (null, RoomErrors.Detail(StatusCodes.Status415UnsupportedMediaType, "Send a JSON body (Content-Type: application/json)."));
-        }
-
-        try
-        {
-            return (await context.Request.ReadFromJsonAsync<T>(context.RequestAborted), null);
-        }
-        catch (JsonException)
-        {
-            return (null, RoomErrors.BadRequest("The body must be a JSON object with the documented fields."));
-        }
-    }
 }

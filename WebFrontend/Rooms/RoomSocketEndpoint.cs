@@ -41,5 +41,9 @@ public static class RoomSocketEndpoint
         using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
             () => session.Socket.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
         await session.RunAsync(RequestCredential.Token(context.Request), context.Request.Query["session_id"].ToString(), context.RequestAborted);
+        if (session.Socket.EndedByProtocolError)
+        {
+            await Sockets.LingeringUpgrade.DrainAsync(context);
+        }
     }
 }

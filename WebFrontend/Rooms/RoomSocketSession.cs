@@ -37,7 +37,7 @@ public sealed partial class RoomSocketSession : IAccountSocket
         _context = context;
         _http = http;
         _address = address;
-        Socket = new BoundedSocket(socket, context.Limits, context.Clock);
+        Socket = new BoundedSocket(socket, context.Limits, context.Clock, context.Logger);
     }
 
     public string ConnectionId { get; } = $"p-{Guid.NewGuid():N}";
@@ -194,7 +194,7 @@ public sealed partial class RoomSocketSession : IAccountSocket
             return false;
         }
 
-        var result = SignalMessages.SessionIdPattern().IsMatch(sessionId)
+        var result = SignalMessages.IsSessionId(sessionId)
             ? await _context.Grains.GetGrain<ISessionRoomGrain>(sessionId).Join(_participant!, _context.Hub.Reference)
             : new JoinResult(JoinOutcome.UnknownSession, null);
         if (result is not { Outcome: JoinOutcome.Joined, Room: { } room })
@@ -233,7 +233,7 @@ public sealed partial class RoomSocketSession : IAccountSocket
         ["ice_ttl"] = _context.Turn.TtlSeconds,
     }.ToJsonString();
 
-    private async Task OnFrameAsync(string frame)
+    private async Task OnFrameAsync(InboundFrame frame)
     {
         if (_caller is null)
         {

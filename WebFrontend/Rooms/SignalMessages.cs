@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OrbitGrains.Rooms;
+using OrbitGrains.Shared;
 
 namespace OrbitGrains.WebFrontend.Rooms;
 
@@ -37,25 +38,34 @@ public static partial class SignalMessages
         "join", "offer", "answer", "ice", "telemetry", "leave", "estop", "control", "command",
     };
 
+    /// <summary>The shape a session_id must have to be read at all; <see cref="IsSessionId"/> decides whether it can name a room.</summary>
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     public static partial Regex SessionIdPattern();
 
-    /// <param name="legacyRoom">In the legacy global room, frames that are not typed messages are relayed untouched, as the original did.</param>
-    public static SignalFrame Parse(string frame, RoomParticipant sender, bool legacyRoom)
+    /// <summary>
+    /// True for an id a room can have: the legacy global room, or a session id exactly as POST /api/session issued it.
+    /// Any other spelling (upper case, say) is an unknown session, never a second copy of a live room.
+    /// </summary>
+    public static bool IsSessionId(string? id) => id == SessionRoomGrain.GlobalRoom || IssuedIds.IsCanonical(id);
+
+    /// <summary>True for a recording id exactly as a room issued it (<see cref="SessionRoomGrain.RecordingPrefix"/>).</summary>
+    public static bool IsRecordingId(string? id) => IssuedIds.IsCanonical(id, SessionRoomGrain.RecordingPrefix);
+
+    /// <param name="frame">A message as <see cref="Sockets.Frames"/> read it.</param>
+    /// <param name="legacyRoom">
+    /// In the legacy global room, text that is not a JSON object is relayed untouched, as the original did; JSON that
+    /// cannot be read unambiguously (a member twice, a broken string) is refused there too.
+    /// </param>
+    public static SignalFrame Parse(Sockets.InboundFrame frame, RoomParticipant sender, bool legacyRoom)
     {
-        JsonObject? message;
-        try
+        if (frame.Kind == Sockets.FrameKind.Unreadable)
         {
-            message = JsonNode.Parse(frame) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            message = null;
+            return new SignalFrame.Invalid("invalid_json", $"The message {frame.Problem}.", null);
         }
 
-        if (message is null)
+        if (!frame.IsObject || JsonNode.Parse(frame.Text, documentOptions: new JsonDocumentOptions { MaxDepth = Sockets.Frames.MaxDepth }) is not JsonObject message)
         {
-            return legacyRoom ? Opaque(frame) : new SignalFrame.Invalid("invalid_json", "Messages must be JSON objects.", null);
+            return legacyRoom ? Opaque(frame.Text) : new SignalFrame.Invalid("invalid_json", "Messages must be JSON objects.", null);
         }
 
         if (!message.ContainsKey("type") && message["token"] is JsonValue tokenValue && tokenValue.TryGetValue<string>(out var token))
@@ -65,12 +75,12 @@ public static partial class SignalMessages
 
         if (message["type"] is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var type) || type.Length == 0)
         {
-            return legacyRoom ? Opaque(frame) : new SignalFrame.Invalid("invalid_message", "Messages need a string 'type'.", null);
+            return legacyRoom ? Opaque(frame.Text) : new SignalFrame.Invalid("invalid_message", "Messages need a string 'type'.", null);
         }
 
         if (!Types.Contains(type))
         {
-            return legacyRoom ? Opaque(frame)
+            return legacyRoom ? Opaque(frame.Text)
                 : new SignalFrame.Invalid("unknown_type", $"Unknown message type '{Truncate(type)}'; expected one of {string.Join(", ", Types)}.", Truncate(type));
         }
 

@@ -17,7 +17,7 @@ namespace OrbitGrains.WebFrontend.Sockets;
 /// Nothing is written before <see cref="RunAsync"/> starts: a handler queues its greeting, registers the socket
 /// where it must, and only then runs it, so a peer that has the greeting knows it is registered.
 /// </remarks>
-public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimeProvider clock)
+public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits, TimeProvider clock, ILogger? logger = null)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly ConcurrentQueue<byte[]> _outbound = new();
@@ -33,6 +33,12 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
     private (WebSocketCloseStatus Status, string Reason)? _close;
     private double _tokens = limits.MessagesPerSecond * 2;
     private long _lastRefill = clock.GetTimestamp();
+
+    /// <summary>
+    /// True when the connection ended in a WebSocket error rather than a close: the peer vanished, or the WebSocket
+    /// failed the connection on a protocol error after sending its own Close (see <see cref="LingeringUpgrade"/>).
+    /// </summary>
+    public bool EndedByProtocolError { get; private set; }
 
     /// <summary>True once a close was requested or the peer was cut off; nothing more will be read.</summary>
     public bool IsClosing => _close is not null || _abort.IsCancellationRequested;
@@ -70,8 +76,12 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         Drain();
     }
 
-    /// <summary>Runs both directions until the socket ends; each complete text frame within the limits goes to <paramref name="onFrame"/>.</summary>
-    public async Task RunAsync(Func<string, Task> onFrame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs both directions until the socket ends; each complete message within the limits goes to
+    /// <paramref name="onFrame"/>, read by <see cref="Frames"/>. An exception that escapes <paramref name="onFrame"/>
+    /// is logged once and closes the socket with 1011 (RFC 6455 §7.4.1), never an abort.
+    /// </summary>
+    public async Task RunAsync(Func<InboundFrame, Task> onFrame, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
         // Sends are not cancellable (that keeps them on the WebSocket's fast path); a cut-off aborts them instead.
@@ -81,6 +91,12 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         try
         {
             await ReceiveLoopAsync(onFrame, linked.Token);
+        }
+        catch (WebSocketException) when (!_abort.IsCancellationRequested)
+        {
+            // The peer left, or the WebSocket failed the connection itself (a text frame that is not UTF-8: it sent
+            // 1007 and stopped reading). The handler lets the peer read that before the connection ends.
+            EndedByProtocolError = true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
@@ -105,7 +121,7 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
         }
     }
 
-    private async Task ReceiveLoopAsync(Func<string, Task> onFrame, CancellationToken cancellationToken)
+    private async Task ReceiveLoopAsync(Func<InboundFrame, Task> onFrame, CancellationToken cancellationToken)
     {
         while (socket.State == WebSocketState.Open && _close is null)
         {
@@ -123,7 +139,7 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
                 return;
             }
 
-            if (frame.Length == 0)
+            if (frame.Text.Length == 0)
             {
                 continue;
             }
@@ -140,15 +156,29 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
                 continue;
             }
 
-            await onFrame(frame);
+            try
+            {
+                await onFrame(frame);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (logger is not null)
+                {
+                    LogHandlerFailed(logger, ex);
+                }
+
+                Close(WebSocketCloseStatus.InternalServerError, "Internal error");
+                return;
+            }
         }
     }
 
     /// <summary>Reads one whole message; null when the socket closed or the frame broke a rule (the socket is then closing).</summary>
-    private async Task<string?> ReadMessageAsync(CancellationToken cancellationToken)
+    private async Task<InboundFrame?> ReadMessageAsync(CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         var length = 0;
+        var type = WebSocketMessageType.Text;
         try
         {
             while (true)
@@ -174,6 +204,7 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
                     return null;
                 }
 
+                type = result.MessageType;
                 length += result.Count;
                 if (length > limits.MaxFrameBytes)
                 {
@@ -187,16 +218,26 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
                 }
             }
 
-            // Binary frames are read as UTF-8 text, as the original services did; anything else is refused, not fatal.
+            string text;
             try
             {
-                return StrictUtf8.GetString(buffer, 0, length);
+                text = StrictUtf8.GetString(buffer, 0, length);
             }
             catch (DecoderFallbackException)
             {
+                if (type == WebSocketMessageType.Text)
+                {
+                    // A text message must be UTF-8 (RFC 6455 §8.1): the connection fails with 1007.
+                    Close(WebSocketCloseStatus.InvalidPayloadData, "Text frames must be UTF-8");
+                    return null;
+                }
+
+                // Binary frames are read as UTF-8 text, as the original services did; anything else is refused, not fatal.
                 Enqueue(limits.ErrorFrame("invalid_message", "Frames must be UTF-8 JSON text."));
-                return string.Empty;
+                return new InboundFrame(string.Empty, FrameKind.NotJson, null);
             }
+
+            return Frames.Read(buffer.AsSpan(0, length), text);
         }
         finally
         {
@@ -279,6 +320,9 @@ public sealed class BoundedSocket(WebSocket socket, SocketLimits limits, TimePro
             _sent.TrySetResult();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A socket's message handler failed; the socket was closed with 1011")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
 
     private bool TakeToken()
     {

@@ -25,7 +25,14 @@ public sealed record PasskeyCredentialJson(string Json, string Challenge, byte[]
                 return null;
             }
 
-            using var client = JsonDocument.Parse(Base64Url.DecodeFromChars(clientData.GetString()), new JsonDocumentOptions { MaxDepth = 8 });
+            // The client data is JSON inside the JSON: it is read by the same rule as any body.
+            var clientBytes = Base64Url.DecodeFromChars(clientData.GetString());
+            if (Hosting.JsonInput.Problem(clientBytes, 8) is not null)
+            {
+                return null;
+            }
+
+            using var client = JsonDocument.Parse(clientBytes, new JsonDocumentOptions { MaxDepth = 8 });
             if (!client.RootElement.TryGetProperty("challenge", out var challenge) || challenge.ValueKind != JsonValueKind.String
                 || challenge.GetString() is not { Length: > 0 and <= 512 } challengeText)
             {

@@ -1,6 +1,8 @@
 using System.Buffers.Text;
+using System.Text.Json;
 using OrbitGrains.Accounts;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Hosting.Bodies;
 
 namespace OrbitGrains.WebFrontend.Accounts.Passkeys;
 
@@ -27,18 +29,12 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> RegisterOptionsAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies,
+        HttpContext context, Body<PasskeyRegisterRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies,
         IGrainFactory grains, AttemptThrottle throttle)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
             return refused;
-        }
-
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
         }
 
         // A signed-in person adds a passkey to their own account; anyone else starts a new account.
@@ -49,20 +45,20 @@ public static class PasskeyEndpoints
             return Results.Content(await ceremonies.StartRegistrationAsync(pending, newAccount: false, existing, inviteHash: null), "application/json");
         }
 
-        if (body!.String("name") is not { } typed)
+        if (body.Value.Name.Trimmed() is not { } typed)
         {
             return AccountErrors.BadRequest("Name is required.");
         }
 
         var (name, nameProblem) = UserNames.Normalise(typed);
-        var displayName = body.String("displayName") ?? name ?? typed;
+        var displayName = body.Value.DisplayName.Trimmed() ?? name ?? typed;
         if (nameProblem is not null || UserNames.DisplayNameProblem(displayName, BasicAuthEndpoints.MaxDisplayNameLength) is not null
             || await registry.FindAsync(name!) is { } taken && UserNames.Key(taken.Name) == UserNames.Key(name!))
         {
             return AccountErrors.BadRequest("Registration failed.");
         }
 
-        var invite = AccountRegistry.InviteHash(body.String("invite"));
+        var invite = AccountRegistry.InviteHash(body.Value.Invite.Trimmed());
         if (await registry.PolicyRefusalAsync(invite) is { } policy)
         {
             return AccountErrors.Error(StatusCodes.Status403Forbidden, new SignUp(null, policy).PolicyMessage!);
@@ -80,7 +76,7 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> RegisterVerifyAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
+        HttpContext context, Body<PasskeyVerifyRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, WebTokenService tokens,
         PasskeyCeremonies ceremonies, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
@@ -88,7 +84,7 @@ public static class PasskeyEndpoints
             return refused;
         }
 
-        var (credential, ceremony, problem) = await ReadCeremonyAsync(context, grains, PasskeyCeremonyKind.Registration, "Registration challenge expired.");
+        var (credential, ceremony, problem) = await ReadCeremonyAsync(body.Value, grains, PasskeyCeremonyKind.Registration, "Registration challenge expired.");
         if (problem is not null)
         {
             return problem;
@@ -128,20 +124,14 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> LoginOptionsAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies, IGrainFactory grains)
+        HttpContext context, Body<LoginBasicRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
             return refused;
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body!.String("username") is not { } name)
+        if (body.Value.Username.Trimmed() is not { } name)
         {
             return AccountErrors.BadRequest("Username is required.");
         }
@@ -156,14 +146,14 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> LoginVerifyAsync(
-        HttpContext context, AccountsOptions accounts, PasskeyOptions passkeys, WebTokenService tokens, PasskeyCeremonies ceremonies, IGrainFactory grains)
+        HttpContext context, Body<PasskeyVerifyRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, WebTokenService tokens, PasskeyCeremonies ceremonies, IGrainFactory grains)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
             return refused;
         }
 
-        var (credential, ceremony, problem) = await ReadCeremonyAsync(context, grains, PasskeyCeremonyKind.Authentication, "Authentication challenge expired.");
+        var (credential, ceremony, problem) = await ReadCeremonyAsync(body.Value, grains, PasskeyCeremonyKind.Authentication, "Authentication challenge expired.");
         if (problem is not null)
         {
             return problem;
@@ -192,15 +182,10 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<(PasskeyCredentialJson? Credential, PasskeyCeremony? Ceremony, IResult? Problem)> ReadCeremonyAsync(
-        HttpContext context, IGrainFactory grains, PasskeyCeremonyKind kind, string expired)
+        PasskeyVerifyRequest body, IGrainFactory grains, PasskeyCeremonyKind kind, string expired)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return (null, null, error);
-        }
-
-        if (PasskeyCredentialJson.TryRead(body!.ObjectJson("credential")) is not { } credential)
+        var credentialJson = body.Credential is { ValueKind: JsonValueKind.Object } given ? given.GetRawText() : null;
+        if (PasskeyCredentialJson.TryRead(credentialJson) is not { } credential)
         {
             return (null, null, AccountErrors.BadRequest("Invalid payload."));
         }

@@ -91,6 +91,32 @@ public sealed class BoundedSocketTests
         client.Dispose();
     }
 
+    [Fact]
+    public async Task A_handler_that_throws_closes_the_socket_with_1011_and_is_logged_once()
+    {
+        var (server, client) = Connected();
+        var log = new OrbitGrains.Tests.Hosting.CapturedLog();
+        var socket = new BoundedSocket(server, Limits, TimeProvider.System, log.CreateLogger("socket"));
+        var running = socket.RunAsync(frame => frame.IsObject ? throw new InvalidOperationException("handler bug") : Task.CompletedTask, CancellationToken.None);
+
+        await client.SendAsync("not json"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        await client.SendAsync("{\"a\":1}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var (_, status) = await ReceiveAllAsync(client).WaitAsync(TimeSpan.FromSeconds(30));
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        Assert.Single(log.Errors, e => e.Exception?.Message == "handler bug");
+    }
+
+    [Theory]
+    [InlineData("{\"a\":1}", FrameKind.Object)]
+    [InlineData("[1]", FrameKind.OtherJson)]
+    [InlineData("hello", FrameKind.NotJson)]
+    [InlineData("{\"a\":1,\"a\":2}", FrameKind.Unreadable)]
+    [InlineData("{\"a\":\"\\ud800\"}", FrameKind.Unreadable)]
+    [InlineData("{\"a\":\"\\ud83d\\ude00\"}", FrameKind.Object)]
+    public void Frames_are_read_by_one_rule(string text, FrameKind kind) => Assert.Equal(kind, Frames.Read(text).Kind);
+
     private static async Task<(List<string> Frames, WebSocketCloseStatus? Status)> ReceiveAllAsync(WebSocket client)
     {
         var frames = new List<string>();

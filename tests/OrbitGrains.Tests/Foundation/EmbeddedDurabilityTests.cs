@@ -73,7 +73,7 @@ public sealed class EmbeddedDurabilityTests
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM OrleansStorage WHERE GrainIdExtensionString = $key;";
-        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$key", OrbitGrains.Hosting.StorageKeys.Key(GrainId.Create("probe", key)).Key.ToString());
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

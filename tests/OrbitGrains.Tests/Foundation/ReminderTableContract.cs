@@ -1,3 +1,4 @@
+using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace OrbitGrains.Tests.Foundation;
@@ -93,6 +94,27 @@ public abstract class ReminderTableContract : IAsyncLifetime
         Assert.True(await Table.RemoveRow(grain, "timeout", etag));
         Assert.Null(await Table.ReadRow(grain, "timeout"));
         Assert.False(await Table.RemoveRow(grain, "timeout", etag));
+    }
+
+    [Fact]
+    public async Task Distinct_grain_keys_never_share_reminders_and_equal_keys_always_do()
+    {
+        await StorageKeyGen.Family.SampleAsync(async keys =>
+        {
+            var name = $"r-{Guid.NewGuid():N}";
+            // The reminder table keeps GrainId.ToString() whole, in a column of 1,024 characters on PostgreSQL.
+            var grains = keys.Where(key => key.Length < 1000).Select(key => GrainId.Create("probe", key)).ToList();
+            foreach (var grain in grains)
+            {
+                await Table.UpsertRow(Entry(grain, name));
+            }
+
+            foreach (var grain in grains)
+            {
+                var rows = await Table.ReadRows(GrainId.Create("probe", grain.Key.ToString()!));
+                Assert.Equal(grain, Assert.Single(rows.Reminders, r => r.ReminderName == name).GrainId);
+            }
+        }, iter: 25, threads: 1);
     }
 
     private static HashSet<GrainId> Ours(ReminderTableData data, List<GrainId> grains) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrbitGrains.Hosting;
+using CsCheck;
 using Orleans.Storage;
 
 namespace OrbitGrains.Tests.Foundation;
@@ -137,6 +138,65 @@ public abstract class StorageProviderContract : IAsyncLifetime
         state.State = new ProbeState { Value = "again" };
         await Storage.WriteStateAsync("probe", grain, state);
         Assert.Equal("again", (await ReadAsync(grain)).State!.Value);
+    }
+
+    [Fact]
+    public async Task Distinct_grain_keys_never_share_a_row_and_equal_keys_always_do()
+    {
+        // Two grain types with the same state name: the type is part of a row's identity too.
+        GrainType[] types = [GrainType.Create("probe"), GrainType.Create("probe-twin")];
+        await StorageKeyGen.Family.SampleAsync(async keys =>
+        {
+            var nonce = Guid.NewGuid().ToString("N");
+            var grains = keys.SelectMany(key => types.Select(type => GrainId.Create(type, key))).ToList();
+            foreach (var grain in grains)
+            {
+                // Read first: an earlier sample may have written the same key, and that row is this grain's too.
+                var state = await ReadAsync(grain);
+                state.State = new ProbeState { Value = $"{grain}|{nonce}" };
+                await Storage.WriteStateAsync("probe", grain, state);
+            }
+
+            foreach (var grain in grains)
+            {
+                // A GrainId built again from the same text is the same grain, and reads what was written.
+                var again = GrainId.Create(GrainType.Create(grain.Type.ToString()!), grain.Key.ToString()!);
+                Assert.Equal($"{grain}|{nonce}", (await ReadAsync(again)).State!.Value);
+            }
+        }, iter: 40, threads: 1);
+    }
+
+    [Theory]
+    [InlineData("020235", "20235")]
+    [InlineData("cafe", "0cafe")]
+    [InlineData("cafe", "CAFE")]
+    [InlineData("0123456789abcdef0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData("7+x", "07+x")]
+    public async Task Keys_of_the_public_report_keep_rows_of_their_own(string first, string second)
+    {
+        var nonce = Guid.NewGuid().ToString("N");
+        GrainId One(string key) => GrainId.Create("probe", $"{key}");
+        var a = await ReadAsync(One(first));
+        a.State = new ProbeState { Value = $"{first}|{nonce}" };
+        await Storage.WriteStateAsync("probe", One(first), a);
+        var b = await ReadAsync(One(second));
+        b.State = new ProbeState { Value = $"{second}|{nonce}" };
+        await Storage.WriteStateAsync("probe", One(second), b);
+
+        Assert.Equal($"{first}|{nonce}", (await ReadAsync(One(first))).State!.Value);
+        Assert.Equal($"{second}|{nonce}", (await ReadAsync(One(second))).State!.Value);
+    }
+
+    [Fact]
+    public async Task Keys_with_braces_are_written_and_read_every_time()
+    {
+        var grain = GrainId.Create("probe", $"t{{0}}-{Guid.NewGuid():N}");
+        var state = new GrainState<ProbeState>(new ProbeState { Value = "first" });
+        await Storage.WriteStateAsync("probe", grain, state);
+        state.State = new ProbeState { Value = "second" };
+        await Storage.WriteStateAsync("probe", grain, state);
+        await Storage.ClearStateAsync("probe", grain, state);
+        Assert.False((await ReadAsync(grain)).RecordExists);
     }
 
     private async Task<GrainState<ProbeState>> ReadAsync(GrainId grain)
