@@ -128,9 +128,17 @@ public static class OrbitWebApp
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // A self-hosted product's reference page: no buttons or calls to outside services (AI chat, MCP, deploy and SDK
+        // generation in the developer toolbar, usage telemetry, fonts from a CDN).
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("OrbitGrains API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
+            .HideClientButton()
+            .DisableTelemetry()
+            .DisableDefaultFonts()).AllowAnonymous();
         app.MapAdmin();
         if (metricsPort is null)
         {

@@ -23,6 +23,32 @@ public sealed class ProductNode : IAsyncDisposable
         HttpAddress = httpAddress;
     }
 
+    /// <summary>
+    /// A front end alone in embedded mode, in Development (the legacy room's demo token works), with a free HTTP port,
+    /// the given admin token and its own folder; <paramref name="extra"/> adds or overrides settings. Not started.
+    /// </summary>
+    public static ProductNode EmbeddedFrontEnd(string name, string dataPath, string adminToken, IDictionary<string, string>? extra = null)
+    {
+        var port = FreePorts.Next();
+        var environment = new Dictionary<string, string>
+        {
+            ["DATA_DIR"] = dataPath,
+            ["PORT"] = port.ToString(),
+            ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
+            ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
+            ["ADMIN_TOKEN"] = adminToken,
+            ["CODEX_REMOTE_WEB_JWT_SECRET"] = "embedded-node-jwt-secret-0123456789abcdefghij",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_TC_DelaySingleProcMultiplier"] = "1",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return new ProductNode(name, ProductProcess.Assembly("OrbitGrains.WebFrontend"), environment, new Uri($"http://127.0.0.1:{port}"));
+    }
+
     public string Name { get; }
     public string Dll { get; }
     public Dictionary<string, string> Environment { get; }

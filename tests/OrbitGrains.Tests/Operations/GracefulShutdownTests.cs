@@ -16,21 +16,12 @@ public sealed class GracefulShutdownTests
     public async Task A_stopping_front_end_tells_sockets_to_go_refuses_new_ones_and_finishes_and_keeps_the_request_in_flight()
     {
         using var data = new TempDirectory("shutdown");
-        var port = FreePorts.Next();
-        await using var node = new ProductNode("stopping-front", ProductProcess.Assembly("OrbitGrains.WebFrontend"), new Dictionary<string, string>
+        await using var node = ProductNode.EmbeddedFrontEnd("stopping-front", data.Path, AdminToken, new Dictionary<string, string>
         {
-            ["DATA_DIR"] = data.Path,
-            ["PORT"] = port.ToString(),
-            ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
-            ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
-            ["ADMIN_TOKEN"] = AdminToken,
-            ["CODEX_REMOTE_WEB_JWT_SECRET"] = "shutdown-test-jwt-secret-0123456789abcdefghij",
-            // Development: the legacy room's demo token.
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             // Long enough to look at the node while it drains, on a loaded machine too.
             ["SHUTDOWN_DRAIN_SEC"] = "15",
-            ["DOTNET_TC_DelaySingleProcMultiplier"] = "1",
-        }, new Uri($"http://127.0.0.1:{port}"));
+        });
+        var port = node.HttpAddress.Port;
         node.Start();
         await node.WaitReadyAsync(TimeSpan.FromMinutes(2));
         using var http = new HttpClient { BaseAddress = node.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };

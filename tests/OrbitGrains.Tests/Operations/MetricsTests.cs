@@ -17,23 +17,13 @@ public sealed class MetricsTests
     public async Task On_the_metrics_port_the_scrape_counts_sign_ins_sockets_deliveries_jobs_gates_and_storage_writes()
     {
         using var data = new TempDirectory("metrics");
-        var port = FreePorts.Next();
         var metricsPort = FreePorts.Next();
-        await using var node = new ProductNode("metrics-front", ProductProcess.Assembly("OrbitGrains.WebFrontend"), new Dictionary<string, string>
+        await using var node = ProductNode.EmbeddedFrontEnd("metrics-front", data.Path, AdminToken, new Dictionary<string, string>
         {
-            ["DATA_DIR"] = data.Path,
-            ["PORT"] = port.ToString(),
             ["METRICS_PORT"] = metricsPort.ToString(),
-            ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
-            ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
-            ["ADMIN_TOKEN"] = AdminToken,
-            ["CODEX_REMOTE_WEB_JWT_SECRET"] = "metrics-test-jwt-secret-0123456789abcdefghij",
-            // Development: the legacy room's demo token.
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Operator__pipeline__stage_duration_ms"] = "50",
             ["Operator__gates__outline__review"] = "true",
-            ["DOTNET_TC_DelaySingleProcMultiplier"] = "1",
-        }, new Uri($"http://127.0.0.1:{port}"));
+        });
         node.Start();
         await node.WaitReadyAsync(TimeSpan.FromMinutes(2));
 
