@@ -19,7 +19,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private readonly Dictionary<string, RelayPeer> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _clientsById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _anchorsById = new(StringComparer.Ordinal);
-    private readonly HubLeases<IRelayHub> _hubs = new(clock);
+    private readonly HubLeases<IRelayHub> _hubs = new();
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);

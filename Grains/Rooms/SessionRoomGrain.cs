@@ -27,7 +27,7 @@ public sealed partial class SessionRoomGrain(
     private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
-    private readonly HubLeases<IRoomHub> _hubs = new(clock);
+    private readonly HubLeases<IRoomHub> _hubs = new();
     /// <summary>hub id -> its participants' connection ids; rebuilt only when membership changes, shared by every delivery.</summary>
     private Dictionary<string, string[]>? _byHub;
     private string? _controlHolder;

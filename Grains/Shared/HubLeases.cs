@@ -4,7 +4,12 @@ namespace OrbitGrains.Shared;
 /// The front-end hubs a grain delivers through (one observer per silo that holds its sockets), each kept under a
 /// lease the hub renews. A hub whose lease runs out belongs to a silo that is gone or cut off.
 /// </summary>
-public sealed class HubLeases<THub>(TimeProvider clock) where THub : class
+/// <remarks>
+/// Leases are measured on the machine's monotonic clock, not the product's <see cref="TimeProvider"/>: hubs renew on
+/// real-time timers, so judging them by a clock that can jump (moved by tests, or a wall clock stepped by NTP) would
+/// drop live sockets whenever it jumped past a lease between two renewals.
+/// </remarks>
+public sealed class HubLeases<THub> where THub : class
 {
     private readonly Dictionary<string, Lease> _hubs = new(StringComparer.Ordinal);
 
@@ -12,7 +17,7 @@ public sealed class HubLeases<THub>(TimeProvider clock) where THub : class
     public bool Renew(string hubId, THub hub, TimeSpan lease)
     {
         var changed = !_hubs.TryGetValue(hubId, out var known) || !known.Hub.Equals(hub);
-        _hubs[hubId] = new Lease(hub, clock.GetUtcNow() + lease);
+        _hubs[hubId] = new Lease(hub, Environment.TickCount64 + (long)lease.TotalMilliseconds);
         return changed;
     }
 
@@ -31,7 +36,7 @@ public sealed class HubLeases<THub>(TimeProvider clock) where THub : class
     /// <summary>Forgets the hubs whose lease has run out and names them (empty when none).</summary>
     public HashSet<string> Expire()
     {
-        var now = clock.GetUtcNow();
+        var now = Environment.TickCount64;
         var expired = _hubs.Where(h => h.Value.Expires < now).Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var hubId in expired)
         {
@@ -41,5 +46,6 @@ public sealed class HubLeases<THub>(TimeProvider clock) where THub : class
         return expired;
     }
 
-    private sealed record Lease(THub Hub, DateTimeOffset Expires);
+    /// <param name="Expires">In <see cref="Environment.TickCount64"/> milliseconds.</param>
+    private sealed record Lease(THub Hub, long Expires);
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +43,10 @@ public class InputHostFixture : IAsyncLifetime
         configuration["Operator:security:rate_limiting:burst_size"] = "1000000";
         configuration["Operator:security:rate_limiting:jobs_per_minute"] = "1000000";
         configuration["Operator:pipeline:max_concurrent_jobs"] = "100000";
-        Host = await RunningHost.StartFrontEndAsync(configuration, configure: builder => builder.Services.AddSingleton<IStartupFilter>(new CapturingStartup(Log)));
+        Host = await RunningHost.StartFrontEndAsync(
+            configuration,
+            configure: builder => builder.Services.AddSingleton<IStartupFilter>(new CapturingStartup(Log)),
+            mapEndpoints: CapturingStartup.MapFailingEndpoints);
     }
 
     public async Task DisposeAsync()
@@ -81,8 +85,8 @@ public sealed class InputHostCollection : ICollectionFixture<InputHostFixture>
 /// </summary>
 public sealed class CapturingStartup(CapturedLog log) : IStartupFilter
 {
-    // Read with GET and a file extension: the web client's page fallback answers only reads of paths without one (and
-    // turns any other method into a 405), so these reach the branches below the routes.
+    // Real endpoints (anonymous, so the fallback policy lets them through) with a file extension, which the web
+    // client's page fallback leaves alone: their failures travel the product's whole pipeline to the last line.
     public const string ThrowPath = "/__test/throw.fail";
     public const string TooLargePath = "/__test/too-large.fail";
 
@@ -90,9 +94,13 @@ public sealed class CapturingStartup(CapturedLog log) : IStartupFilter
     {
         app.ApplicationServices.GetRequiredService<ILoggerFactory>().AddProvider(log);
         next(app);
-        app.Map(ThrowPath, branch => branch.Run(_ => throw new InvalidOperationException("a handler failed")));
-        app.Map(TooLargePath, branch => branch.Run(_ => throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Request body too large.", 413)));
     };
+
+    public static void MapFailingEndpoints(WebApplication app)
+    {
+        app.MapGet(ThrowPath, (HttpContext _) => throw new InvalidOperationException("a handler failed")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(TooLargePath, (HttpContext _) => throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Request body too large.", 413)).AllowAnonymous().ExcludeFromDescription();
+    }
 }
 
 /// <summary>Every log entry of a host, kept in memory for assertions (messages and exceptions, never request bodies).</summary>

@@ -39,8 +39,10 @@ public sealed class RunningHost : IAsyncDisposable
     };
 
     /// <param name="configure">Runs after the configuration is added, before the product's own services (e.g. to replace TimeProvider).</param>
+    /// <param name="mapEndpoints">Runs on the built application before it starts (e.g. to add test-only endpoints beside the product's).</param>
     public static async Task<RunningHost> StartFrontEndAsync(
-        IDictionary<string, string?> configuration, string environment = "Production", Action<WebApplicationBuilder>? configure = null)
+        IDictionary<string, string?> configuration, string environment = "Production", Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? mapEndpoints = null)
     {
         var app = await OrbitWebApp.CreateAsync(["--environment", environment], builder =>
         {
@@ -49,6 +51,7 @@ public sealed class RunningHost : IAsyncDisposable
         });
         try
         {
+            mapEndpoints?.Invoke(app);
             await app.StartAsync();
         }
         catch
