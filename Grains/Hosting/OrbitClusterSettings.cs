@@ -32,6 +32,14 @@ public sealed record OrbitClusterSettings
     /// <summary>When false, the PostgreSQL schema must have been applied by an operator beforehand.</summary>
     public bool ApplySchema { get; init; } = true;
 
+    /// <summary>
+    /// ORLEANS_HOSTING=kubernetes: Orleans' Kubernetes hosting names the silo after its pod, advertises the pod IP,
+    /// listens on every interface, takes the cluster and service ids from ORLEANS_CLUSTER_ID/ORLEANS_SERVICE_ID (the
+    /// pod's labels, through the downward API) and declares dead the silos whose pods are gone. Needs PostgreSQL
+    /// clustering and POD_NAME, POD_NAMESPACE and POD_IP (deploy/k8s sets them).
+    /// </summary>
+    public bool KubernetesHosting { get; init; }
+
     public static OrbitClusterSettings Load(IConfiguration configuration)
     {
         var modeText = First(configuration, "ORLEANS_CLUSTERING", "Orleans:Clustering") ?? "localhost";
@@ -70,16 +78,23 @@ public sealed record OrbitClusterSettings
             AdvertisedAddress = Address(configuration),
             SiloName = First(configuration, "ORLEANS_SILO_NAME") ?? Environment.MachineName,
             ApplySchema = Flag(configuration, "ORLEANS_APPLY_SCHEMA", true),
+            KubernetesHosting = Hosting(configuration),
             MinimumReminderPeriod = Period(configuration, "ORLEANS_MINIMUM_REMINDER_PERIOD", "Orleans:MinimumReminderPeriod"),
         };
         settings.Validate();
-        return settings;
+        return settings.KubernetesHosting ? InPod(settings, configuration) : settings;
     }
 
     private void Validate()
     {
         if (Mode != ClusteringMode.Postgres)
         {
+            if (KubernetesHosting)
+            {
+                throw new OrbitConfigurationException(
+                    "ORLEANS_HOSTING=kubernetes needs ORLEANS_CLUSTERING=postgres: pods of one cluster share membership through PostgreSQL.");
+            }
+
             return;
         }
 
@@ -155,9 +170,53 @@ public sealed record OrbitClusterSettings
             return IPAddress.Loopback;
         }
 
-        return IPAddress.TryParse(text, out var address)
-            ? address
-            : throw new OrbitConfigurationException($"ORLEANS_ADVERTISED_IP='{text}' is not an IP address.");
+        if (IPAddress.TryParse(text, out var address))
+        {
+            return address;
+        }
+
+        // A host name (a compose service, a pod's own name) stands for this node's address as the network resolves it,
+        // since a container's IP is not known before it starts.
+        try
+        {
+            var addresses = Dns.GetHostAddresses(text);
+            return addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                ?? addresses.FirstOrDefault()
+                ?? throw new OrbitConfigurationException($"ORLEANS_ADVERTISED_IP='{text}' resolves to no address.");
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ArgumentException)
+        {
+            throw new OrbitConfigurationException($"ORLEANS_ADVERTISED_IP='{text}' is neither an IP address nor a host name that resolves ({ex.Message}).");
+        }
+    }
+
+    /// <summary>The pod's identity from the downward API: its IP is the address other silos reach it on.</summary>
+    private static OrbitClusterSettings InPod(OrbitClusterSettings settings, IConfiguration configuration)
+    {
+        var missing = new[] { "POD_NAME", "POD_NAMESPACE", "POD_IP" }.Where(key => First(configuration, key) is null).ToList();
+        if (missing.Count > 0)
+        {
+            throw new OrbitConfigurationException(
+                $"ORLEANS_HOSTING=kubernetes needs {string.Join(", ", missing)} from the downward API (metadata.name, metadata.namespace, status.podIP).");
+        }
+
+        return IPAddress.TryParse(First(configuration, "POD_IP"), out var podIp)
+            ? settings with { AdvertisedAddress = podIp, SiloName = First(configuration, "POD_NAME")! }
+            : throw new OrbitConfigurationException($"POD_IP='{First(configuration, "POD_IP")}' is not an IP address.");
+    }
+
+    private static bool Hosting(IConfiguration configuration)
+    {
+        var text = First(configuration, "ORLEANS_HOSTING");
+        switch (text?.ToLowerInvariant())
+        {
+            case null or "process":
+                return false;
+            case "kubernetes":
+                return true;
+            default:
+                throw new OrbitConfigurationException($"ORLEANS_HOSTING='{text}' is not a hosting mode. Use 'process' (the default) or 'kubernetes'.");
+        }
     }
 
     private static bool Flag(IConfiguration configuration, string key, bool fallback)

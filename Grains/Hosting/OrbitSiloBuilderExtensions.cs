@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OrbitGrains.Pipeline;
+using OrbitGrains.Telemetry;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Providers;
@@ -33,14 +34,33 @@ public static class OrbitSiloBuilderExtensions
 
         if (settings.Mode == ClusteringMode.Postgres)
         {
-            silo.Configure<EndpointOptions>(options =>
+            if (settings.KubernetesHosting)
             {
-                options.AdvertisedIPAddress = settings.AdvertisedAddress;
-                options.SiloPort = settings.SiloPort;
-                options.GatewayPort = settings.GatewayPort;
-                options.SiloListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.SiloPort);
-                options.GatewayListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.GatewayPort);
-            });
+                // The pod IP advertised and every interface listening, set here rather than left to Orleans' default,
+                // which advertises whichever interface it finds first.
+                silo.Configure<EndpointOptions>(options =>
+                {
+                    options.AdvertisedIPAddress = settings.AdvertisedAddress;
+                    options.SiloPort = settings.SiloPort;
+                    options.GatewayPort = settings.GatewayPort;
+                    options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.SiloPort);
+                    options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, settings.GatewayPort);
+                });
+                // The silo's name and ids from the pod, and silos whose pods are gone declared dead without waiting for votes.
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.Configure<EndpointOptions>(options =>
+                {
+                    options.AdvertisedIPAddress = settings.AdvertisedAddress;
+                    options.SiloPort = settings.SiloPort;
+                    options.GatewayPort = settings.GatewayPort;
+                    options.SiloListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.SiloPort);
+                    options.GatewayListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.GatewayPort);
+                });
+            }
+
             silo.UseAdoNetClustering(options =>
             {
                 options.Invariant = invariant;
@@ -105,6 +125,9 @@ public static class OrbitSiloBuilderExtensions
         }
 
         silo.Services.AddSingleton<SiloReadiness>();
+        // Grains record on the product's meter; the host's telemetry (OrbitTelemetry) decides where it is exported.
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<OrbitMeter>();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
         return silo;
     }

@@ -7,6 +7,7 @@ public sealed partial class PipelineJobGrain
 {
     // The newest event id in the stored state: only events up to it are offered to the event log.
     private long _storedEventId;
+    private string? _lastEventStatus;
 
     public Task<PendingEvents?> PendingEvents()
     {
@@ -31,6 +32,13 @@ public sealed partial class PipelineJobGrain
     {
         var now = clock.GetUtcNow();
         S.UpdatedAt = now;
+        // Every status change emits an event, so a status the previous event did not carry is one the job just entered.
+        if (S.LastEventId == 0 || _lastEventStatus != S.Status)
+        {
+            meter.Pipeline.Entered(S.Status);
+        }
+
+        _lastEventStatus = S.Status;
         S.Outbox.Add(new PipelineEvent(++S.LastEventId, now, type, stage, S.Status, message, JsonSerializer.Serialize(payload)));
     }
 

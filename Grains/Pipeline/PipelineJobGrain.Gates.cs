@@ -177,6 +177,11 @@ public sealed partial class PipelineJobGrain
     /// <summary>Keeps the decision as the gate now records it, for the gates/decisions routes.</summary>
     private void RecordDecision(GateRecord gate)
     {
+        if (gate is { OpenedAt: { } opened, At: { } decided })
+        {
+            meter.Pipeline.GateDecided(decided - opened, gate.AutoApproved ? "auto_approved" : gate.Approved == true ? "approved" : "rejected");
+        }
+
         S.Decisions.Add(gate);
         if (S.Decisions.Count > MaxStoredDecisions)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrbitGrains.Hosting;
+using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.Pipeline;
 
@@ -18,6 +19,7 @@ public sealed partial class PipelineJobGrain(
     IEnumerable<IStageRunner> runners,
     IOptions<ReminderOptions> reminderOptions,
     TimeProvider clock,
+    OrbitMeter meter,
     ILogger<PipelineJobGrain> logger) : Grain, IPipelineJobGrain, IRemindable
 {
     public const string WatchdogReminder = "pipeline-watchdog";
@@ -29,6 +31,8 @@ public sealed partial class PipelineJobGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _storedEventId = S.LastEventId;
+        // The status the job's last stored event carried (every status change emits one): what "entered" compares with.
+        _lastEventStatus = S.Status;
         if (Exists && !JobStatus.IsTerminal(S.Status))
         {
             // A job that was mid-stage or at a timed gate when its previous activation ended picks up from here.

@@ -50,6 +50,7 @@ public sealed partial class SessionRoomGrain
 
         var frame = RoomFrames.AdminEstop(actor, reason, clock.GetUtcNow());
         var delivered = DeliverEstop(frame, except: null);
+        meter.Rooms.Estop("admin");
         Record("estop", null, frame);
         await AuditAsync("estop", actor, "admin", address, $"via admin API to {delivered} participant(s){(reason is null ? "" : $": {reason}")}");
         return delivered;
@@ -66,6 +67,7 @@ public sealed partial class SessionRoomGrain
 
         // Stop first, write down second: the robot must not wait for the store.
         var delivered = DeliverEstop(message.Frame, except: sender.Id);
+        meter.Rooms.Estop("participant");
         Record("estop", sender.Id, message.Frame);
         var sequence = await AuditAsync("estop", sender.Connection.Name, role, sender.Connection.Address, $"{sender.Id} to {delivered} participant(s)");
         Send(sender.Id, RoomFrames.EstopAck(sequence, delivered));

@@ -2,6 +2,7 @@ using OrbitGrains.Shared;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OrbitGrains.Hosting;
+using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.Rooms;
 
@@ -15,6 +16,7 @@ namespace OrbitGrains.Rooms;
 public sealed partial class SessionRoomGrain(
     [PersistentState("room", OrbitStorageNames.GrainState)] IPersistentState<RoomState> state,
     TimeProvider clock,
+    OrbitMeter meter,
     ILogger<SessionRoomGrain> logger) : Grain, ISessionRoomGrain
 {
     /// <summary>The room of sockets that name no session, as in the original global broadcast.</summary>

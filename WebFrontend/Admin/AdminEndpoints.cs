@@ -16,7 +16,9 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard).AddEndpointFilter(DashboardGuard.FilterAsync);
+        // The dashboard's own page and data routes serve its page, not API clients: not in the OpenAPI document.
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard).AddEndpointFilter(DashboardGuard.FilterAsync)
+            .ExcludeFromDescription();
 
         // The sign-in form itself must be reachable without signing in.
         var admin = app.MapGroup("/admin").WithTags("Admin").AllowAnonymous();

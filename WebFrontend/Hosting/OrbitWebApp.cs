@@ -10,6 +10,7 @@ using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Relay;
 using OrbitGrains.WebFrontend.Rooms;
 using OrbitGrains.WebFrontend.Pipeline;
+using OrbitGrains.Telemetry;
 using OrbitGrains.WebFrontend.Telemetry;
 using OrbitGrains.WebFrontend.WebClient;
 using Scalar.AspNetCore;
@@ -46,7 +47,7 @@ public static class OrbitWebApp
         PortProbe.EnsureFree(PortProbe.Http(urls, "PORT or --urls").Concat(PortProbe.Orleans(settings)));
         await SchemaInstaller.PrepareAsync(settings);
 
-        ConfigureLogging(builder);
+        OrbitLogging.Configure(builder.Logging, builder.Configuration);
         if (folderLock is not null)
         {
             // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
@@ -60,6 +61,10 @@ public static class OrbitWebApp
         builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton<ConnectionCounters>();
         builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
+        builder.Services.AddSingleton<OrbitMetrics>();
+        builder.Services.AddGracefulShutdown(builder.Configuration);
+        var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
+        ListenForMetrics(builder, urls, metricsPort);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
@@ -88,6 +93,11 @@ public static class OrbitWebApp
         _ = app.Services.GetService<DataFolderLock>();
         AnnounceSecrets(app, secrets);
 
+        if (metricsPort is { } port)
+        {
+            app.UseMetricsPort(port);
+        }
+
         // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
         app.UseOrbitForwardedHeaders(forwardedHeaders);
         app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
@@ -96,6 +106,7 @@ public static class OrbitWebApp
         app.UseWebClientAssets();
         Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
         app.UseWebSockets();
+        app.UseGracefulShutdown();
         app.UseRouting();
         app.UseCors();
         // An unknown path is a plain 404, and a known path with a method it does not take routing's own 405, before
@@ -118,10 +129,23 @@ public static class OrbitWebApp
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // A self-hosted product's reference page: no buttons or calls to outside services (AI chat, MCP, deploy and SDK
+        // generation in the developer toolbar, usage telemetry, fonts from a CDN).
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("OrbitGrains API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
+            .HideClientButton()
+            .DisableTelemetry()
+            .DisableDefaultFonts()).AllowAnonymous();
         app.MapAdmin();
+        if (metricsPort is null)
+        {
+            // Operational detail (silo names, traffic by family) for admins; a scraper on the open network gets METRICS_PORT.
+            app.MapPrometheusScrapingEndpoint(OrbitTelemetry.MetricsPath).RequireAuthorization(OrbitPolicies.Admin).ExcludeFromDescription();
+        }
 
         // The routes a web client on another origin calls (CORS_ORIGINS). The operator console has its own policy, or none.
         var product = app.MapGroup("").RequireCors(CorsSetup.Product);
@@ -171,38 +195,19 @@ public static class OrbitWebApp
         return [url];
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder)
+    /// <summary>
+    /// Adds the metrics port beside the front end's own addresses, on the same host (HOST or --urls' first), so
+    /// METRICS_PORT alone opens it where the product already listens.
+    /// </summary>
+    private static void ListenForMetrics(WebApplicationBuilder builder, string[] urls, int? port)
     {
-        builder.Logging.ClearProviders();
-        if (string.Equals(builder.Configuration["LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
+        if (port is null)
         {
-            builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.UseUtcTimestamp = true;
-                options.TimestampFormat = "HH:mm:ss ";
-            });
+            return;
         }
 
-        if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:LogLevel:Orleans"]))
-        {
-            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        }
-
-        // Orleans' placement retries log every attempt at Information.
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
-
-        // Request logging (five lines a request at Information) is for diagnosing, not for running: appsettings.json
-        // says so too, but it is found only when the process starts in the project folder, and a product started
-        // anywhere else must not pay for it on every request.
-        if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"]))
-        {
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        }
+        var first = new Uri(urls[0].Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"));
+        builder.WebHost.UseUrls([.. urls, $"http://{first.Host}:{port}"]);
     }
 
     private static void AnnounceSecrets(WebApplication app, SecretStore.Resolution resolution)

@@ -1,32 +1,33 @@
 using System.Diagnostics.Metrics;
+using OrbitGrains.Telemetry;
 using OrbitGrains.WebFrontend.Health;
 
 namespace OrbitGrains.WebFrontend.Telemetry;
 
 /// <summary>
-/// The product's own instruments, on the "OrbitGrains" meter: what the sockets of this front end carry. Counted
-/// once per fan-out (not per frame), so the hot path pays one add per message.
+/// The front end's socket instruments, on the product's meter (<see cref="OrbitMeter"/>): what this front end's
+/// sockets carry. Counted once per fan-out (not per frame), so the hot path pays one add per message.
 /// </summary>
 public sealed class OrbitMetrics
 {
-    public const string MeterName = "OrbitGrains";
+    public const string MeterName = OrbitMeter.Name;
 
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _refused;
 
-    public OrbitMetrics(IMeterFactory meters, ConnectionCounters connections)
+    public OrbitMetrics(OrbitMeter orbit, ConnectionCounters connections)
     {
-        var meter = meters.Create(MeterName);
+        var meter = orbit.Meter;
         _deliveries = meter.CreateCounter<long>("orbitgrains.socket.deliveries", "{frame}",
             "Frames queued to this front end's sockets by a fan-out, by family.");
         _refused = meter.CreateCounter<long>("orbitgrains.socket.refused", "{frame}",
             "Frames a socket refused because it was closing or its peer had fallen too far behind, by family.");
         meter.CreateObservableGauge("orbitgrains.socket.open", () => new[]
         {
-            new Measurement<long>(connections[ConnectionKind.Client], new KeyValuePair<string, object?>("kind", "client")),
-            new Measurement<long>(connections[ConnectionKind.Anchor], new KeyValuePair<string, object?>("kind", "anchor")),
-            new Measurement<long>(connections[ConnectionKind.RoomParticipant], new KeyValuePair<string, object?>("kind", "room_participant")),
-        }, "{socket}", "Open sockets on this front end.");
+            Open(connections, ConnectionKind.Client, "relay", "client"),
+            Open(connections, ConnectionKind.Anchor, "relay", "anchor"),
+            Open(connections, ConnectionKind.RoomParticipant, "rooms", "room_participant"),
+        }, "{socket}", "Open sockets on this front end, by family and kind.");
     }
 
     public void Fanout(string family, int queued, int refused)
@@ -38,4 +39,7 @@ public sealed class OrbitMetrics
             _refused.Add(refused, tag);
         }
     }
+
+    private static Measurement<long> Open(ConnectionCounters connections, ConnectionKind kind, string family, string name) =>
+        new(connections[kind], new KeyValuePair<string, object?>("family", family), new KeyValuePair<string, object?>("kind", name));
 }

@@ -100,6 +100,8 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["POST /api/admin/rooms/{sessionId}/recording/stop"] = Access.Admin,
         ["GET /api/admin/rooms/{sessionId}/recordings"] = Access.Admin,
         ["GET /api/admin/recordings/{recordingId}"] = Access.Admin,
+        // The Prometheus scrape, on the product's port when METRICS_PORT is unset (the exporter maps every method).
+        ["* /metrics"] = Access.Admin,
         ["GET /api/v1/config/operator"] = Access.Operator,
         ["POST /api/v1/jobs"] = Access.Operator,
         ["GET /api/v1/jobs"] = Access.Operator,

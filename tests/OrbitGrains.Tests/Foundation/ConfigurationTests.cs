@@ -21,13 +21,22 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("ORLEANS_CLUSTERING", "zookeeper", "not a clustering mode")]
     [InlineData("ORLEANS_SILO_PORT", "70000", "not a TCP port")]
-    [InlineData("ORLEANS_ADVERTISED_IP", "not-an-ip", "not an IP address")]
+    [InlineData("ORLEANS_ADVERTISED_IP", "nosuchhost.invalid", "neither an IP address nor a host name that resolves")]
     [InlineData("ORLEANS_APPLY_SCHEMA", "maybe", "not a boolean")]
     public void Bad_values_are_named_in_the_message(string key, string value, string expected)
     {
         var error = Assert.Throws<OrbitConfigurationException>(() => OrbitClusterSettings.Load(Config((key, value))));
         Assert.Contains(key, error.Message);
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void The_advertised_address_may_be_a_host_name_that_resolves()
+    {
+        // A compose service or pod names itself; its address is known only once the container runs.
+        var settings = OrbitClusterSettings.Load(Config(("ORLEANS_ADVERTISED_IP", "localhost")));
+        Assert.True(System.Net.IPAddress.IsLoopback(settings.AdvertisedAddress));
+        Assert.Equal(System.Net.IPAddress.Parse("10.1.2.3"), OrbitClusterSettings.Load(Config(("ORLEANS_ADVERTISED_IP", "10.1.2.3"))).AdvertisedAddress);
     }
 
     [Fact]

@@ -157,9 +157,22 @@ public sealed class FrontEndHttpTests : IAsyncLifetime
         Assert.True(paths.TryGetProperty("/health", out _));
         Assert.True(paths.TryGetProperty("/readyz", out _));
 
+        // The Orleans dashboard's routes serve its page only.
+        Assert.DoesNotContain(paths.EnumerateObject(), path => path.Name.StartsWith("/dashboard", StringComparison.Ordinal));
+
         var ui = await _host.Http.GetAsync("/docs/v1");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("html", ui.Content.Headers.ContentType?.MediaType);
+        // No AI chat, MCP, developer toolbar (deploy, SDK generation), client button, telemetry or CDN fonts.
+        var page = (await ui.Content.ReadAsStringAsync()).Replace(" ", "");
+        foreach (var setting in new[]
+        {
+            "\"agent\":{\"disabled\":true}", "\"mcp\":{\"disabled\":true}", "\"showDeveloperTools\":\"never\"",
+            "\"hideClientButton\":true", "\"telemetry\":false", "\"withDefaultFonts\":false",
+        })
+        {
+            Assert.Contains(setting, page);
+        }
     }
 
     [Fact]

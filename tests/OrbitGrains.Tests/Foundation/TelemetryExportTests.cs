@@ -55,19 +55,22 @@ public sealed class TelemetryExportTests
     }
 
     [Fact]
-    public async Task Without_an_otlp_endpoint_no_exporter_runs_but_the_products_meter_still_counts()
+    public async Task Without_an_otlp_endpoint_nothing_is_pushed_but_the_products_meter_still_counts()
     {
         using var data = new TempDirectory("otel-off");
         await using var host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(data.Path, "otel-off"), environment: "Development");
-        Assert.Null(host.Services.GetService<MeterProvider>());
+        // Metrics are collected for the Prometheus scrape only; no traces, no OTLP push.
         Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.NotNull(host.Services.GetService<MeterProvider>());
 
         // The meter is there for any listener (dotnet-counters, a test): a room fan-out is counted.
         using var listener = new MeterListener();
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
         long deliveries = 0;
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == OrbitMetrics.MeterName && instrument.Name == "orbitgrains.socket.deliveries")
+            // This host's meter only (its IMeterFactory is the scope): other tests' hosts in this process count too.
+            if (instrument.Meter.Scope == meters && instrument.Name == "orbitgrains.socket.deliveries")
             {
                 l.EnableMeasurementEvents(instrument);
             }

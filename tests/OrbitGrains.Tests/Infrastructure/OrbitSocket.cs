@@ -22,10 +22,12 @@ public sealed class OrbitSocket : IAsyncDisposable
     public string? CloseDescription => _socket.CloseStatusDescription;
     public WebSocketState State => _socket.State;
 
-    public static async Task<OrbitSocket> ConnectAsync(Uri baseAddress, string path)
+    /// <param name="validateCertificate">For https base addresses: how the server's certificate is checked (e.g. against a test CA).</param>
+    public static async Task<OrbitSocket> ConnectAsync(Uri baseAddress, string path, System.Net.Security.RemoteCertificateValidationCallback? validateCertificate = null)
     {
         var socket = new ClientWebSocket();
-        var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = path.Split('?')[0], Query = path.Contains('?') ? path[(path.IndexOf('?') + 1)..] : "" }.Uri;
+        socket.Options.RemoteCertificateValidationCallback = validateCertificate;
+        var uri = new UriBuilder(baseAddress) { Scheme = baseAddress.Scheme == "https" ? "wss" : "ws", Path = path.Split('?')[0], Query = path.Contains('?') ? path[(path.IndexOf('?') + 1)..] : "" }.Uri;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await socket.ConnectAsync(uri, timeout.Token);
         return new OrbitSocket(socket);
