@@ -26,6 +26,10 @@ public static class RoomApiEndpoints
                          "(or the admin role) for an operator or robot token. Errors: {\"detail\"}.");
         api.MapPost("/session", CreateSessionAsync)
             .WithSummary("Bearer: any valid credential of operator or admin room role. Body {\"name\"?: string} (optional) -> 201 {\"session_id\", \"name\", \"created_at\"}; the caller owns the room.");
+        api.MapGet("/rooms", MyRoomsAsync)
+            .WithSummary("Bearer: a person's web session or user token. -> {\"rooms\": [{\"session_id\", \"name\", \"created_at\", \"participants\": [{\"id\",\"name\",\"role\",\"joined_at\"}], " +
+                         "\"control\", \"recording_id\"}]}: the rooms the caller created, newest first (at most 200). 403 for shared and room tokens, which own no rooms.")
+            .Produces<MyRoomsResponse>();
         api.MapGet("/turn", IceServersAsync)
             .WithSummary("Bearer: any valid credential. -> {\"ice_servers\": [RTCIceServer], \"ttl\"}: TURN REST credentials (username <expiry>:<user>, HMAC-SHA1).");
         return app;
@@ -133,9 +137,33 @@ public static class RoomApiEndpoints
         }
 
         var sessionId = OrbitGrains.Shared.IssuedIds.New();
-        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, caller.UserId, string.IsNullOrEmpty(name) ? null : name);
-        return Results.Json(new { session_id = sessionId, name = string.IsNullOrEmpty(name) ? null : name, created_at = clock.GetUtcNow() },
+        var roomName = string.IsNullOrEmpty(name) ? null : name;
+        var createdAt = clock.GetUtcNow();
+        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, caller.UserId, roomName);
+        if (caller.UserId is { } owner)
+        {
+            // After the room exists: a failure here leaves a room its owner can still open by id, never a listed room
+            // that is not there.
+            await grains.GetGrain<IOwnedRoomsGrain>(owner).Add(new OwnedRoom(sessionId, roomName, createdAt));
+        }
+
+        return Results.Json(new { session_id = sessionId, name = roomName, created_at = createdAt },
             statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> MyRoomsAsync(HttpContext context, IGrainFactory grains)
+    {
+        if (RoomCaller.From(context.User) is not { UserId: { } userId, Kind: not CallerKind.RoomToken })
+        {
+            return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only a signed-in person owns rooms: use your own session or user token.");
+        }
+
+        var owned = await grains.GetGrain<IOwnedRoomsGrain>(userId).List();
+        var snapshots = await Task.WhenAll(owned.Select(r => grains.GetGrain<ISessionRoomGrain>(r.SessionId).Snapshot()));
+        return Results.Json(new MyRoomsResponse(owned.Zip(snapshots, (room, live) => new MyRoom(
+            room.SessionId, room.Name, room.CreatedAt,
+            live.Participants.Select(p => new MyRoomParticipant(p.Id, p.Name, p.Role, p.JoinedAt)).ToArray(),
+            live.ControlHolder, live.RecordingId)).ToArray()));
     }
 
     private static IResult IceServersAsync(HttpContext context, TurnCredentials turn) =>
@@ -152,3 +180,22 @@ public static class RoomApiEndpoints
         _ => 3,
     };
 }
+
+/// <summary>`GET /api/rooms`: the caller's own rooms, newest first, with who is in each right now.</summary>
+public sealed record MyRoomsResponse([property: JsonPropertyName("rooms")] MyRoom[] Rooms);
+
+/// <param name="Control">The connection id holding the control lock, if any.</param>
+/// <param name="RecordingId">The recording in progress, if any.</param>
+public sealed record MyRoom(
+    [property: JsonPropertyName("session_id")] string SessionId,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("participants")] MyRoomParticipant[] Participants,
+    [property: JsonPropertyName("control")] string? Control,
+    [property: JsonPropertyName("recording_id")] string? RecordingId);
+
+public sealed record MyRoomParticipant(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("joined_at")] DateTimeOffset JoinedAt);

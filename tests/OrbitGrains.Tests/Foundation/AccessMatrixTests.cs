@@ -84,6 +84,7 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["POST /api/login"] = Access.Authenticated,
         ["POST /api/session"] = Access.Authenticated,
         ["GET /api/turn"] = Access.Authenticated,
+        ["GET /api/rooms"] = Access.Authenticated,
         ["GET /api/admin/users/"] = Access.Admin,
         ["GET /api/admin/users/{id}"] = Access.Admin,
         ["POST /api/admin/users/"] = Access.Admin,

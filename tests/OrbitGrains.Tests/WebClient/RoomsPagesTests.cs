@@ -70,6 +70,51 @@ public sealed class RoomsPagesTests(WebClientHost host) : WebClientTest<WebClien
     }
 
     [Fact]
+    public async Task My_rooms_lists_the_rooms_a_person_created_in_any_browser_and_only_theirs()
+    {
+        var page = await Product.SignedInPageAsync(Product.Admin, "/rooms");
+        var name = $"mine-{Guid.NewGuid():N}"[..12];
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Join room" })).ToBeVisibleAsync();
+        var sessionId = Uri.UnescapeDataString(new Uri(page.Url).Segments[^1]);
+
+        // Another browser of the same person: nothing of the room is in its storage, so the list comes from the API.
+        var elsewhere = await Product.SignedInPageAsync(Product.Admin, "/rooms");
+        var mine = elsewhere.GetByRole(AriaRole.Region, new() { Name = "My rooms" });
+        await Expect(mine.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
+        await Expect(elsewhere.GetByRole(AriaRole.Heading, new() { Name = "Opened in this browser" })).ToHaveCountAsync(0);
+
+        // Somebody else's list is their own: empty for a new member, and the room is not in their API answer either.
+        var member = await Product.NewPersonAsync("nomine");
+        var memberPage = await Product.SignedInPageAsync(member, "/rooms");
+        await Expect(memberPage.GetByText("Rooms you create are listed here.")).ToBeVisibleAsync();
+        await PageChecks.CheckAsync(memberPage, "rooms-member");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/rooms");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", member.Token);
+        using var response = await Product.Http.SendAsync(request);
+        var rooms = (JsonArray)(await response.Content.ReadFromJsonAsync<JsonObject>())!["rooms"]!;
+        Assert.Empty(rooms);
+
+        using var own = new HttpRequestMessage(HttpMethod.Get, "/api/rooms");
+        own.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Product.Admin.Token);
+        using var ownResponse = await Product.Http.SendAsync(own);
+        var first = (await ownResponse.Content.ReadFromJsonAsync<JsonObject>())!["rooms"]![0]!;
+        Assert.Equal(sessionId, (string?)first["session_id"]);
+        Assert.Equal(name, (string?)first["name"]);
+    }
+
+    [Fact]
+    public async Task A_shared_token_owns_no_rooms_and_is_told_so()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/rooms");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WebClientHost.AdminToken);
+        using var response = await Product.Http.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("Only a signed-in person owns rooms", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+    }
+
+    [Fact]
     public async Task A_recording_replays_on_its_timeline()
     {
         var page = await Product.SignedInPageAsync(Product.Admin, "/rooms");

@@ -10,6 +10,8 @@ export type JoinRole = 'viewer' | 'operator';
 
 export const createRoom = (name: string) => api<{ session_id: string; name: string; created_at: string }>('/api/session', { body: name ? { name } : {} });
 export const allRooms = () => api<{ rooms: RoomSummary[] }>('/api/admin/rooms');
+/** The rooms the signed-in person created, newest first, with who is in each now. */
+export const myRooms = () => api<{ rooms: Array<RoomSummary & { created_at: string }> }>('/api/rooms');
 export const audit = (log: string, after = 0, limit = 200) =>
   api<{ entries: AuditEntry[]; next_after: number | null }>(`/api/admin/audit?log=${encodeURIComponent(log)}&after=${after}&limit=${limit}`);
 export const recordings = (room: string) => api<{ recordings: string[] }>(`/api/admin/rooms/${encodeURIComponent(room)}/recordings`);
@@ -22,7 +24,7 @@ export const stopRecording = (room: string) => api<{ recording_id: string }>(`/a
 /** A room token for joining as `role` (POST /api/login with the person's own bearer); the server caps the role. */
 export const roomToken = (role: JoinRole) => api<{ token: string; role: string; expires_in: number }>('/api/login', { body: { role } });
 
-/** Rooms this browser created or joined, newest first, so a person finds them again (the API lists all rooms to admins only). */
+/** Rooms this browser opened, newest first, so a person finds rooms they joined but do not own again. */
 const knownKey = 'orbitgrains.rooms';
 export function knownRooms(): Array<{ id: string; name: string | null }> {
   try {
