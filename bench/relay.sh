@@ -18,8 +18,9 @@ dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
 load="$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll"
 
 start_product() {
-  # The per-socket message rate limit protects a shared server; the benchmark measures the relay itself.
-  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 \
+  # The per-socket message rate limit and the per-address sign-up limit protect a shared server; the benchmark
+  # measures the relay itself, and signs up all of its users from one address.
+  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=100000 ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 \
     dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product-$1.log" 2>&1 &
   product=$!
   for _ in $(seq 1 60); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && return; sleep 0.5; done
