@@ -1,7 +1,11 @@
 namespace OrbitGrains.Relay;
 
+/// <summary>A thread's latest turn (spec/orbit.md, `orbit.relay-state`).</summary>
+/// <param name="Id">The turn id the anchor sent, if any.</param>
+/// <param name="Status">The status as the anchor sent it in `params.turn.status`, else the relay's name for the method ("InProgress", "Completed", ...).</param>
+/// <param name="Running">Whether the latest transition was `turn/started`; null in rows stored before this member existed.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Relay.TurnState")]
-public sealed record TurnState([property: Id(0)] string? Id, [property: Id(1)] string Status);
+public sealed record TurnState([property: Id(0)] string? Id, [property: Id(1)] string Status, [property: Id(2)] bool? Running = null);
 
 /// <summary>What a client needs when it (re)subscribes: the binding, the turn, and the messages to replay.</summary>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Relay.ThreadSnapshot")]

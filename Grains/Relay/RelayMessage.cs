@@ -63,6 +63,13 @@ public sealed class RelayMessage
 
     public bool IsRequest => IdKey is not null && Method is not null;
 
+    /// <summary>The frame with its `id` replaced by the JSON text <paramref name="idJson"/> (request ids are per sender).</summary>
+    public string WithId(string idJson)
+    {
+        Json["id"] = JsonNode.Parse(idJson);
+        return Json.ToJsonString();
+    }
+
     /// <summary>Parses a text frame; null when it is not a JSON object (the caller answers with an error frame).</summary>
     public static RelayMessage? TryParse(string frame)
     {

@@ -117,7 +117,7 @@ public sealed partial class ThreadGrain(
             return Task.FromResult<TurnState?>(null);
         }
 
-        var interrupted = state.State.Turn! with { Status = "Interrupted" };
+        var interrupted = state.State.Turn! with { Status = "Interrupted", Running = false };
         state.State.Turn = interrupted;
         state.State.Messages.Add(RelayFrames.TurnInterrupted(ThreadId, interrupted));
         _dirty = true;

@@ -25,7 +25,11 @@ public static class ThreadItems
         ["turn/interrupted"] = "Interrupted",
     };
 
-    public static bool IsRunning(TurnState? turn) => turn is { Status: "InProgress" };
+    /// <summary>
+    /// Whether the turn is under way. Rows stored before <see cref="TurnState.Running"/> existed only have the
+    /// relay's own status names, where "InProgress" meant running.
+    /// </summary>
+    public static bool IsRunning(TurnState? turn) => turn is { Running: true } or { Running: null, Status: "InProgress" };
 
     /// <summary>The turn after this message, or null when the message is not a turn transition.</summary>
     public static TurnState? TurnAfter(RelayMessage message)
@@ -38,7 +42,11 @@ public static class ThreadItems
         var parameters = message.Json["params"] as JsonObject;
         var turn = parameters?["turn"] as JsonObject;
         var id = Text(turn?["id"]) ?? Text(parameters?["turnId"]);
-        return new TurnState(id, status);
+
+        // Replay tells clients the status the anchor sent ("completed" stays "completed"); the method only fills in
+        // a status the anchor left out.
+        var sent = Text(turn?["status"]) is { Length: <= 64 } text ? text : null;
+        return new TurnState(id, sent ?? status, Running: message.Method == "turn/started");
     }
 
     /// <summary>The artifact an `item/completed` message carries, or null.</summary>

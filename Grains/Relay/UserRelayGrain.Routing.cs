@@ -8,19 +8,19 @@ public sealed partial class UserRelayGrain
     /// <summary>Per thread, the batch being stored now (later batches chain behind it).</summary>
     private readonly Dictionary<string, Task> _recording = new(StringComparer.Ordinal);
 
-    /// <summary>(anchor id, request id) -> the client connection whose request it was.</summary>
-    private readonly Dictionary<(string Anchor, string Id), string> _clientRequests = [];
+    /// <summary>Clients' requests waiting for an anchor: answerer = anchor id, asker = client connection.</summary>
+    private readonly PendingRequests _clientRequests = new(MaxPending);
 
-    /// <summary>(client connection, request id) -> the anchor that asked that client.</summary>
-    private readonly Dictionary<(string Client, string Id), string> _anchorRequests = [];
+    /// <summary>Anchors' requests waiting for a client: answerer = client connection, asker = anchor id.</summary>
+    private readonly PendingRequests _anchorRequests = new(MaxPending);
 
     private async Task FromClientAsync(RelayPeer client, RelayMessage message, string frame)
     {
         // 1. A response goes back to the anchor that asked this client.
-        if (message.IsResponse && _anchorRequests.Remove((client.Id, message.IdKey!), out var askingAnchor)
-            && _anchorsById.TryGetValue(askingAnchor, out var askingConnection))
+        if (message.IsResponse && _anchorRequests.TryComplete(client.Id, message.IdKey!, out var asked)
+            && _anchorsById.TryGetValue(asked.Asker, out var askingConnection))
         {
-            Send(askingConnection, frame);
+            Send(askingConnection, asked.OriginalId is { } originalId ? message.WithId(originalId) : frame);
             return;
         }
 
@@ -42,9 +42,10 @@ public sealed partial class UserRelayGrain
             await BindAsync(threadId, anchorId);
         }
 
-        if (message.IsRequest)
+        if (message.IsRequest && _clientRequests.Add(client.Id, [anchorId], message.IdKey!) is { } sentId)
         {
-            Remember(_clientRequests, (anchorId, message.IdKey!), client.Id);
+            // Another client's request with the same id is still waiting on this anchor.
+            frame = message.WithId(sentId);
         }
 
         Send(_anchorsById[anchorId], frame);
@@ -107,9 +108,17 @@ public sealed partial class UserRelayGrain
                 return;
             }
 
-            if (_clientRequests.Remove((anchorId, message.IdKey!), out var askingClient))
+            if (_clientRequests.TryComplete(anchorId, message.IdKey!, out var asked))
             {
-                Send(askingClient, frame);
+                frame = asked.OriginalId is { } originalId ? message.WithId(originalId) : frame;
+                Send(asked.Asker, frame);
+
+                // The anchor that answers with a thread (thread/start, thread/resume) is where that thread lives.
+                if (message.ThreadId is { } answeredThread)
+                {
+                    await BindAsync(answeredThread, anchorId);
+                }
+
                 await RecordAsync(message, frame, anchorId);
                 return;
             }
@@ -117,14 +126,13 @@ public sealed partial class UserRelayGrain
 
         // 2. Notifications and server-initiated requests go to the thread's subscribers, else to all the user's clients.
         var plan = PlanFor(message.ThreadId);
-        Send(plan, frame);
-        if (message.IsRequest)
+        if (message.IsRequest && _anchorRequests.Add(anchorId, plan.Targets, message.IdKey!) is { } sentId)
         {
-            foreach (var client in plan.Targets)
-            {
-                Remember(_anchorRequests, (client, message.IdKey!), anchorId);
-            }
+            // Another anchor's request with the same id still waits on one of these clients.
+            frame = message.WithId(sentId);
         }
+
+        Send(plan, frame);
 
         // 3. Thread messages are kept for replay, and move the turn and artifacts.
         await RecordAsync(message, frame, anchorId);
@@ -212,32 +220,15 @@ public sealed partial class UserRelayGrain
 
     private bool IsOnline(string anchorId) => _anchorsById.ContainsKey(anchorId);
 
-    private static void Remember<TKey>(Dictionary<TKey, string> pending, TKey key, string value) where TKey : notnull
-    {
-        if (pending.Count >= MaxPending && !pending.ContainsKey(key))
-        {
-            // Oldest-first eviction would need ordering; dropping one arbitrary entry keeps the bound cheaply.
-            pending.Remove(pending.Keys.First());
-        }
-
-        pending[key] = value;
-    }
-
     private void ForgetPending(RelayPeer peer)
     {
         if (peer.IsAnchor && peer.AnchorId is { } anchorId)
         {
-            foreach (var key in _clientRequests.Keys.Where(k => k.Anchor == anchorId).ToList())
-            {
-                _clientRequests.Remove(key);
-            }
+            _clientRequests.ForgetAnswerer(anchorId);
         }
         else
         {
-            foreach (var key in _anchorRequests.Keys.Where(k => k.Client == peer.Id).ToList())
-            {
-                _anchorRequests.Remove(key);
-            }
+            _anchorRequests.ForgetAnswerer(peer.Id);
         }
     }
 }
