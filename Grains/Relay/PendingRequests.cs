@@ -41,13 +41,17 @@ internal sealed class PendingRequests(int capacity)
     /// <summary>The request that <paramref name="answerer"/> answers with id <paramref name="idKey"/> (JSON text), forgotten once found.</summary>
     public bool TryComplete(string answerer, string idKey, out PendingRequest request) => _pending.Remove((answerer, idKey), out request);
 
-    /// <summary>Forgets what waits for a peer that is gone: nobody will answer it now.</summary>
-    public void ForgetAnswerer(string answerer)
+    /// <summary>Forgets what waits for a peer that is gone (nobody will answer it now) and returns it: the askers and their ids.</summary>
+    public List<PendingRequest> ForgetAnswerer(string answerer)
     {
+        var forgotten = new List<PendingRequest>();
         foreach (var key in _pending.Keys.Where(k => k.Answerer == answerer).ToList())
         {
-            _pending.Remove(key);
+            _pending.Remove(key, out var request);
+            forgotten.Add(request with { OriginalId = request.OriginalId ?? key.Id });
         }
+
+        return forgotten;
     }
 
     private void Remember((string, string) key, PendingRequest request)
@@ -70,5 +74,6 @@ internal sealed class PendingRequests(int capacity)
 }
 
 /// <param name="Asker">The connection (client) or anchor id whose request it is.</param>
-/// <param name="OriginalId">The JSON text of the id the asker used, when it was sent under another; null when unchanged.</param>
+/// <param name="OriginalId">The JSON text of the id the asker used, when it was sent under another; null when unchanged
+/// (<see cref="PendingRequests.ForgetAnswerer"/> always fills it in).</param>
 internal readonly record struct PendingRequest(string Asker, string? OriginalId);

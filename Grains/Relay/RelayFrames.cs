@@ -99,5 +99,7 @@ public sealed record RelayRouteError(string Code, string Message)
     public static readonly RelayRouteError ThreadAnchorMismatch = new("thread_anchor_mismatch", "This thread belongs to a different device.");
     public static readonly RelayRouteError ThreadAnchorOffline = new("anchor_offline", "Device for this thread is offline.");
     public static readonly RelayRouteError NoAnchors = new("anchor_offline", "No devices are connected.");
+    /// <summary>The request reached its anchor, whose socket then ended (closed, or silent past the keep-alive timeout) before it answered.</summary>
+    public static readonly RelayRouteError AnchorLeft = new("anchor_offline", "The device disconnected before answering.");
     public static readonly RelayRouteError AnchorRequired = new("anchor_required", "Select a device before starting a request.");
 }

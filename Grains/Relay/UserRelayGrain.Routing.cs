@@ -224,7 +224,14 @@ public sealed partial class UserRelayGrain
     {
         if (peer.IsAnchor && peer.AnchorId is { } anchorId)
         {
-            _clientRequests.ForgetAnswerer(anchorId);
+            // A request the anchor never answered would otherwise wait forever in the client: it is told the device left.
+            foreach (var request in _clientRequests.ForgetAnswerer(anchorId))
+            {
+                if (_peers.ContainsKey(request.Asker))
+                {
+                    Send(request.Asker, RelayFrames.RoutingError(System.Text.Json.Nodes.JsonNode.Parse(request.OriginalId!)!, RelayRouteError.AnchorLeft));
+                }
+            }
         }
         else
         {

@@ -64,6 +64,7 @@ public static class OrbitWebApp
         builder.Services.AddSingleton<OrbitMetrics>();
         builder.Services.AddGracefulShutdown(builder.Configuration);
         var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
+        var keepAlive = Sockets.SocketKeepAlive.Load(builder.Configuration);
         ListenForMetrics(builder, urls, metricsPort);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -105,7 +106,7 @@ public static class OrbitWebApp
         app.UseStatusCodePages();
         app.UseWebClientAssets();
         Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
-        app.UseWebSockets();
+        app.UseWebSockets(keepAlive.ToWebSocketOptions());
         app.UseGracefulShutdown();
         app.UseRouting();
         app.UseCors();

@@ -64,7 +64,11 @@ public sealed class RelaySocket(
         }, cancellationToken);
 
     private static SocketLimits Limits(RelayOptions options) =>
-        new(options.MaxFrameBytes, options.MaxQueuedBytes, options.MessagesPerSecond, (_, message) => RelayFrames.InvalidFrame(message));
+        new(options.MaxFrameBytes, options.MaxQueuedBytes, options.MessagesPerSecond, (_, message) => RelayFrames.InvalidFrame(message))
+        {
+            PaceBursts = true,
+            NodeBudget = options.InboundBudget,
+        };
 
     /// <summary>A control message of type ping, whatever else it carries (clients add timestamps).</summary>
     private static bool IsPing(string frame) =>

@@ -19,6 +19,8 @@ namespace OrbitGrains.WebFrontend.Sockets;
 /// </remarks>
 public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits, TimeProvider clock, ILogger? logger = null)
 {
+    /// <summary>1013 Try Again Later (IANA WebSocket close code registry); the enum has no name for it.</summary>
+    private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly ConcurrentQueue<byte[]> _outbound = new();
     private readonly CancellationTokenSource _abort = new();
@@ -31,6 +33,8 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
     /// <summary>Set when <see cref="RunAsync"/> starts; frames queued before wait for it.</summary>
     private volatile bool _running;
     private (WebSocketCloseStatus Status, string Reason)? _close;
+    /// <summary>Bytes of the message being read and handled that are held from <see cref="SocketLimits.NodeBudget"/>.</summary>
+    private long _budgetHeld;
     private double _tokens = limits.MessagesPerSecond * 2;
     private long _lastRefill = clock.GetTimestamp();
 
@@ -57,7 +61,10 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
             return false;
         }
 
-        if (Interlocked.Add(ref _queuedBytes, utf8Frame.Length) > limits.MaxQueuedBytes)
+        // One frame bigger than the allowance still goes to a peer that has caught up (a 15 MB image to a client whose
+        // queue is empty); a backlog beyond it means the peer is too slow.
+        var queued = Interlocked.Add(ref _queuedBytes, utf8Frame.Length);
+        if (queued > limits.MaxQueuedBytes && queued != utf8Frame.Length)
         {
             _abort.Cancel();
             return false;
@@ -133,44 +140,73 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
                 return;
             }
 
-            var frame = await ReadMessageAsync(cancellationToken);
-            if (frame is null)
+            try
             {
-                return;
+                if (!await ReceiveOneAsync(onFrame, cancellationToken))
+                {
+                    return;
+                }
             }
-
-            if (frame.Text.Length == 0)
+            finally
             {
-                continue;
+                // The message has been handled (or refused): its bytes go back to the node.
+                limits.NodeBudget?.Release(_budgetHeld);
+                _budgetHeld = 0;
             }
+        }
+    }
 
-            if (!TakeToken())
+    /// <summary>Reads and handles one message; false when the socket is done.</summary>
+    private async Task<bool> ReceiveOneAsync(Func<InboundFrame, Task> onFrame, CancellationToken cancellationToken)
+    {
+        var frame = await ReadMessageAsync(cancellationToken);
+        if (frame is null)
+        {
+            return false;
+        }
+
+        if (frame.Text.Length == 0)
+        {
+            return true;
+        }
+
+        if (!TakeToken())
+        {
+            if (limits.PaceBursts)
+            {
+                // Over the rate: this message waits for its token and nothing more is read meanwhile, so the peer's
+                // sends back up in TCP instead of being dropped.
+                await Task.Delay(TimeSpan.FromSeconds(-_tokens / limits.MessagesPerSecond), clock, cancellationToken);
+            }
+            else
             {
                 Enqueue(limits.ErrorFrame("rate_limited", "Rate limit exceeded; slow down."));
                 if (limits.CloseOnFirstRateViolation || _tokens < -limits.MessagesPerSecond)
                 {
                     Close(WebSocketCloseStatus.PolicyViolation, "Rate limit exceeded");
-                    return;
+                    return false;
                 }
 
-                continue;
-            }
-
-            try
-            {
-                await onFrame(frame);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (logger is not null)
-                {
-                    LogHandlerFailed(logger, ex);
-                }
-
-                Close(WebSocketCloseStatus.InternalServerError, "Internal error");
-                return;
+                return true;
             }
         }
+
+        try
+        {
+            await onFrame(frame);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (logger is not null)
+            {
+                LogHandlerFailed(logger, ex);
+            }
+
+            Close(WebSocketCloseStatus.InternalServerError, "Internal error");
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Reads one whole message; null when the socket closed or the frame broke a rule (the socket is then closing).</summary>
@@ -191,7 +227,20 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
                         return null;
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limits.MaxFrameBytes + 1));
+                    var size = Math.Min(buffer.Length * 2, limits.MaxFrameBytes + 1);
+                    if (limits.NodeBudget is { } budget)
+                    {
+                        if (!await budget.TryReserveAsync(size - buffer.Length, limits.NodeBudgetWait, clock, cancellationToken))
+                        {
+                            // The node's allowance for big messages stayed taken: the peer may send it again later.
+                            Close(TryAgainLater, "Server busy; try again later");
+                            return null;
+                        }
+
+                        _budgetHeld += size - buffer.Length;
+                    }
+
+                    var bigger = ArrayPool<byte>.Shared.Rent(size);
                     buffer.AsSpan(0, length).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = bigger;

@@ -105,6 +105,12 @@ public sealed class OrbitSocket : IAsyncDisposable
                 WebSocketReceiveResult result;
                 do
                 {
+                    if (length == buffer.Length)
+                    {
+                        // Messages of many megabytes (inline images) are real traffic too.
+                        Array.Resize(ref buffer, buffer.Length * 2);
+                    }
+
                     result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), CancellationToken.None);
                     length += result.Count;
                 }

@@ -93,29 +93,38 @@ public sealed class RelayAbuseTests(RelayHostFixture fixture)
     }
 
     [Fact]
-    public async Task A_flood_is_rate_limited_then_closed_while_another_user_is_served()
+    public async Task An_anchor_burst_over_the_rate_is_read_more_slowly_and_nothing_is_lost_while_another_user_is_served()
     {
+        var user = RelayHostFixture.NewUser();
+        await using var client = await fixture.ClientAsync(user);
+        await using var anchor = await fixture.AnchorAsync(user, "bursty", observer: client);
         await using var calm = await fixture.ClientAsync(RelayHostFixture.NewUser());
-        await using var flooder = await fixture.ClientAsync(RelayHostFixture.NewUser());
 
-        // The fixture allows 200 messages/s with a burst of 400; 3,000 back to back cannot all pass.
-        var sent = 0;
-        try
+        // The fixture reads 200 messages/s with a burst of 400: 1,500 quick deltas take seconds to read, not a cut-off.
+        const int Deltas = 1500;
+        var burst = Task.Run(async () =>
         {
-            for (; sent < 3000 && flooder.State == WebSocketState.Open; sent++)
+            for (var i = 0; i < Deltas; i++)
             {
-                await flooder.SendTextAsync("{\"method\":\"noise\",\"params\":{}}");
+                await anchor.SendTextAsync("{\"method\":\"item/agentMessage/delta\",\"params\":{\"delta\":\"" + i + "\"}}");
             }
-        }
-        catch (WebSocketException)
-        {
-        }
 
-        await flooder.NextAsync(f => (string?)f["type"] == "orbit.error" && ((string?)f["error"]!["message"])!.Contains("Rate limit"));
-        await flooder.ClosedAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, flooder.CloseStatus);
+            await anchor.SendTextAsync("""{"method":"turn/completed","params":{"turn":{"id":"t1","status":"completed"}}}""");
+        });
 
+        // Someone else is served while the burst is being paced.
         await calm.SendAsync(new { type = "ping" });
         await calm.NextOfTypeAsync("pong");
+
+        for (var i = 0; i < Deltas; i++)
+        {
+            var delta = await client.NextAsync(f => (string?)f["method"] == "item/agentMessage/delta", TimeSpan.FromSeconds(60));
+            Assert.Equal(i.ToString(), (string?)delta["params"]!["delta"]);
+        }
+
+        await client.NextAsync(f => (string?)f["method"] == "turn/completed");
+        await burst;
+        Assert.Equal(WebSocketState.Open, anchor.State);
+        Assert.DoesNotContain(await anchor.DrainAsync(TimeSpan.Zero), f => (string?)f["type"] == "orbit.error");
     }
 }
