@@ -11,9 +11,10 @@ public interface ISessionRoomGrain : IGrainWithStringKey
     /// <summary>
     /// Creates the room (idempotent); false if it already existed. <paramref name="ownerId"/> is the account of the
     /// person who created it (null for the admin token or a static token): the owner may hand out operator tokens for it.
+    /// The audit log's `session_created` entry names the creator, their <paramref name="role"/> and <paramref name="address"/>.
     /// </summary>
-    [Alias("CreateOwned")]
-    Task<bool> Create(string createdBy, string? ownerId, string? name);
+    [Alias("CreateAudited")]
+    Task<bool> Create(string createdBy, string? ownerId, string? name, string role, string? address);
 
     [Alias("Join")]
     Task<JoinResult> Join(RoomParticipant participant, IRoomHub hub);

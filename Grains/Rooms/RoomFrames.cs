@@ -54,12 +54,16 @@ public static class RoomFrames
         ["delivered"] = delivered,
     }.ToJsonString();
 
-    public static string AdminEstop(string actor, string? reason, DateTimeOffset at) => new JsonObject
+    /// <summary>
+    /// An emergency stop as every participant receives it, whoever sent it (docs/rooms.md): `from` is the sender's
+    /// participant id (null through the admin API), `reason` null when none was given, `ts` when the room took it.
+    /// </summary>
+    public static string Estop(string? fromId, string fromName, string role, string? reason, DateTimeOffset at) => new JsonObject
     {
         ["type"] = "estop",
-        ["from"] = null,
-        ["from_name"] = actor,
-        ["role"] = "admin",
+        ["from"] = fromId,
+        ["from_name"] = fromName,
+        ["role"] = role,
         ["reason"] = reason,
         ["ts"] = at.ToString("O"),
     }.ToJsonString();

@@ -48,7 +48,7 @@ public sealed partial class SessionRoomGrain
             return -1;
         }
 
-        var frame = RoomFrames.AdminEstop(actor, reason, clock.GetUtcNow());
+        var frame = RoomFrames.Estop(null, actor, "admin", reason, clock.GetUtcNow());
         var delivered = DeliverEstop(frame, except: null);
         meter.Rooms.Estop("admin");
         Record("estop", null, frame);
@@ -66,13 +66,20 @@ public sealed partial class SessionRoomGrain
         }
 
         // Stop first, write down second: the robot must not wait for the store.
-        var delivered = DeliverEstop(message.Frame, except: sender.Id);
+        var reason = ReasonOf(message.Frame);
+        var frame = RoomFrames.Estop(sender.Id, sender.Connection.Name, role, reason, clock.GetUtcNow());
+        var delivered = DeliverEstop(frame, except: sender.Id);
         meter.Rooms.Estop("participant");
-        Record("estop", sender.Id, message.Frame);
-        var sequence = await AuditAsync("estop", sender.Connection.Name, role, sender.Connection.Address, $"{sender.Id} to {delivered} participant(s)");
+        Record("estop", sender.Id, frame);
+        var sequence = await AuditAsync("estop", sender.Connection.Name, role, sender.Connection.Address,
+            $"{sender.Id} to {delivered} participant(s){(reason is null ? "" : $": {reason}")}");
         Send(sender.Id, RoomFrames.EstopAck(sequence, delivered));
         return ReceiveOutcome.Routed;
     }
+
+    /// <summary>The estop's `reason` (the front end checked it is absent, null or a string of at most 500 characters).</summary>
+    private static string? ReasonOf(string frame) =>
+        System.Text.Json.Nodes.JsonNode.Parse(frame)?["reason"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var reason) ? reason : null;
 
     /// <summary>Robots first (their hubs are called before anyone else's), then every other participant.</summary>
     private int DeliverEstop(string frame, string? except) =>

@@ -37,6 +37,12 @@ public sealed partial class SessionRoomGrain(
 
     private bool Exists => state.State.Created || SessionId == GlobalRoom;
 
+    /// <summary>
+    /// The legacy global room relays and nothing more: the original's clients (and its smoke test) expect the first
+    /// frame they receive to be another client's message, so nobody there hears of joins and leaves.
+    /// </summary>
+    private bool IsLegacy => SessionId == GlobalRoom;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _leaseTimer = this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
@@ -54,7 +60,7 @@ public sealed partial class SessionRoomGrain(
         await FlushRecordingAsync(cancellationToken);
     }
 
-    public async Task<bool> Create(string createdBy, string? ownerId, string? name)
+    public async Task<bool> Create(string createdBy, string? ownerId, string? name, string role, string? address)
     {
         if (Exists)
         {
@@ -67,7 +73,7 @@ public sealed partial class SessionRoomGrain(
         state.State.OwnerId = ownerId;
         state.State.Name = name;
         await state.WriteStateAsync();
-        await AuditAsync("session_created", createdBy, null, null, name);
+        await AuditAsync("session_created", createdBy, role, address, name);
         return true;
     }
 
@@ -85,7 +91,11 @@ public sealed partial class SessionRoomGrain(
             _participants[participant.ConnectionId] = joined;
             _byHub = null;
             var frame = RoomFrames.ParticipantJoined(SessionId, joined.Info);
-            Broadcast(frame, except: participant.ConnectionId);
+            if (!IsLegacy)
+            {
+                Broadcast(frame, except: participant.ConnectionId);
+            }
+
             Record("participant_joined", participant.ConnectionId, frame);
             if (_participants.Count == 1)
             {
@@ -158,7 +168,11 @@ public sealed partial class SessionRoomGrain(
         }
 
         var frame = RoomFrames.ParticipantLeft(SessionId, connectionId, reason);
-        Broadcast(frame, except: null);
+        if (!IsLegacy)
+        {
+            Broadcast(frame, except: null);
+        }
+
         Record("participant_left", connectionId, frame);
         if (_participants.Count == 0)
         {

@@ -139,7 +139,8 @@ public static class RoomApiEndpoints
         var sessionId = OrbitGrains.Shared.IssuedIds.New();
         var roomName = string.IsNullOrEmpty(name) ? null : name;
         var createdAt = clock.GetUtcNow();
-        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(caller.Name, caller.UserId, roomName);
+        await grains.GetGrain<ISessionRoomGrain>(sessionId).Create(
+            caller.Name, caller.UserId, roomName, RoomRoles.Name(caller.Role), context.Connection.RemoteIpAddress?.ToString());
         if (caller.UserId is { } owner)
         {
             // After the room exists: a failure here leaves a room its owner can still open by id, never a listed room

@@ -76,11 +76,15 @@ public sealed partial class RoomSocketSession : IAccountSocket
         }
     }
 
-    private void ReleaseDeliveries(string first)
+    private void ReleaseDeliveries(string? first)
     {
         lock (_gate)
         {
-            Socket.Enqueue(first);
+            if (first is not null)
+            {
+                Socket.Enqueue(first);
+            }
+
             foreach (var frame in _early ?? [])
             {
                 Socket.Enqueue(frame);
@@ -215,7 +219,8 @@ public sealed partial class RoomSocketSession : IAccountSocket
         }
 
         RoomId = sessionId;
-        ReleaseDeliveries(Joined(room));
+        // The legacy global room says nothing of its own, as the original did (see SessionRoomGrain.IsLegacy).
+        ReleaseDeliveries(sessionId == SessionRoomGrain.GlobalRoom ? null : Joined(room));
         return true;
     }
 

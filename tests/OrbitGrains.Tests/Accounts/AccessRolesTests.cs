@@ -91,7 +91,7 @@ public sealed class AccessRolesTests(AccessRolesHost host) : AccountsHostTest<Ac
     {
         var user = await Api.RegisterAsync(AccountsApi.NewName("room"));
         var room = Guid.NewGuid().ToString("N");
-        await Host.Grains.GetGrain<ISessionRoomGrain>(room).Create("admin", null, "grants");
+        await Host.Grains.GetGrain<ISessionRoomGrain>(room).Create("admin", null, "grants", "admin", null);
 
         await using (var viewer = await JoinAsync(user.Token, room, "viewer"))
         {
@@ -120,7 +120,7 @@ public sealed class AccessRolesTests(AccessRolesHost host) : AccountsHostTest<Ac
         var anchor = await Api.SignInAnchorAsync(user.Token);
         var anchorAccess = (string)anchor["anchorAccessToken"]!;
         var room = Guid.NewGuid().ToString("N");
-        await Host.Grains.GetGrain<ISessionRoomGrain>(room).Create("admin", null, "disable");
+        await Host.Grains.GetGrain<ISessionRoomGrain>(room).Create("admin", null, "disable", "admin", null);
         var bystander = await Api.RegisterAsync(AccountsApi.NewName("bystander"));
 
         await using var client = await OrbitSocket.ConnectAsync(Host.BaseAddress, $"/ws/client?token={Uri.EscapeDataString(user.Token)}&clientId=tab");

@@ -32,10 +32,8 @@ public sealed class TelemetryExportTests
         await using var host = await RunningHost.StartFrontEndAsync(configuration, environment: "Development");
 
         // A room fan-out (the legacy room, the development demo token) and a plain request.
-        await using var a = await OrbitSocket.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
-        await using var b = await OrbitSocket.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
-        await a.NextOfTypeAsync("joined");
-        await b.NextOfTypeAsync("joined");
+        await using var a = await LegacyRoom.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
+        await using var b = await LegacyRoom.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
         await a.SendTextAsync("""{"type":"smoke","payload":{"n":1}}""");
         await b.NextOfTypeAsync("smoke");
         (await host.Http.GetAsync("/health")).EnsureSuccessStatusCode();
@@ -78,10 +76,8 @@ public sealed class TelemetryExportTests
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref deliveries, value));
         listener.Start();
 
-        await using var a = await OrbitSocket.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
-        await using var b = await OrbitSocket.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
-        await a.NextOfTypeAsync("joined");
-        await b.NextOfTypeAsync("joined");
+        await using var a = await LegacyRoom.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
+        await using var b = await LegacyRoom.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
         await a.SendTextAsync("""{"type":"smoke","payload":{"n":2}}""");
         await b.NextOfTypeAsync("smoke");
         await Eventually.TrueAsync(() => Interlocked.Read(ref deliveries) >= 1, "the fan-out counted");

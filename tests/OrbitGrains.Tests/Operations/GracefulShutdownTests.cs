@@ -26,8 +26,7 @@ public sealed class GracefulShutdownTests
         await node.WaitReadyAsync(TimeSpan.FromMinutes(2));
         using var http = new HttpClient { BaseAddress = node.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-        await using var open = await OrbitSocket.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
-        await open.NextOfTypeAsync("joined");
+        await using var open = await LegacyRoom.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
 
         // A sign-up whose body arrives slowly (fast enough for Kestrel's minimum data rate) until the test lets it end.
         var body = new TrickleContent("""{"email":"in-flight@example.com","password":"correct horse"}""");

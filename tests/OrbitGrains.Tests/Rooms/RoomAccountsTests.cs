@@ -49,9 +49,13 @@ public sealed class RoomAccountsTests : IAsyncLifetime
         Assert.Equal(4401, (int?)refused.CloseStatus);
     }
 
+    /// <summary>The role a person's token joins a session room with (the legacy global room announces nothing).</summary>
     private async Task<string?> JoinedRoleAsync(string token)
     {
-        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(token)}");
+        _session ??= await RoomsHostFixture.SessionAsync(_host, AdminToken);
+        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(token)}&session_id={_session}");
         return (string?)(await socket.NextOfTypeAsync("joined"))["role"];
     }
+
+    private string? _session;
 }

@@ -71,6 +71,7 @@ public sealed class RoomAdminTests(RoomsHostFixture fixture)
             var estop = await peer.Socket.NextOfTypeAsync("estop");
             Assert.Equal("admin", (string?)estop["role"]);
             Assert.Equal("drill", (string?)estop["reason"]);
+            Assert.Equal(["from", "from_name", "reason", "role", "ts", "type"], estop.Select(m => m.Key).Order());
         }
 
         var audited = Assert.Single(await fixture.AuditAsync(session), e => (string?)e!["action"] == "estop")!;
@@ -97,6 +98,9 @@ public sealed class RoomAdminTests(RoomsHostFixture fixture)
         var entries = (JsonArray)first["entries"]!;
         Assert.Equal(4, entries.Count);
         Assert.Equal("session_created", (string?)entries[0]!["action"]);
+        // Who created the room, with which role, from where.
+        Assert.Equal("operator", (string?)entries[0]!["role"]);
+        Assert.Equal("127.0.0.1", (string?)entries[0]!["address"]);
         Assert.Equal([1L, 2L, 3L, 4L], entries.Select(e => (long)e!["seq"]!));
         var next = await fixture.AdminGetAsync($"/api/admin/audit?log={session}&limit=4&after={(long)first["next_after"]!}");
         Assert.Equal(5L, (long)((JsonArray)next["entries"]!)[0]!["seq"]!);

@@ -163,6 +163,9 @@ public sealed class RoomMessageTests(RoomsHostFixture fixture)
             var estop = await peer.Socket.NextOfTypeAsync("estop");
             Assert.Equal(operatorPeer.Id, (string?)estop["from"]);
             Assert.Equal("obstacle", (string?)estop["reason"]);
+            // The same shape as an admin's estop (RoomAdminTests), whoever sends it.
+            Assert.Equal(["from", "from_name", "reason", "role", "ts", "type"], estop.Select(m => m.Key).Order());
+            Assert.Equal("operator", (string?)estop["role"]);
         }
 
         var ack = await operatorPeer.Socket.NextOfTypeAsync("estop_ack");
@@ -173,6 +176,7 @@ public sealed class RoomMessageTests(RoomsHostFixture fixture)
         Assert.Equal((long)ack["audit_sequence"]!, (long)audited["seq"]!);
         Assert.Equal("operator", (string?)audited["role"]);
         Assert.StartsWith("olga", (string?)audited["actor"]);
+        Assert.Contains("obstacle", (string?)audited["detail"]);
         Assert.Equal("127.0.0.1", (string?)audited["address"]);
         Assert.True(DateTimeOffset.UtcNow - DateTimeOffset.Parse((string)audited["at"]!) < TimeSpan.FromMinutes(1));
         Assert.Contains(entries, e => (string?)e!["action"] == "join" && (string?)e["role"] == "robot");

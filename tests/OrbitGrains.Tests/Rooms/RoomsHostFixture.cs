@@ -53,10 +53,11 @@ public sealed class RoomsHostFixture : IAsyncLifetime
 
     public Task<string> SessionAsync() => SessionAsync(Host);
 
-    public static async Task<string> SessionAsync(RunningHost host)
+    /// <param name="bearer">Who creates the room: the fixture's static token unless given.</param>
+    public static async Task<string> SessionAsync(RunningHost host, string bearer = StaticToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonContent.Create(new { name = "test room" }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StaticToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         using var response = await host.Http.SendAsync(request);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
