@@ -23,11 +23,16 @@ public interface IUserRelayGrain : IGrainWithStringKey
     Task<bool> Receive(string connectionId, string frame);
 
     /// <summary>
-    /// The hub is alive and holds these sockets of the user. Sockets of hubs whose lease runs out are dropped;
-    /// sockets this relay does not know are closed (1012) so that their peers reconnect and subscribe again.
+    /// The hub holds exactly these sockets of the user (sent when cluster membership changed: a silo left, and this
+    /// relay may have been activated anew without its presence). Sockets this relay does not know are closed (1012) so
+    /// that their peers reconnect and subscribe again; sockets of hubs on silos that membership declares dead are dropped.
     /// </summary>
-    [Alias("RenewHub")]
-    Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease, string[] connectionIds);
+    [Alias("Reconcile")]
+    Task Reconcile(string hubId, IRelayHub hub, string[] connectionIds);
+
+    /// <summary>The hub's lease ran out or its silo is dead (<see cref="IRelayHubRegistryGrain"/>): its sockets are gone.</summary>
+    [Alias("HubLost")]
+    Task HubLost(string hubId);
 
     [Alias("ListAnchors")]
     Task<AnchorInfo[]> ListAnchors();

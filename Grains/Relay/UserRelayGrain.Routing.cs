@@ -166,6 +166,10 @@ public sealed partial class UserRelayGrain
         {
             _ = FlushRecordsAsync(threadId);
         }
+        else
+        {
+            ArmRecordFlush();
+        }
 
         return Task.CompletedTask;
     }

@@ -4,50 +4,73 @@ using Microsoft.Extensions.Logging;
 namespace OrbitGrains.Relay;
 
 /// <summary>
-/// One user's relay. Holds the presence and subscriptions of the user's sockets in memory (sockets re-announce
-/// themselves if it is lost) and makes every routing decision; threads keep what must last. Frames go out with
-/// one call per front-end hub that holds targets.
+/// One user's relay. Holds the presence and subscriptions of the user's sockets in memory (hubs reconcile it when
+/// cluster membership changes, so a relay activated anew closes the sockets it does not know and their peers come
+/// back) and makes every routing decision; threads keep what must last. Frames go out with one call per front-end
+/// hub that holds targets. An idle relay costs nothing: no timer runs unless messages wait to be stored.
 /// </summary>
 // The user's relay lives where the user's first socket arrives: most of its calls are then local.
 [Orleans.Placement.PreferLocalPlacement]
-public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelayGrain> logger) : Grain, IUserRelayGrain
+public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershipService membership, ILogger<UserRelayGrain> logger) : Grain, IUserRelayGrain
 {
     /// <summary>Pending-request maps are bounded so a peer that never answers cannot grow memory.</summary>
     private const int MaxPending = 10_000;
-    private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, RelayPeer> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _clientsById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _anchorsById = new(StringComparer.Ordinal);
-    private readonly HubLeases<IRelayHub> _hubs = new();
+    /// <summary>The hubs holding this user's sockets (their liveness is the registry's and membership's to judge).</summary>
+    private readonly Dictionary<string, IRelayHub> _hubs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeliveryPlan> _plans = new(StringComparer.Ordinal);
     private const string AllClientsKey = "\0all";
     private static readonly TimeSpan RecordFlushInterval = TimeSpan.FromMilliseconds(50);
-    private IGrainTimer? _leaseTimer;
     private IGrainTimer? _recordTimer;
+    private bool _recordTimerArmed;
 
     private string UserId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _leaseTimer = this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
-        // The tick only hands batches over; waiting for them here would hold the user's relay like a request does.
+        // Disarmed until a message waits to be stored (ArmRecordFlush): an idle relay runs no timer.
         _recordTimer = this.RegisterGrainTimer(ct =>
         {
+            _recordTimerArmed = false;
+            // The tick only hands batches over; waiting for them here would hold the user's relay like a request does.
             _ = FlushAllRecordsAsync();
             return Task.CompletedTask;
-        }, new GrainTimerCreationOptions(RecordFlushInterval, RecordFlushInterval));
+        }, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
+    }
+
+    /// <summary>Flushes pending thread messages once, <see cref="RecordFlushInterval"/> from now.</summary>
+    private void ArmRecordFlush()
+    {
+        if (!_recordTimerArmed)
+        {
+            _recordTimerArmed = true;
+            _recordTimer!.Change(RecordFlushInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// While sockets are registered the relay must stay: its presence lives only in memory. Without any, it may go.
+    /// </summary>
+    private void HoldWhileConnected()
+    {
+        if (_peers.Count > 0)
+        {
+            DelayDeactivation(TimeSpan.FromDays(1));
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAllRecordsAsync();
 
     public async Task Connect(RelayConnection connection, IRelayHub hub)
     {
-        Lease(connection.HubId, hub, DefaultLease);
+        SetHub(connection.HubId, hub);
         if (_peers.ContainsKey(connection.ConnectionId))
         {
             return;
@@ -56,6 +79,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
         var peer = new RelayPeer(connection);
         _peers[connection.ConnectionId] = peer;
         _plans.Clear();
+        HoldWhileConnected();
         if (connection.Role == RelayRole.Client && connection.ClientId is { } clientId)
         {
             if (_clientsById.TryGetValue(clientId, out var older) && older != connection.ConnectionId)
@@ -69,15 +93,44 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
 
     public Task Disconnect(string connectionId) => DropAsync(connectionId, closeSocket: false);
 
-    public Task RenewHub(string hubId, IRelayHub hub, TimeSpan lease, string[] connectionIds)
+    public async Task Reconcile(string hubId, IRelayHub hub, string[] connectionIds)
     {
-        Lease(hubId, hub, lease);
+        SetHub(hubId, hub);
         foreach (var unknown in connectionIds.Where(id => !_peers.ContainsKey(id)))
         {
             _ = hub.Close(unknown, RelayCloseCodes.ServiceRestart, RelayCloseCodes.ServiceRestartReason);
         }
 
-        return Task.CompletedTask;
+        // The hub holds exactly these: any other socket this relay lists there ended unnoticed.
+        var held = connectionIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in _peers.Values.Where(p => p.Connection.HubId == hubId && !held.Contains(p.Id)).ToList())
+        {
+            await DropAsync(stale.Id, closeSocket: false);
+        }
+
+        // Membership changed: sockets on silos it declares dead are gone, whether or not the registry saw it yet.
+        var snapshot = membership.CurrentSnapshot;
+        foreach (var deadHub in _hubs.Keys.Where(id => RelayHubIds.SiloOf(id) is { } silo && snapshot.GetSiloStatus(silo) == SiloStatus.Dead).ToList())
+        {
+            await HubLost(deadHub);
+        }
+    }
+
+    public async Task HubLost(string hubId)
+    {
+        if (!_hubs.Remove(hubId))
+        {
+            return;
+        }
+
+        _plans.Clear();
+
+        // The silo holding these sockets stopped renewing or died: they are gone.
+        foreach (var peer in _peers.Values.Where(p => p.Connection.HubId == hubId).ToList())
+        {
+            LogHubLost(peer.Id, hubId);
+            await DropAsync(peer.Id, closeSocket: false);
+        }
     }
 
     public Task<AnchorInfo[]> ListAnchors() => Task.FromResult(OnlineAnchors().ToArray());
@@ -85,35 +138,18 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private IEnumerable<AnchorInfo> OnlineAnchors() =>
         _anchorsById.Values.Select(id => _peers[id].Info).OfType<AnchorInfo>().OrderBy(a => a.ConnectedAt);
 
-    private void Lease(string hubId, IRelayHub hub, TimeSpan lease)
+    private void SetHub(string hubId, IRelayHub hub)
     {
-        if (_hubs.Renew(hubId, hub, lease))
+        if (!_hubs.TryGetValue(hubId, out var known) || !known.Equals(hub))
         {
+            _hubs[hubId] = hub;
             _plans.Clear();
-        }
-    }
-
-    private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
-    {
-        var expired = _hubs.Expire();
-        if (expired.Count == 0)
-        {
-            return;
-        }
-
-        _plans.Clear();
-
-        // The silo holding these sockets stopped renewing: it is gone or cut off, and so are its sockets.
-        foreach (var peer in _peers.Values.Where(p => expired.Contains(p.Connection.HubId)).ToList())
-        {
-            LogLeaseExpired(peer.Id, peer.Connection.HubId);
-            await DropAsync(peer.Id, closeSocket: false);
         }
     }
 
     private async Task ReplaceAsync(string olderConnectionId)
     {
-        if (_peers.TryGetValue(olderConnectionId, out var older) && _hubs.TryGet(older.Connection.HubId, out var hub))
+        if (_peers.TryGetValue(olderConnectionId, out var older) && _hubs.TryGetValue(older.Connection.HubId, out var hub))
         {
             _ = hub.Close(olderConnectionId, 1000, "Replaced by newer connection");
         }
@@ -129,8 +165,12 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
         }
 
         _plans.Clear();
+        if (_peers.Count == 0)
+        {
+            DelayDeactivation(TimeSpan.Zero);
+        }
 
-        if (closeSocket && _hubs.TryGet(peer.Connection.HubId, out var hub))
+        if (closeSocket && _hubs.TryGetValue(peer.Connection.HubId, out var hub))
         {
             _ = hub.Close(connectionId, 1000, "Closed");
         }
@@ -254,9 +294,9 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     {
         var targets = connectionIds.Where(_peers.ContainsKey).ToArray();
         var byHub = targets.GroupBy(id => _peers[id].Connection.HubId)
-            .Select(group => (Found: _hubs.TryGet(group.Key, out var hub), Hub: hub, Ids: group.ToArray()))
+            .Select(group => (Found: _hubs.TryGetValue(group.Key, out var hub), Hub: hub, Ids: group.ToArray()))
             .Where(entry => entry.Found)
-            .Select(entry => (entry.Hub, entry.Ids))
+            .Select(entry => (entry.Hub!, entry.Ids))
             .ToArray();
         return new DeliveryPlan(targets, byHub);
     }
@@ -266,6 +306,6 @@ public sealed partial class UserRelayGrain(TimeProvider clock, ILogger<UserRelay
     private void Send(string connectionId, string frame) => Send([connectionId], frame);
 
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relay connection {ConnectionId} dropped: the lease of hub {HubId} expired")]
-    private partial void LogLeaseExpired(string connectionId, string hubId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relay connection {ConnectionId} dropped: hub {HubId} is gone")]
+    private partial void LogHubLost(string connectionId, string hubId);
 }

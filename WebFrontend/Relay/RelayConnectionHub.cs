@@ -7,22 +7,31 @@ using OrbitGrains.WebFrontend.Telemetry;
 namespace OrbitGrains.WebFrontend.Relay;
 
 /// <summary>
-/// The relay sockets this front-end silo holds. Routing grains reach them through one observer reference per
-/// silo; the hub renews its lease with every user relay it holds sockets for, so a dead silo's sockets are
-/// forgotten by the cluster within a lease.
+/// The relay sockets this front-end silo holds. Routing grains reach them through one observer reference per silo.
+/// Presence is kept per silo, not per user: the hub renews one lease with the <see cref="IRelayHubRegistryGrain"/>
+/// every third of RELAY_HUB_LEASE_SEC, carrying only the users that came or went since the last renewal, so the work
+/// per period does not grow with users or sockets. When cluster membership says a silo died, the hub reconciles each
+/// of its users once with their relays (a relay that lived on that silo starts empty and must learn its sockets).
 /// </summary>
 public sealed partial class RelayConnectionHub(
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     RelayOptions options,
     OrbitMetrics metrics,
     ILogger<RelayConnectionHub> logger) : BackgroundService, IRelayHub
 {
     private readonly HubSockets<RelaySocket> _sockets = new("relay", static (socket, frame) => socket.Enqueue(frame), metrics, logger);
-    private readonly ConcurrentDictionary<string, int> _socketsPerUser = new(StringComparer.Ordinal);
+
+    /// <summary>Each user's sockets here, kept as sockets come and go (never found by scanning).</summary>
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, RelaySocket>> _byUser = new(StringComparer.Ordinal);
+
+    /// <summary>Users whose presence here began (true) or ended (false) since the last renewal.</summary>
+    private ConcurrentDictionary<string, bool> _changed = new(StringComparer.Ordinal);
+    private readonly object _userGate = new();
     private IRelayHub? _reference;
 
-    public string HubId { get; } = $"{silo.SiloAddress.ToParsableString()}#{Guid.NewGuid():N}";
+    public string HubId { get; } = RelayHubIds.New(silo.SiloAddress);
 
     /// <summary>How grains address this hub; created once the silo runs.</summary>
     public IRelayHub Reference => _reference ??= grains.CreateObjectReference<IRelayHub>(this);
@@ -32,15 +41,32 @@ public sealed partial class RelayConnectionHub(
     public void Add(RelaySocket socket)
     {
         _sockets.Add(socket.Connection.ConnectionId, socket);
-        _socketsPerUser.AddOrUpdate(socket.UserId, 1, (_, n) => n + 1);
+        lock (_userGate)
+        {
+            var mine = _byUser.GetOrAdd(socket.UserId, static _ => new ConcurrentDictionary<string, RelaySocket>(StringComparer.Ordinal));
+            if (mine.IsEmpty)
+            {
+                _changed[socket.UserId] = true;
+            }
+
+            mine[socket.Connection.ConnectionId] = socket;
+        }
     }
 
     public void Remove(RelaySocket socket)
     {
-        if (_sockets.Remove(socket.Connection.ConnectionId))
+        if (!_sockets.Remove(socket.Connection.ConnectionId))
         {
-            _socketsPerUser.AddOrUpdate(socket.UserId, 0, (_, n) => n - 1);
-            _socketsPerUser.TryRemove(new KeyValuePair<string, int>(socket.UserId, 0));
+            return;
+        }
+
+        lock (_userGate)
+        {
+            if (_byUser.TryGetValue(socket.UserId, out var mine) && mine.TryRemove(socket.Connection.ConnectionId, out _) && mine.IsEmpty)
+            {
+                _byUser.TryRemove(socket.UserId, out _);
+                _changed[socket.UserId] = false;
+            }
         }
     }
 
@@ -60,28 +86,83 @@ public sealed partial class RelayConnectionHub(
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RenewLoopAsync(stoppingToken), WatchMembershipAsync(stoppingToken));
+
+    private async Task RenewLoopAsync(CancellationToken stoppingToken)
     {
+        // The first renewal (a period after start, once the silo runs) carries the whole list.
+        var complete = true;
         using var timer = new PeriodicTimer(options.HubLease / 3);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await Task.WhenAll(_socketsPerUser.Keys.Select(RenewAsync));
-        }
-
-        async Task RenewAsync(string userId)
-        {
-            try
-            {
-                var held = _sockets.All.Where(s => s.UserId == userId && s.Registered).Select(s => s.Connection.ConnectionId).ToArray();
-                await grains.GetGrain<IUserRelayGrain>(userId).RenewHub(HubId, Reference, options.HubLease, held);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogRenewFailed(ex, userId);
-            }
+            complete = await RenewAsync(complete);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the relay hub lease for user {UserId} failed")]
-    private partial void LogRenewFailed(Exception exception, string userId);
+    /// <summary>One renewal; returns whether the next one must carry the complete user list.</summary>
+    private async Task<bool> RenewAsync(bool complete)
+    {
+        ConcurrentDictionary<string, bool> changed;
+        string[] added, removed;
+        lock (_userGate)
+        {
+            changed = Interlocked.Exchange(ref _changed, new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+            added = complete ? [.. _byUser.Keys] : [.. changed.Where(c => c.Value).Select(c => c.Key)];
+            removed = complete ? [] : [.. changed.Where(c => !c.Value).Select(c => c.Key)];
+        }
+
+        try
+        {
+            var registry = grains.GetGrain<IRelayHubRegistryGrain>(IRelayHubRegistryGrain.Key);
+            return !await registry.Renew(new RelayHubLease(HubId, Reference, silo.SiloAddress, options.HubLease), added, removed, complete);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The changes did not arrive: the next renewal sends the whole list instead.
+            LogRenewFailed(ex);
+            return true;
+        }
+    }
+
+    /// <summary>Whenever a silo leaves the cluster, tells each of this hub's users' relays which sockets it holds.</summary>
+    private async Task WatchMembershipAsync(CancellationToken stoppingToken)
+    {
+        var dead = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                var nowDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
+                if (nowDead.Except(dead).Any())
+                {
+                    await ReconcileAllAsync();
+                }
+
+                dead = nowDead;
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private Task ReconcileAllAsync() => Task.WhenAll(_byUser.Select(async user =>
+    {
+        try
+        {
+            var held = user.Value.Values.Where(s => s.Registered).Select(s => s.Connection.ConnectionId).ToArray();
+            await grains.GetGrain<IUserRelayGrain>(user.Key).Reconcile(HubId, Reference, held);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReconcileFailed(ex, user.Key);
+        }
+    }));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the relay hub's lease failed")]
+    private partial void LogRenewFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling the relay sockets of user {UserId} failed")]
+    private partial void LogReconcileFailed(Exception exception, string userId);
 }

@@ -68,16 +68,71 @@ public sealed class RelayClusterTests(PostgresServer server)
         var user = RelayHostFixture.NewUser();
         var relay = host.Grains.GetGrain<IUserRelayGrain>(user);
         var silentHub = host.Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IRelayHub>(new SilentHub());
+        var silo = host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress;
+        var hubId = RelayHubIds.New(silo);
 
         // A hub on a silo that is about to vanish: it registers an anchor, renews once with a 2 s lease, then never again.
-        await relay.Connect(new RelayConnection("a-ghost", RelayRole.Anchor, null, "vanishing-hub"), silentHub);
-        await relay.RenewHub("vanishing-hub", silentHub, TimeSpan.FromSeconds(2), ["a-ghost"]);
+        await relay.Connect(new RelayConnection("a-ghost", RelayRole.Anchor, null, hubId), silentHub);
         await relay.Receive("a-ghost", """{"type":"anchor.hello","anchorId":"ghost"}""");
+        var registry = host.Grains.GetGrain<IRelayHubRegistryGrain>(IRelayHubRegistryGrain.Key);
+        await registry.Renew(new RelayHubLease(hubId, silentHub, silo, TimeSpan.FromSeconds(2)), [user], [], complete: true);
         Assert.Contains(await relay.ListAnchors(), a => a.Id == "ghost");
 
         var started = DateTime.UtcNow;
-        await Eventually.TrueAsync(async () => (await relay.ListAnchors()).Length == 0, "the ghost anchor is dropped", TimeSpan.FromSeconds(10));
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4), "dropped within two lease periods");
+        await Eventually.TrueAsync(async () => (await relay.ListAnchors()).Length == 0, "the ghost anchor is dropped", TimeSpan.FromSeconds(20));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4) + TimeSpan.FromSeconds(2), "dropped within two lease periods (and the registry's 1 s check)");
+        Assert.DoesNotContain(hubId, await registry.Hubs());
+    }
+
+    [Fact]
+    public async Task Renewing_presence_is_one_call_per_hub_and_idle_users_relays_get_no_calls()
+    {
+        using var data = new TempDirectory();
+        var calls = new CallCounter();
+        var configuration = RunningHost.IsolatedConfiguration(data.Path, "relay-presence");
+        configuration["RELAY_HUB_LEASE_SEC"] = "3";
+        await using var host = await RunningHost.StartFrontEndAsync(configuration, configure: builder =>
+        {
+            TestRelayAuthenticator.Use(builder);
+            builder.Services.AddSingleton<IIncomingGrainCallFilter>(calls);
+        });
+
+        var sockets = new List<OrbitSocket>();
+        for (var i = 0; i < 40; i++)
+        {
+            var socket = await OrbitSocket.ConnectAsync(host.BaseAddress, $"/ws/client?token={TestRelayAuthenticator.ClientToken(RelayHostFixture.NewUser())}&clientId=tab");
+            await socket.NextOfTypeAsync("orbit.hello");
+            sockets.Add(socket);
+        }
+
+        var hub = host.Services.GetRequiredService<RelayConnectionHub>();
+        var registry = host.Grains.GetGrain<IRelayHubRegistryGrain>(IRelayHubRegistryGrain.Key);
+        await Eventually.TrueAsync(async () => (await registry.Hubs()).Contains(hub.HubId), "the hub registered");
+
+        // Three renewal periods of 40 idle users: three calls to the registry, none to any user's relay.
+        var relayCalls = calls.Count(typeof(IUserRelayGrain));
+        var renewals = calls.Count(typeof(IRelayHubRegistryGrain));
+        await Eventually.TrueAsync(() => calls.Count(typeof(IRelayHubRegistryGrain)) >= renewals + 3, "three more renewals", TimeSpan.FromSeconds(30));
+        Assert.Equal(relayCalls, calls.Count(typeof(IUserRelayGrain)));
+
+        foreach (var socket in sockets)
+        {
+            await socket.DisposeAsync();
+        }
+    }
+
+    /// <summary>Counts grain calls per interface.</summary>
+    private sealed class CallCounter : IIncomingGrainCallFilter
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, int> _counts = new();
+
+        public int Count(Type grainInterface) => _counts.GetValueOrDefault(grainInterface);
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            _counts.AddOrUpdate(context.InterfaceMethod.DeclaringType!, 1, (_, n) => n + 1);
+            return context.Invoke();
+        }
     }
 
     private sealed class SilentHub : IRelayHub
