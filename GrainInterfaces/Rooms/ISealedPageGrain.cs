@@ -12,4 +12,8 @@ public interface ISealedPageGrain<TEntry> : IGrainWithStringKey
 
     [Alias("Entries")]
     Task<TEntry[]> Entries();
+
+    /// <summary>Deletes the page (retention: a log that keeps only its newest pages lets the oldest go).</summary>
+    [Alias("Clear")]
+    Task Clear();
 }

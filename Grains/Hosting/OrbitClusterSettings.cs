@@ -29,6 +29,9 @@ public sealed record OrbitClusterSettings
     /// </summary>
     public TimeSpan? MinimumReminderPeriod { get; init; }
 
+    /// <summary>How much of each relay thread's history is kept (RELAY_HISTORY_*), checked at start like the rest.</summary>
+    public Relay.ThreadHistoryOptions RelayHistory { get; init; } = Relay.ThreadHistoryOptions.Default;
+
     /// <summary>When false, the PostgreSQL schema must have been applied by an operator beforehand.</summary>
     public bool ApplySchema { get; init; } = true;
 
@@ -80,6 +83,7 @@ public sealed record OrbitClusterSettings
             ApplySchema = Flag(configuration, "ORLEANS_APPLY_SCHEMA", true),
             KubernetesHosting = Hosting(configuration),
             MinimumReminderPeriod = Period(configuration, "ORLEANS_MINIMUM_REMINDER_PERIOD", "Orleans:MinimumReminderPeriod"),
+            RelayHistory = Relay.ThreadHistoryOptions.Load(configuration),
         };
         settings.Validate();
         return settings.KubernetesHosting ? InPod(settings, configuration) : settings;

@@ -24,4 +24,10 @@ public sealed class SealedPageGrain<TEntry>(
     }
 
     public Task<TEntry[]> Entries() => Task.FromResult(state.State.Entries);
+
+    public async Task Clear()
+    {
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
 }
