@@ -89,7 +89,7 @@ public sealed partial class UserRelayGrain
         _plans.Clear();
         await FlushRecordsAsync(threadId);
         var snapshot = await Thread(threadId).Snapshot(100);
-        _bindings[threadId] = snapshot.BoundAnchorId;
+        CacheBinding(threadId, snapshot.BoundAnchorId);
         Send(peer.Id, RelayFrames.Subscribed(threadId));
         Send(peer.Id, RelayFrames.RelayState(threadId, snapshot));
         foreach (var stored in snapshot.Replay)

@@ -215,7 +215,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
 
             if (_bindings.TryGetValue(threadId, out var bound) && bound == anchorId)
             {
-                _bindings[threadId] = null;
+                CacheBinding(threadId, null);
                 await thread.Bind(null);
             }
         }
@@ -245,11 +245,27 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
         if (!_bindings.TryGetValue(threadId, out var bound))
         {
             bound = await Thread(threadId).BoundAnchor();
-            _bindings[threadId] = bound;
+            CacheBinding(threadId, bound);
         }
 
         return bound;
     }
+
+    /// <summary>
+    /// Remembers a thread's binding (its thread grain holds it durably). The cache is bounded: past
+    /// <see cref="MaxCachedBindings"/> threads, one entry goes and is read again from its thread when next needed.
+    /// </summary>
+    private void CacheBinding(string threadId, string? anchorId)
+    {
+        if (_bindings.Count >= MaxCachedBindings && !_bindings.ContainsKey(threadId))
+        {
+            _bindings.Remove(_bindings.Keys.First());
+        }
+
+        _bindings[threadId] = anchorId;
+    }
+
+    private const int MaxCachedBindings = 4096;
 
     private async Task BindAsync(string threadId, string anchorId)
     {
@@ -258,7 +274,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
             return;
         }
 
-        _bindings[threadId] = anchorId;
+        CacheBinding(threadId, anchorId);
         await Thread(threadId).Bind(anchorId);
     }
 

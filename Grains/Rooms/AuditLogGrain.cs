@@ -17,6 +17,21 @@ public sealed class AuditLogGrain(
 {
     public async Task<long> Append(AuditEntry entry)
     {
+        // A failed write leaves memory as storage has it, so a retried entry is stored once, not twice.
+        var (count, open) = (state.State.Count, state.State.Open.ToList());
+        try
+        {
+            return await AppendAsync(entry);
+        }
+        catch
+        {
+            (state.State.Count, state.State.Open) = (count, open);
+            throw;
+        }
+    }
+
+    private async Task<long> AppendAsync(AuditEntry entry)
+    {
         var sequence = state.State.Count + 1;
         state.State.Open.Add(entry with { Sequence = sequence });
         state.State.Count = sequence;

@@ -24,6 +24,21 @@ public sealed class RecordingGrain(
 
     public async Task Append(RecordingEntry[] entries)
     {
+        // A failed write leaves memory as storage has it: the room's retry then stores each entry once.
+        var (count, open) = (state.State.Count, state.State.Open.ToList());
+        try
+        {
+            await AppendAsync(entries);
+        }
+        catch
+        {
+            (state.State.Count, state.State.Open) = (count, open);
+            throw;
+        }
+    }
+
+    private async Task AppendAsync(RecordingEntry[] entries)
+    {
         foreach (var entry in entries)
         {
             state.State.Count++;
