@@ -110,14 +110,15 @@ public sealed partial class UserRelayGrain
 
             if (_clientRequests.TryComplete(anchorId, message.IdKey!, out var asked))
             {
-                frame = asked.OriginalId is { } originalId ? message.WithId(originalId) : frame;
-                Send(asked.Asker, frame);
-
-                // The anchor that answers with a thread (thread/start, thread/resume) is where that thread lives.
+                // The anchor that answers with a thread (thread/start, thread/resume) is where that thread lives;
+                // stored before the client can act on the answer.
                 if (message.ThreadId is { } answeredThread)
                 {
                     await BindAsync(answeredThread, anchorId);
                 }
+
+                frame = asked.OriginalId is { } originalId ? message.WithId(originalId) : frame;
+                Send(asked.Asker, frame);
 
                 await RecordAsync(message, frame, anchorId);
                 return;
