@@ -14,27 +14,11 @@ public static class LastLine
 {
     public const string Message = "An unexpected error occurred. It has been logged with this traceId.";
 
-    /// <summary>The 503 for a request that met a node leaving the cluster (its grains move to the others within seconds).</summary>
-    public const string Unavailable = "The service is briefly unavailable while the cluster replaces a node; try again.";
-
-    /// <summary>
-    /// A grain call that failed because its silo is gone or unreachable (SIGKILL, a network cut) before cluster
-    /// membership declared it dead: transient, so 503 with Retry-After rather than the product's 500.
-    /// </summary>
-    public static bool IsClusterUnavailable(Exception exception) =>
-        exception is SiloUnavailableException or OrleansMessageRejectionException
-        || (exception.InnerException is { } inner && IsClusterUnavailable(inner));
-
     public static IServiceCollection AddLastLine(this IServiceCollection services)
     {
         services.AddExceptionHandler(options =>
         {
-            options.StatusCodeSelector = exception => exception switch
-            {
-                BadHttpRequestException bad => bad.StatusCode,
-                _ when IsClusterUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
-                _ => StatusCodes.Status500InternalServerError,
-            };
+            options.StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
             options.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException;
         });
         return services;
@@ -48,18 +32,7 @@ public static class LastLine
             return;
         }
 
-        var detail = context.Exception switch
-        {
-            BadHttpRequestException bad => bad.Message,
-            var ex when IsClusterUnavailable(ex) => Unavailable,
-            _ => Message,
-        };
-        if (IsClusterUnavailable(context.Exception))
-        {
-            // Clients (and the web client's reconnect) try again: by then membership has moved the grain elsewhere.
-            context.HttpContext.Response.Headers.RetryAfter = "1";
-        }
-
+        var detail = context.Exception is BadHttpRequestException bad ? bad.Message : Message;
         context.ProblemDetails.Detail = detail;
         context.ProblemDetails.Extensions["error"] = detail;
     }
