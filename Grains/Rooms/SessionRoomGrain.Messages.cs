@@ -52,7 +52,7 @@ public sealed partial class SessionRoomGrain
         var delivered = DeliverEstop(frame, except: null);
         meter.Rooms.Estop("admin");
         Record("estop", null, frame);
-        await AuditAsync("estop", actor, "admin", address, $"via admin API to {delivered} participant(s){(reason is null ? "" : $": {reason}")}");
+        await AuditEstopAsync(actor, "admin", address, $"via admin API to {delivered} participant(s){(reason is null ? "" : $": {reason}")}");
         return delivered;
     }
 
@@ -71,11 +71,39 @@ public sealed partial class SessionRoomGrain
         var delivered = DeliverEstop(frame, except: sender.Id);
         meter.Rooms.Estop("participant");
         Record("estop", sender.Id, frame);
-        var sequence = await AuditAsync("estop", sender.Connection.Name, role, sender.Connection.Address,
+        var sequence = await AuditEstopAsync(sender.Connection.Name, role, sender.Connection.Address,
             $"{sender.Id} to {delivered} participant(s){(reason is null ? "" : $": {reason}")}");
         Send(sender.Id, RoomFrames.EstopAck(sequence, delivered));
         return ReceiveOutcome.Routed;
     }
+
+    /// <summary>
+    /// An estop has reached the room before it is written down, so its audit entry must not be lost to a storage
+    /// hiccup: the same entry (its original time) is appended again a few times before the failure is reported. The
+    /// audit log leaves memory as storage has it after a failed write, so a retry never stores it twice.
+    /// </summary>
+    private async Task<long> AuditEstopAsync(string? actor, string role, string? address, string detail)
+    {
+        var entry = new AuditEntry(0, clock.GetUtcNow(), "estop", SessionId, actor, role, address, detail);
+        var log = GrainFactory.GetGrain<IAuditLogGrain>(SessionId);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await log.Append(entry);
+            }
+            catch (Exception ex) when (attempt < EstopAuditAttempts && ex is not OperationCanceledException)
+            {
+                LogEstopAuditRetry(ex, SessionId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
+    }
+
+    private const int EstopAuditAttempts = 4;
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Writing the estop audit entry of room {SessionId} failed (attempt {Attempt}); trying again")]
+    private partial void LogEstopAuditRetry(Exception exception, string sessionId, int attempt);
 
     /// <summary>The estop's `reason` (the front end checked it is absent, null or a string of at most 500 characters).</summary>
     private static string? ReasonOf(string frame) =>
