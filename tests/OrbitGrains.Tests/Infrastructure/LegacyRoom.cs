@@ -7,9 +7,9 @@ public static class LegacyRoom
     /// Connects and returns once the socket is in the room. The room announces nothing (no `joined`), so the proof is
     /// the error frame for a malformed offer: it is answered only after the socket's join has completed.
     /// </summary>
-    public static async Task<OrbitSocket> ConnectAsync(Uri baseAddress, string path)
+    public static async Task<OrbitSocket> ConnectAsync(Uri baseAddress, string path, System.Net.Security.RemoteCertificateValidationCallback? validateCertificate = null)
     {
-        var socket = await OrbitSocket.ConnectAsync(baseAddress, path);
+        var socket = await OrbitSocket.ConnectAsync(baseAddress, path, validateCertificate);
         await socket.SendTextAsync("""{"type":"offer"}""");
         await socket.NextAsync(f => (string?)f["type"] == "error" && (string?)f["code"] == "invalid_message");
         return socket;

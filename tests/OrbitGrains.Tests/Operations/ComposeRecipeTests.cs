@@ -101,10 +101,8 @@ public sealed class ComposeRecipeTests(PostgresServer postgres) : IClassFixture<
         }, "both front ends answered through the proxy");
 
         // WebSockets through TLS: two peers of one room, wherever the proxy placed each, see each other's messages.
-        await using var a = await OrbitSocket.ConnectAsync(proxy.Address, "/ws?token=demo_token_123", proxy.Validate);
-        await using var b = await OrbitSocket.ConnectAsync(proxy.Address, "/ws?token=demo_token_123", proxy.Validate);
-        await a.NextOfTypeAsync("joined");
-        await b.NextOfTypeAsync("joined");
+        await using var a = await LegacyRoom.ConnectAsync(proxy.Address, "/ws?token=demo_token_123", proxy.Validate);
+        await using var b = await LegacyRoom.ConnectAsync(proxy.Address, "/ws?token=demo_token_123", proxy.Validate);
         await a.SendTextAsync("""{"type":"smoke","payload":{"via":"proxy"}}""");
         Assert.Equal("proxy", (string?)(await b.NextOfTypeAsync("smoke"))["payload"]!["via"]);
 

@@ -48,10 +48,8 @@ public sealed class MetricsTests
         }
 
         // Sockets and a fan-out: two participants of the legacy room, one message.
-        await using var a = await OrbitSocket.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
-        await using var b = await OrbitSocket.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
-        await a.NextOfTypeAsync("joined");
-        await b.NextOfTypeAsync("joined");
+        await using var a = await LegacyRoom.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
+        await using var b = await LegacyRoom.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
         await a.SendTextAsync("""{"type":"smoke","payload":{"n":1}}""");
         await b.NextOfTypeAsync("smoke");
 
