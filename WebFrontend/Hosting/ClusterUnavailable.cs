@@ -1,0 +1,34 @@
+namespace OrbitGrains.WebFrontend.Hosting;
+
+/// <summary>
+/// A grain call that failed because the silo holding the grain is gone or unreachable: between a node's loss (a
+/// SIGKILL, a machine gone) and the moment the cluster declares it dead (Orleans' failure detection: missed probes,
+/// a few seconds with the defaults), calls to its grains are refused; afterwards the grains activate elsewhere. Such a
+/// request was not carried out and is safe to send again, so it answers 503 with <c>Retry-After</c> (RFC 9110 §15.6.4,
+/// §10.2.3) rather than 500, and a socket whose frame could not be handed over is closed 1012 (Service Restart).
+/// </summary>
+public static class ClusterUnavailable
+{
+    public const string Message = "Part of the cluster is unavailable while it recovers from the loss of a node; retry shortly.";
+
+    /// <summary>Seconds a client should wait before retrying (the Retry-After value).</summary>
+    public const int RetryAfterSeconds = 1;
+
+    /// <summary>
+    /// True for Orleans' refusals of a message to an unreachable silo (<see cref="OrleansMessageRejectionException"/>,
+    /// <see cref="SiloUnavailableException"/> among them) and for a grain call that timed out, wherever in the chain of
+    /// inner exceptions they are.
+    /// </summary>
+    public static bool Is(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is OrleansMessageRejectionException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
