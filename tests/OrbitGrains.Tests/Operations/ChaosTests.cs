@@ -26,6 +26,7 @@ public sealed class ChaosTests(PostgresServer server, ITestOutputHelper output)
 
         Assert.True(figures.LostWrites.Count == 0, details);
         Assert.True(figures.UnfinishedJobs.Count == 0, details);
+        Assert.True(figures.StreamMissed.Count == 0, details);
         Assert.True(figures.RelayLostBeyondBound.Count == 0, details);
         Assert.True(figures.MaxOutage <= 2 * ChaosRun.LeaseSeconds, details);
         Assert.True(figures.UnexpectedServerErrors == 0, details);

@@ -20,6 +20,10 @@ public sealed record ChaosFigures
     public int RelayLost { get; init; }
     public List<RelayLoad.LostMessage> RelayLostBeyondBound { get; init; } = [];
     public List<RelayLoad.LostMessage> RelayLostWithinBound { get; init; } = [];
+    public List<string> StreamMissed { get; init; } = [];
+    public int StreamReconnects { get; init; }
+    public int StreamResets { get; init; }
+    public int StreamRepeats { get; init; }
     public long TelemetrySent { get; init; }
     public long TelemetryReceived { get; init; }
     public int EstopsUnanswered { get; init; }
@@ -52,6 +56,7 @@ public sealed record ChaosFigures
         text.AppendLine($"| jobs not completed afterwards | {UnfinishedJobs.Count} |");
         text.AppendLine($"| relay messages sent / lost / lost beyond the bound | {RelaySent} / {RelayLost} / {RelayLostBeyondBound.Count} |");
         text.AppendLine($"| longest lost tail of a relay connection (sent that long before the connection ended) | {F(LongestLostTail)} s |");
+        text.AppendLine($"| all-jobs stream: reconnects (Last-Event-ID) / resets / events repeated / jobs with events it missed | {StreamReconnects} / {StreamResets} / {StreamRepeats} / {StreamMissed.Count} |");
         text.AppendLine($"| room telemetry sent / received (no replay in this protocol) | {TelemetrySent} / {TelemetryReceived} |");
         text.AppendLine($"| estops unanswered (socket cut before the ack) | {EstopsUnanswered} |");
         text.AppendLine($"| socket outages / longest (target <= 2 leases = {F(2 * LeaseSeconds)} s) | {Outages.Count} / {F(MaxOutage)} s |");
@@ -102,6 +107,7 @@ public sealed record ChaosFigures
         List("metrics that did not move as the load says", MetricsFailures);
         List("lost writes", LostWrites);
         List("unfinished jobs", UnfinishedJobs);
+        List("events the all-jobs stream missed", StreamMissed);
         List("relay messages lost beyond the bound", Ranges(RelayLostBeyondBound));
         List("relay messages lost within the bound", Ranges(RelayLostWithinBound));
         List("outages", Outages.OrderByDescending(o => o.Seconds));

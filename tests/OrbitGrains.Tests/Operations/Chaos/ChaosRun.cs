@@ -66,93 +66,115 @@ public static class ChaosRun
         var relay = new RelayLoad(context, connections);
         var rooms = new RoomsLoad(context, connections);
         var pipeline = new PipelineLoad(context);
+        var stream = new PipelineStreamLoad(context, connections);
         await relay.PrepareAsync(options.RelayPeople);
         await rooms.PrepareAsync(options.Rooms);
 
-        using var stop = new CancellationTokenSource();
-        var load = new List<Task>();
-        load.AddRange(Enumerable.Range(0, options.AccountWorkers).Select(worker => accounts.RunAsync(worker, stop.Token)));
-        load.AddRange(relay.Run(stop.Token));
-        load.AddRange(rooms.Run(stop.Token));
-        load.Add(pipeline.CreateAsync(stop.Token));
-        load.Add(pipeline.DriveAsync(stop.Token));
-        context.Mark("load started");
-        var steps = new List<string>();
-        var figures = new ChaosFigures();
+        // The console's stream watches until every job has been checked, after the rest of the load stopped.
+        using var stopWatching = new CancellationTokenSource();
+        var watching = stream.RunAsync(stopWatching.Token);
         try
         {
-            await Eventually.TrueAsync(() => connections.AllConnected && relay.Received > 20 && rooms.TelemetryReceived > 20,
-                $"every client is connected and messages flow (down: {connections.DownList})", TimeSpan.FromMinutes(2));
+            await stream.Watching.WaitAsync(TimeSpan.FromMinutes(1));
+            var watchedFrom = context.Now;
 
-            var (moved, failures) = await MetricsAsync(cluster, context, accounts, rooms, pipeline);
-            var rounds = 0;
-            var deadline = context.Now + options.Duration.TotalSeconds;
-            while (rounds < options.MinimumRounds || context.Now < deadline)
+            using var stop = new CancellationTokenSource();
+            var load = new List<Task>();
+            load.AddRange(Enumerable.Range(0, options.AccountWorkers).Select(worker => accounts.RunAsync(worker, stop.Token)));
+            load.AddRange(relay.Run(stop.Token));
+            load.AddRange(rooms.Run(stop.Token));
+            load.Add(pipeline.CreateAsync(stop.Token));
+            load.Add(pipeline.DriveAsync(stop.Token));
+            context.Mark("load started");
+            var steps = new List<string>();
+            var figures = new ChaosFigures();
+            try
             {
-                rounds++;
-                foreach (var node in new[] { front1, front2, silo })
+                await Eventually.TrueAsync(() => connections.AllConnected && relay.Received > 20 && rooms.TelemetryReceived > 20,
+                    $"every client is connected and messages flow (down: {connections.DownList})", TimeSpan.FromMinutes(2));
+
+                var (moved, failures) = await MetricsAsync(cluster, context, accounts, rooms, pipeline);
+                var rounds = 0;
+                var deadline = context.Now + options.Duration.TotalSeconds;
+                while (rounds < options.MinimumRounds || context.Now < deadline)
                 {
-                    steps.Add(await DisruptAsync(context, connections, node, kill: false));
+                    rounds++;
+                    foreach (var node in new[] { front1, front2, silo })
+                    {
+                        steps.Add(await DisruptAsync(context, connections, node, kill: false));
+                    }
+
+                    foreach (var node in new[] { front1, silo })
+                    {
+                        steps.Add(await DisruptAsync(context, connections, node, kill: true));
+                    }
+
+                    log($"round {rounds} done at {context.Now:F0}s");
                 }
 
-                foreach (var node in new[] { front1, silo })
-                {
-                    steps.Add(await DisruptAsync(context, connections, node, kill: true));
-                }
-
-                log($"round {rounds} done at {context.Now:F0}s");
+                // The load goes on after the last restart: proof that it was not only surviving on the way out.
+                var received = relay.Received;
+                var sessions = accounts.Sessions;
+                await Eventually.TrueAsync(() => relay.Received > received + 20 && accounts.Sessions > sessions + 2,
+                    "the load goes on after the last step", TimeSpan.FromMinutes(2));
+                figures = figures with { Rounds = rounds, MetricsMoved = moved, MetricsFailures = failures };
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                context.Mark("load stopped");
+                await Task.WhenAll(load).WaitAsync(TimeSpan.FromMinutes(2));
             }
 
-            // The load goes on after the last restart: proof that it was not only surviving on the way out.
-            var received = relay.Received;
-            var sessions = accounts.Sessions;
-            await Eventually.TrueAsync(() => relay.Received > received + 20 && accounts.Sessions > sessions + 2,
-                "the load goes on after the last step", TimeSpan.FromMinutes(2));
-            figures = figures with { Rounds = rounds, MetricsMoved = moved, MetricsFailures = failures };
+            var lostWrites = new List<string>();
+            lostWrites.AddRange(await accounts.LostAsync());
+            lostWrites.AddRange(await rooms.LostAsync());
+            var (jobsLost, unfinished, lateness) = await pipeline.CheckAsync(TimeSpan.FromMinutes(2));
+            lostWrites.AddRange(jobsLost);
+            var streamMissed = await stream.MissedAsync(pipeline.JobsSince(watchedFrom));
+            await stopWatching.CancelAsync();
+            await watching.WaitAsync(TimeSpan.FromMinutes(1));
+            var relayLost = await relay.LostAsync();
+            var kills = context.Kills.ToList();
+            var lostSet = relayLost.Select(m => (m.Pair, m.Seq)).ToHashSet();
+            var sentByConnection = relay.Pairs.ToDictionary(p => p.Name, p => p.Sent.ToArray());
+            bool LostTail(RelayLoad.LostMessage m) => m.ConnectionEndedAt is not null
+                && sentByConnection[m.Pair].Where(s => s.Value.Connection == m.Connection && s.Key > m.Seq).All(s => lostSet.Contains((m.Pair, s.Key)));
+            var beyond = relayLost.Where(m => !LostTail(m) && !kills.Any(k => k.At - m.SentAt is >= 0 and <= ReplayWriteBehindSeconds)).ToList();
+
+            return figures with
+            {
+                Seconds = context.Now,
+                LeaseSeconds = LeaseSeconds,
+                Accounts = accounts.Accounts,
+                Sessions = accounts.Sessions,
+                Jobs = pipeline.Jobs,
+                Approvals = pipeline.Approvals,
+                Estops = rooms.EstopsAcknowledged,
+                LostWrites = lostWrites,
+                UnfinishedJobs = unfinished,
+                RelaySent = relay.Sent,
+                RelayLost = relayLost.Count,
+                RelayLostBeyondBound = beyond,
+                RelayLostWithinBound = [.. relayLost.Except(beyond)],
+                StreamMissed = streamMissed,
+                StreamReconnects = stream.Reconnects,
+                StreamResets = stream.Resets,
+                StreamRepeats = stream.Repeats,
+                TelemetrySent = rooms.TelemetrySent,
+                TelemetryReceived = rooms.TelemetryReceived,
+                EstopsUnanswered = rooms.EstopsUnanswered,
+                Outages = [.. connections.Outages],
+                TimerLateness = lateness,
+                ServerErrors = [.. context.Errors],
+                Steps = [.. steps, .. context.Timeline.Select(t => $"{t.At:F1}s {t.What}")],
+            };
         }
         finally
         {
-            await stop.CancelAsync();
-            context.Mark("load stopped");
-            await Task.WhenAll(load).WaitAsync(TimeSpan.FromMinutes(2));
+            // Whatever happened, the watcher stops with the run.
+            await stopWatching.CancelAsync();
         }
-
-        var lostWrites = new List<string>();
-        lostWrites.AddRange(await accounts.LostAsync());
-        lostWrites.AddRange(await rooms.LostAsync());
-        var (jobsLost, unfinished, lateness) = await pipeline.CheckAsync(TimeSpan.FromMinutes(2));
-        lostWrites.AddRange(jobsLost);
-        var relayLost = await relay.LostAsync();
-        var kills = context.Kills.ToList();
-        var lostSet = relayLost.Select(m => (m.Pair, m.Seq)).ToHashSet();
-        var sentByConnection = relay.Pairs.ToDictionary(p => p.Name, p => p.Sent.ToArray());
-        bool LostTail(RelayLoad.LostMessage m) => m.ConnectionEndedAt is not null
-            && sentByConnection[m.Pair].Where(s => s.Value.Connection == m.Connection && s.Key > m.Seq).All(s => lostSet.Contains((m.Pair, s.Key)));
-        var beyond = relayLost.Where(m => !LostTail(m) && !kills.Any(k => k.At - m.SentAt is >= 0 and <= ReplayWriteBehindSeconds)).ToList();
-
-        return figures with
-        {
-            Seconds = context.Now,
-            LeaseSeconds = LeaseSeconds,
-            Accounts = accounts.Accounts,
-            Sessions = accounts.Sessions,
-            Jobs = pipeline.Jobs,
-            Approvals = pipeline.Approvals,
-            Estops = rooms.EstopsAcknowledged,
-            LostWrites = lostWrites,
-            UnfinishedJobs = unfinished,
-            RelaySent = relay.Sent,
-            RelayLost = relayLost.Count,
-            RelayLostBeyondBound = beyond,
-            RelayLostWithinBound = [.. relayLost.Except(beyond)],
-            TelemetrySent = rooms.TelemetrySent,
-            TelemetryReceived = rooms.TelemetryReceived,
-            EstopsUnanswered = rooms.EstopsUnanswered,
-            Outages = [.. connections.Outages],
-            TimerLateness = lateness,
-            ServerErrors = [.. context.Errors],
-            Steps = [.. steps, .. context.Timeline.Select(t => $"{t.At:F1}s {t.What}")],
-        };
     }
 
     /// <summary>Stops (SIGTERM) or kills (SIGKILL) one node, starts it again, and waits until every client is back.</summary>
@@ -177,7 +199,7 @@ public static class ChaosRun
         context.Mark($"{node.Name} ready");
         var readyAt = context.Now;
         await Eventually.TrueAsync(() => connections.AllConnected, $"every client is connected again after {node.Name} (down: {connections.DownList})", TimeSpan.FromMinutes(2));
-        return $"{(kill ? "SIGKILL" : "SIGTERM")} {node.Name}: down after {context.Now - started:F1}s... stopped in {down - started:F1}s, ready {readyAt - started:F1}s after the signal, every client connected {context.Now - started:F1}s after it";
+        return $"{(kill ? "SIGKILL" : "SIGTERM")} {node.Name}: gone in {down - started:F1} s, ready {readyAt - started:F1} s after the signal, every client connected {context.Now - started:F1} s after it";
     }
 
     /// <summary>

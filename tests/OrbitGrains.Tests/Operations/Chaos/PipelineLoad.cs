@@ -174,11 +174,23 @@ public sealed class PipelineLoad(ChaosContext context)
         return (lost, unfinished, lateness);
     }
 
-    private async Task<IEnumerable<double>> TimerLatenessAsync(string id)
+    /// <summary>Jobs acknowledged from the given instant of the run on.</summary>
+    public IEnumerable<string> JobsSince(double from) => _jobs.Where(j => j.Value >= from).Select(j => j.Key);
+
+    /// <summary>The ids of a job's stored events (`GET /api/v1/jobs/{id}/events`).</summary>
+    public static async Task<List<long>> StoredEventIdsAsync(ChaosContext context, string id) =>
+        (await StoredEventsAsync(context, id)).Select(e => (long)e["id"]!).ToList();
+
+    private static async Task<List<JsonObject>> StoredEventsAsync(ChaosContext context, string id)
     {
         using var response = await context.ReadAsync(0, () => context.Admin(HttpMethod.Get, $"/api/v1/jobs/{id}/events?limit=1000"));
         var node = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        var events = (node as JsonArray ?? node["events"]!.AsArray()).Select(e => e!.AsObject()).ToList();
+        return (node as JsonArray ?? node["events"]!.AsArray()).Select(e => e!.AsObject()).ToList();
+    }
+
+    private async Task<IEnumerable<double>> TimerLatenessAsync(string id)
+    {
+        var events = await StoredEventsAsync(context, id);
         var late = new List<double>();
         foreach (var gate in TimedGates)
         {
