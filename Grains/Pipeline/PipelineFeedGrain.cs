@@ -24,6 +24,9 @@ public sealed class PipelineFeedGrain(
 
     // The newest event id seen per job in this activation: a repeated batch is dropped, a gap is filled from the job.
     private readonly Dictionary<string, long> _lastPerJob = new(StringComparer.Ordinal);
+
+    // Jobs that finished in this activation: a later batch (a patch applied afterwards) is passed on as it comes.
+    private readonly HashSet<string> _finishedHere = new(StringComparer.Ordinal);
     private long _base;
     private long _last;
 
@@ -38,7 +41,11 @@ public sealed class PipelineFeedGrain(
     public async Task Publish(string jobId, PipelineEvent[] events)
     {
         var fresh = events;
-        if (_lastPerJob.TryGetValue(jobId, out var seen))
+        // A job this activation has not heard of whose batch does not start at its first event: its earlier batches
+        // went to an activation that was lost with its silo (one-way messages), or to the one before this, whose
+        // readers were told to reload. Numbering its whole stored history again is the one way to be sure none is missing.
+        var seen = _lastPerJob.TryGetValue(jobId, out var last) ? last : _finishedHere.Contains(jobId) ? long.MaxValue : 0;
+        if (seen != long.MaxValue)
         {
             fresh = events.Where(e => e.Id > seen).ToArray();
             if (fresh.Length > 0 && fresh[0].Id != seen + 1)
@@ -76,6 +83,13 @@ public sealed class PipelineFeedGrain(
         {
             // A finished job sends nothing more (short of a patch applied later, which is then passed on as it comes).
             _lastPerJob.Remove(jobId);
+            if (_finishedHere.Count >= Capacity)
+            {
+                // Bounded: forgetting only means a patch applied to a long-finished job is passed on with its history.
+                _finishedHere.Clear();
+            }
+
+            _finishedHere.Add(jobId);
         }
         else
         {

@@ -3,9 +3,11 @@ namespace OrbitGrains.WebFrontend.Hosting;
 /// <summary>
 /// A grain call that failed because the silo holding the grain is gone or unreachable: between a node's loss (a
 /// SIGKILL, a machine gone) and the moment the cluster declares it dead (Orleans' failure detection: missed probes,
-/// a few seconds with the defaults), calls to its grains are refused; afterwards the grains activate elsewhere. Such a
-/// request was not carried out and is safe to send again, so it answers 503 with <c>Retry-After</c> (RFC 9110 §15.6.4,
-/// §10.2.3) rather than 500, and a socket whose frame could not be handed over is closed 1012 (Service Restart).
+/// a few seconds with the defaults), calls to its grains are refused; afterwards the grains activate elsewhere. A
+/// refused call was not carried out; a call that timed out may or may not have been. Either way nothing was
+/// acknowledged and the client should try again shortly, so the request answers 503 with <c>Retry-After</c>
+/// (RFC 9110 §15.6.4, §10.2.3) rather than 500, and a socket whose frame could not be handed over is closed 1012
+/// (Service Restart).
 /// </summary>
 public static class ClusterUnavailable
 {

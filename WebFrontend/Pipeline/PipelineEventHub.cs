@@ -244,6 +244,19 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
                 continue;
             }
 
+            if (CrossesFeedRestart(topic, e.StreamId))
+            {
+                // The feed was activated again (its silo stopped or was lost) and numbers from a new epoch. Events the
+                // jobs sent to the lost activation may never have been numbered: say so, as a reconnect with an id of
+                // an earlier epoch is told, instead of carrying on as if nothing were missing.
+                var reset = new LiveEvent(e.StreamId - 1, PipelineEventStream.EncodeReset(e.StreamId - 1,
+                    "The all-jobs feed restarted and events may have been missed; reload the current state, live events follow."));
+                foreach (var subscriber in subscribers)
+                {
+                    subscriber.Offer(reset);
+                }
+            }
+
             topic.LastId = e.StreamId;
 
             // Encoded once here rather than once per client: a burst of events on a watched job is otherwise
@@ -255,6 +268,11 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
             }
         }
     }
+
+    /// <summary>True when an all-jobs event comes from another epoch of the feed than the last one passed on (ids: epoch &lt;&lt; 32 + n).</summary>
+    private static bool CrossesFeedRestart(Topic topic, long streamId) =>
+        topic.JobId == PipelineFeed.AllJobs && topic.LastId > 0
+        && streamId >> PipelineFeed.EpochShift != topic.LastId >> PipelineFeed.EpochShift;
 
     private void Leave(Subscription subscription)
     {

@@ -73,13 +73,7 @@ public static class PipelineEventStream
             await WriteFrameAsync(response, lastId, connected(lastId), cancel);
             if (reset)
             {
-                await WriteFrameAsync(response, lastId, new
-                {
-                    type = "reset",
-                    ts = DateTimeOffset.UtcNow,
-                    last_event_id = lastId,
-                    message = "Events after the given Last-Event-ID are no longer kept; reload the current state, live events follow.",
-                }, cancel);
+                await response.Body.WriteAsync(EncodeReset(lastId, "Events after the given Last-Event-ID are no longer kept; reload the current state, live events follow."), cancel);
             }
             else
             {
@@ -160,6 +154,15 @@ public static class PipelineEventStream
 
     /// <summary>One event's complete frame: "id: n" (its stream id), its JSON as data, and the blank line that ends it.</summary>
     public static byte[] EncodeEvent(PipelineEvent e) => Encode(e.StreamId, PipelineJson.Event(e));
+
+    /// <summary>A `reset` frame: the client reloads the current state; the events after <paramref name="id"/> follow live.</summary>
+    public static byte[] EncodeReset(long id, string message) => Encode(id, new
+    {
+        type = "reset",
+        ts = DateTimeOffset.UtcNow,
+        last_event_id = id,
+        message,
+    });
 
     private static async Task WriteFrameAsync(HttpResponse response, long id, object data, CancellationToken cancel) =>
         await response.Body.WriteAsync(Encode(id, data), cancel);

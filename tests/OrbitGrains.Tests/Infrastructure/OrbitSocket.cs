@@ -22,6 +22,9 @@ public sealed class OrbitSocket : IAsyncDisposable
     public string? CloseDescription => _socket.CloseStatusDescription;
     public WebSocketState State => _socket.State;
 
+    /// <summary>Completes when the socket has closed, however it closed (a pacing loop waits on it beside its delay).</summary>
+    public Task Closed => _pump;
+
     /// <param name="validateCertificate">For https base addresses: how the server's certificate is checked (e.g. against a test CA).</param>
     public static async Task<OrbitSocket> ConnectAsync(Uri baseAddress, string path, System.Net.Security.RemoteCertificateValidationCallback? validateCertificate = null)
     {
