@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrbitGrains.Agents;
 
 /// <summary>
@@ -53,6 +55,21 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Pending commands created at or after <paramref name="since"/> (all when null), oldest first.</summary>
     [Alias("PendingCommands")]
     Task<AgentCommand[]> PendingCommands(DateTimeOffset? since);
+
+    /// <summary>
+    /// Waits until a command is queued for the agent (by whichever silo decided) or <paramref name="timeout"/> passes, then
+    /// answers its pending commands, oldest first. Interleaves with the agent's other calls and writes nothing, so a
+    /// waiting agent blocks no decision; the caller reads (and records the visit) through <see cref="PendingCommands"/> first.
+    /// </summary>
+    [AlwaysInterleave, Alias("Listen")]
+    Task<AgentCommand[]> Listen(TimeSpan timeout);
+
+    /// <summary>
+    /// Decides every pending task whose expiry has passed as rejected with comment "expired" (queueing their commands, one
+    /// write), then tells the workspace when its next task expires. Its workspace's reminder calls it.
+    /// </summary>
+    [OneWay, Alias("ExpireDue")]
+    Task ExpireDue();
 
     /// <summary>Marks a command acknowledged and returns it; null when the agent has no such command.</summary>
     [Alias("Ack")]

@@ -31,4 +31,15 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Sets the monthly budget (greater than 0), or turns budget enforcement off with null.</summary>
     [Alias("SetBudget")]
     Task SetBudget(decimal? budget);
+
+    /// <summary>
+    /// Notes that an agent has a pending task expiring at <paramref name="at"/> (kept when earlier than the one noted),
+    /// and keeps the workspace's one inbox-expiry reminder, which asks the agent to expire its due tasks.
+    /// </summary>
+    [Alias("ExpireAt")]
+    Task ExpireAt(string agentId, DateTimeOffset at);
+
+    /// <summary>An agent's next task expiry after it expired its due tasks; null: none left (the reminder ends with the last).</summary>
+    [Alias("SetExpiry")]
+    Task SetExpiry(string agentId, DateTimeOffset? next);
 }

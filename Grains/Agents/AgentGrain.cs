@@ -65,6 +65,7 @@ public sealed partial class AgentGrain(
         {
             state.State.Agent = agent with { Status = status };
             await WriteAsync();
+            Publish("agent_status", AgentFeed.Status(state.State.Agent));
         }
 
         return state.State.Agent;
@@ -133,23 +134,33 @@ public sealed partial class AgentGrain(
             await GrainFactory.GetGrain<IInboxTaskGrain>(newTask).Set(new InboxTaskLocation(agent.Id, agent.UserId));
         }
 
+        var now = clock.GetUtcNow();
+        DateTimeOffset? expiresAt = newEvent is { TaskId: not null, ExpiresInSec: { } seconds } ? now.AddSeconds(seconds) : null;
+        if (expiresAt is { } at)
+        {
+            // The workspace's reminder is armed before the task exists: a crash in between costs one idle reminder call.
+            await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).ExpireAt(agent.Id, at);
+        }
+
         // The workspace counts first: a budget crossed by this event is known before anything of the agent is written.
         var month = newEvent.Cost > 0 ? await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(newEvent.Cost) : null;
-        var now = clock.GetUtcNow();
         var sequence = agent.EventsCount + 1;
         var stored = new AgentEvent(sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
         state.State.OpenEvents.Add(stored);
         var status = agent.Status;
+        InboxTask? opened = null;
         if (newEvent.TaskId is { } taskId)
         {
-            state.State.Tasks.Add(new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now));
+            opened = new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now, expiresAt);
+            state.State.Tasks.Add(opened);
             status = AgentStatuses.WaitingApproval;
         }
 
-        if (month is { OverBudget: true } && agent.Status != AgentStatuses.Paused)
+        var crossed = month is { OverBudget: true } && agent.Status != AgentStatuses.Paused;
+        if (crossed)
         {
             status = AgentStatuses.Paused;
-            var payload = JsonSerializer.Serialize(new { monthly = month.Total, budget = month.Budget });
+            var payload = JsonSerializer.Serialize(new { monthly = month!.Total, budget = month.Budget });
             state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "budget_exceeded", payload, CommandStatuses.Pending, now, null));
         }
 
@@ -164,13 +175,14 @@ public sealed partial class AgentGrain(
         }
 
         await WriteAsync();
+        PublishRecorded(stored, opened, month, crossed, status != agent.Status);
         return new RecordedEvent(stored, newEvent.TaskId);
     }
 
     public async Task<AgentCommand[]> PendingCommands(DateTimeOffset? since)
     {
         await SeenAsync(write: false);
-        return state.State.Commands.Where(c => c.Status == CommandStatuses.Pending && (since is null || c.CreatedAt >= since)).ToArray();
+        return Pending(since);
     }
 
     public async Task<AgentCommand?> Ack(string commandId)

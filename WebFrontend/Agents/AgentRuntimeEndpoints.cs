@@ -23,6 +23,9 @@ public static class AgentRuntimeEndpoints
             .Produces<RecordedEventResponse>(StatusCodes.Status201Created);
         runtime.MapGet("/commands", CommandsAsync)
             .WithSummary("The agent's pending commands, oldest first (since: an ISO 8601 time)").Produces<AgentCommandView[]>();
+        runtime.MapGet("/commands/listen", ListenAsync)
+            .WithSummary("Long-poll: the agent's pending commands as soon as there are any (queued through any front end), else [] after timeout seconds (default 20, at most 25)")
+            .Produces<AgentCommandView[]>();
         runtime.MapPost("/commands/{id}/ack", AckAsync)
             .WithSummary("Acknowledge a command (404 \"Command not found.\")").Produces<AgentCommandView>();
     }
@@ -49,6 +52,24 @@ public static class AgentRuntimeEndpoints
         }
 
         var commands = await Agent(http, grains).PendingCommands(since);
+        return Results.Json(commands.Select(AgentCommandView.From).ToArray());
+    }
+
+    private static async Task<IResult> ListenAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!AgentsValidation.TryListenTimeout(http.Request.Query["timeout"], out var timeout, out var problem))
+        {
+            return problem!;
+        }
+
+        // The plain read first (it records the visit); only an agent with nothing pending waits, in a call that writes nothing.
+        var agent = Agent(http, grains);
+        var commands = await agent.PendingCommands(null);
+        if (commands.Length == 0 && timeout > TimeSpan.Zero)
+        {
+            commands = await agent.Listen(timeout);
+        }
+
         return Results.Json(commands.Select(AgentCommandView.From).ToArray());
     }
 
