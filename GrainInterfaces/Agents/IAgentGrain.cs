@@ -44,13 +44,14 @@ public interface IAgentGrain : IGrainWithStringKey
     Task<AgentEvent[]?> Events(string userId, int limit);
 
     /// <summary>
-    /// Stores a validated event with everything it causes in one write: the counters, the spend, and with a task id a
-    /// pending inbox task and the status `waiting_approval`. An event that takes the workspace's month over its budget
-    /// is still stored, and pauses the agent with a `budget_exceeded` command (once, when it is not paused already). Null, with nothing written, when the event asks for approval
-    /// and the agent already has <see cref="MaxPendingTasks"/> pending tasks.
+    /// Stores validated events, in order, with everything they cause in one write (a group commit): the counters, the
+    /// spend, and for an event with a task id a pending inbox task and the status `waiting_approval`. When the batch takes
+    /// the workspace's month over its budget, its events are still stored, and the agent is paused with a
+    /// `budget_exceeded` command (once, when it is not paused already). An answer per event, in order: null (nothing
+    /// written for it) when it asks for approval and the agent already has <see cref="MaxPendingTasks"/> pending tasks.
     /// </summary>
-    [Alias("Record")]
-    Task<RecordedEvent?> Record(NewAgentEvent newEvent);
+    [Alias("RecordBatch")]
+    Task<RecordedEvent?[]> RecordBatch(NewAgentEvent[] events);
 
     /// <summary>Pending commands created at or after <paramref name="since"/> (all when null), oldest first.</summary>
     [Alias("PendingCommands")]

@@ -47,19 +47,23 @@ public sealed partial class AgentGrain
         }
     }
 
-    /// <summary>The feed entries of a recorded event: the event, the task it opened, the spend, the status, a crossed budget.</summary>
-    private void PublishRecorded(AgentEvent stored, InboxTask? opened, MonthSpend? month, bool crossedBudget, bool statusChanged)
+    /// <summary>The feed entries of a recorded event: the event and the task it opened.</summary>
+    private void PublishRecorded(AgentEvent stored, InboxTask? opened)
     {
-        var agent = state.State.Agent!;
         Publish("agent_event", AgentFeed.Event(stored));
         if (opened is not null)
         {
-            Publish("inbox", new { action = "opened", item = AgentFeed.Item(opened, agent.Name) });
+            Publish("inbox", new { action = "opened", item = AgentFeed.Item(opened, state.State.Agent!.Name) });
         }
+    }
 
+    /// <summary>The feed entries of a stored batch as a whole: its spend, a crossed budget, the new status.</summary>
+    private void PublishBatchOutcome(decimal cost, MonthSpend? month, bool crossedBudget, bool statusChanged)
+    {
+        var agent = state.State.Agent!;
         if (month is not null)
         {
-            Publish("spend", new { agentId = agent.Id, cost = stored.Cost, monthly = month.Total, budget = month.Budget });
+            Publish("spend", new { agentId = agent.Id, cost, monthly = month.Total, budget = month.Budget });
         }
 
         if (crossedBudget)

@@ -121,64 +121,6 @@ public sealed partial class AgentGrain(
         return entries;
     }
 
-    public async Task<RecordedEvent?> Record(NewAgentEvent newEvent)
-    {
-        var agent = state.State.Agent ?? throw new InvalidOperationException("Events come with a live token, which only an existing agent has.");
-        if (newEvent.TaskId is { } newTask)
-        {
-            if (state.State.Tasks.Count >= IAgentGrain.MaxPendingTasks)
-            {
-                return null;
-            }
-
-            await GrainFactory.GetGrain<IInboxTaskGrain>(newTask).Set(new InboxTaskLocation(agent.Id, agent.UserId));
-        }
-
-        var now = clock.GetUtcNow();
-        DateTimeOffset? expiresAt = newEvent is { TaskId: not null, ExpiresInSec: { } seconds } ? now.AddSeconds(seconds) : null;
-        if (expiresAt is { } at)
-        {
-            // The workspace's reminder is armed before the task exists: a crash in between costs one idle reminder call.
-            await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).ExpireAt(agent.Id, at);
-        }
-
-        // The workspace counts first: a budget crossed by this event is known before anything of the agent is written.
-        var month = newEvent.Cost > 0 ? await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(newEvent.Cost) : null;
-        var sequence = agent.EventsCount + 1;
-        var stored = new AgentEvent(sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
-        state.State.OpenEvents.Add(stored);
-        var status = agent.Status;
-        InboxTask? opened = null;
-        if (newEvent.TaskId is { } taskId)
-        {
-            opened = new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now, expiresAt);
-            state.State.Tasks.Add(opened);
-            status = AgentStatuses.WaitingApproval;
-        }
-
-        var crossed = month is { OverBudget: true } && agent.Status != AgentStatuses.Paused;
-        if (crossed)
-        {
-            status = AgentStatuses.Paused;
-            var payload = JsonSerializer.Serialize(new { monthly = month!.Total, budget = month.Budget });
-            state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "budget_exceeded", payload, CommandStatuses.Pending, now, null));
-        }
-
-        CountSpend(now, newEvent.Cost);
-        state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + newEvent.Cost, LastSeen = now, Status = status };
-        if (state.State.OpenEvents.Count >= PagedLog.PageSize)
-        {
-            // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
-            await GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, PagedLog.PageOf(sequence)))
-                .Seal(state.State.OpenEvents.ToArray());
-            state.State.OpenEvents.Clear();
-        }
-
-        await WriteAsync();
-        PublishRecorded(stored, opened, month, crossed, status != agent.Status);
-        return new RecordedEvent(stored, newEvent.TaskId);
-    }
-
     public async Task<AgentCommand[]> PendingCommands(DateTimeOffset? since)
     {
         await SeenAsync(write: false);

@@ -30,7 +30,7 @@ public static class AgentRuntimeEndpoints
             .WithSummary("Acknowledge a command (404 \"Command not found.\")").Produces<AgentCommandView>();
     }
 
-    private static async Task<IResult> RecordAsync(HttpContext http, Body<AgentEventRequest> body, IGrainFactory grains)
+    private static async Task<IResult> RecordAsync(HttpContext http, Body<AgentEventRequest> body, AgentEventBatcher batcher)
     {
         var (newEvent, problem) = AgentsValidation.Event(body.Value);
         if (problem is not null)
@@ -38,7 +38,7 @@ public static class AgentRuntimeEndpoints
             return problem;
         }
 
-        var recorded = await Agent(http, grains).Record(newEvent!);
+        var recorded = await batcher.RecordAsync(AgentId(http), newEvent!);
         return recorded is null
             ? DetailErrors.Error(StatusCodes.Status409Conflict, $"This agent already has {IAgentGrain.MaxPendingTasks} pending inbox items.")
             : Results.Json(new RecordedEventResponse(AgentEventView.From(recorded.Event), recorded.TaskId), statusCode: StatusCodes.Status201Created);
@@ -78,7 +78,8 @@ public static class AgentRuntimeEndpoints
             ? Results.Json(AgentCommandView.From(command))
             : DetailErrors.Error(StatusCodes.Status404NotFound, CommandNotFound);
 
-    private static IAgentGrain Agent(HttpContext http, IGrainFactory grains) =>
-        grains.GetGrain<IAgentGrain>(http.User.FindFirst(OrbitClaims.Agent)?.Value
-            ?? throw new InvalidOperationException("The runtime policy admits agent tokens only, which name their agent."));
+    private static IAgentGrain Agent(HttpContext http, IGrainFactory grains) => grains.GetGrain<IAgentGrain>(AgentId(http));
+
+    private static string AgentId(HttpContext http) => http.User.FindFirst(OrbitClaims.Agent)?.Value
+        ?? throw new InvalidOperationException("The runtime policy admits agent tokens only, which name their agent.");
 }

@@ -15,9 +15,10 @@ public static class AgentsEndpoints
 {
     public const string AgentNotFound = "Agent not found.";
 
-    /// <summary>The family's services: the hub through which this front end follows people's live feeds.</summary>
+    /// <summary>The family's services: the group commit of events, and the hub through which this front end follows people's live feeds.</summary>
     public static IServiceCollection AddAgents(this IServiceCollection services)
     {
+        services.AddSingleton<AgentEventBatcher>();
         services.AddSingleton<WebFrontend.Feeds.UserFeedHub>();
         services.AddSingleton<OrbitGrains.Feeds.IUserFeedSink>(provider => provider.GetRequiredService<WebFrontend.Feeds.UserFeedHub>());
         services.AddHostedService(provider => provider.GetRequiredService<WebFrontend.Feeds.UserFeedHub>());
