@@ -20,9 +20,15 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [Alias("AgentIds")]
     Task<string[]> AgentIds();
 
-    /// <summary>Adds an agent's event cost to the current UTC month's spend; the month after it and the budget.</summary>
+    /// <summary>
+    /// Adds the cost of an agent's batch of events (its sequence numbers <paramref name="firstSequence"/>..
+    /// <paramref name="lastSequence"/>) to the current UTC month's spend; the month after it and the budget. The agent
+    /// calls this before it stores the batch, so a crash between the two would count spend for events never stored:
+    /// when a batch reuses sequence numbers of the agent's previous one, that one was not stored, and its cost is taken
+    /// back first. Nothing is written for a batch of cost 0 that takes nothing back.
+    /// </summary>
     [Alias("AddSpend")]
-    Task<MonthSpend> AddSpend(decimal cost);
+    Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost);
 
     /// <summary>The current UTC month's spend and the budget.</summary>
     [Alias("Month")]

@@ -48,8 +48,10 @@ public sealed partial class AgentGrain
             await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).ExpireAt(agent.Id, expiries.Min());
         }
 
+        // Every batch tells the workspace its sequence numbers, so spend counted for a batch that was never stored is taken back.
         var cost = accepted.Sum(e => e.Cost);
-        var month = cost > 0 ? await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(cost) : null;
+        var counted = await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, agent.EventsCount + 1, agent.EventsCount + accepted.Count, cost);
+        var month = cost > 0 ? counted : null;
 
         var status = agent.Status;
         var sequence = agent.EventsCount;

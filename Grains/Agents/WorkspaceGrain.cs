@@ -39,11 +39,19 @@ public sealed class WorkspaceGrain(
 
     public Task<string[]> AgentIds() => Task.FromResult(state.State.AgentIds.ToArray());
 
-    public async Task<MonthSpend> AddSpend(decimal cost)
+    public async Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost)
     {
         var month = SpendPeriods.Month(clock.GetUtcNow());
-        state.State.MonthSpend = (state.State.MonthKey == month ? state.State.MonthSpend : 0m) + cost;
+        var total = state.State.MonthKey == month ? state.State.MonthSpend : 0m;
+        var takeBack = state.State.LastBatches.TryGetValue(agentId, out var last) && firstSequence <= last.Through && last.Month == month ? last.Cost : 0m;
+        if (cost == 0 && takeBack == 0)
+        {
+            return new MonthSpend(total, state.State.Budget);
+        }
+
+        state.State.MonthSpend = Math.Max(0m, total - takeBack) + cost;
         state.State.MonthKey = month;
+        state.State.LastBatches[agentId] = new SpentBatch(lastSequence, cost, month);
         await state.WriteStateAsync();
         return new MonthSpend(state.State.MonthSpend, state.State.Budget);
     }
@@ -142,5 +150,12 @@ public sealed class WorkspaceGrain(
 
         /// <summary>Per agent with expiring tasks, the earliest expiry it noted; the reminder runs while this is not empty.</summary>
         [Id(4)] public Dictionary<string, DateTimeOffset> Expiries { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>Per agent, its last batch that was counted (bounded by the workspace's agents).</summary>
+        [Id(5)] public Dictionary<string, SpentBatch> LastBatches { get; set; } = new(StringComparer.Ordinal);
     }
+
+    /// <summary>The last counted batch of an agent: its last sequence number, its cost and its UTC month.</summary>
+    [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.WorkspaceGrain.SpentBatch")]
+    public sealed record SpentBatch([property: Id(0)] long Through, [property: Id(1)] decimal Cost, [property: Id(2)] string Month);
 }

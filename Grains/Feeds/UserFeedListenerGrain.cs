@@ -55,6 +55,12 @@ public sealed class UserFeedListenerGrain(ILocalSiloDetails silo, ILogger<UserFe
 
     public async Task Stop()
     {
+        if (Sink?.Follows(Key.User) == true)
+        {
+            // Someone connected again between the hub's last leave and this call: keep following.
+            return;
+        }
+
         await EndAsync();
         DeactivateOnIdle();
     }
