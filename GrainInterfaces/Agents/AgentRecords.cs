@@ -47,6 +47,7 @@ public sealed record AgentEvent(
 
 /// <summary>A validated event on its way to its agent: the edge has checked every member, so the grain only stores it.</summary>
 /// <param name="EventId">Issued by the edge, as is <paramref name="TaskId"/> when the event asks for approval.</param>
+/// <param name="ExpiresInSec">With a task: seconds after which it is decided as rejected with comment "expired"; null: never.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.NewAgentEvent")]
 public sealed record NewAgentEvent(
     [property: Id(0)] string EventId,
@@ -55,7 +56,8 @@ public sealed record NewAgentEvent(
     [property: Id(3)] decimal Cost,
     [property: Id(4)] string? TaskId,
     [property: Id(5)] string? ProposedAction,
-    [property: Id(6)] string[] CompletedActions);
+    [property: Id(6)] string[] CompletedActions,
+    [property: Id(7)] int? ExpiresInSec = null);
 
 /// <summary>What recording an event did: the stored event and the inbox task it opened, if any.</summary>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.RecordedEvent")]
@@ -63,6 +65,7 @@ public sealed record RecordedEvent([property: Id(0)] AgentEvent Event, [property
 
 /// <summary>An approval task of an agent's inbox: pending until a person decides it.</summary>
 /// <param name="Status">`pending`, `approved` or `rejected`.</param>
+/// <param name="ExpiresAt">When a pending task is decided as rejected with comment "expired"; null: never.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.InboxTask")]
 public sealed record InboxTask(
     [property: Id(0)] string Id,
@@ -71,7 +74,8 @@ public sealed record InboxTask(
     [property: Id(3)] string[] CompletedActions,
     [property: Id(4)] string Status,
     [property: Id(5)] string? Comment,
-    [property: Id(6)] DateTimeOffset CreatedAt);
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A command queued for an agent (spec: jarvis.md, `GET /v1/commands`).</summary>
 /// <param name="Payload">The payload, a JSON object as text.</param>

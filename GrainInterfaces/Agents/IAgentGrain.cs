@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrbitGrains.Agents;
 
 /// <summary>
@@ -42,17 +44,33 @@ public interface IAgentGrain : IGrainWithStringKey
     Task<AgentEvent[]?> Events(string userId, int limit);
 
     /// <summary>
-    /// Stores a validated event with everything it causes in one write: the counters, the spend, and with a task id a
-    /// pending inbox task and the status `waiting_approval`. An event that takes the workspace's month over its budget
-    /// is still stored, and pauses the agent with a `budget_exceeded` command (once, when it is not paused already). Null, with nothing written, when the event asks for approval
-    /// and the agent already has <see cref="MaxPendingTasks"/> pending tasks.
+    /// Stores validated events, in order, with everything they cause in one write (a group commit): the counters, the
+    /// spend, and for an event with a task id a pending inbox task and the status `waiting_approval`. When the batch takes
+    /// the workspace's month over its budget, its events are still stored, and the agent is paused with a
+    /// `budget_exceeded` command (once, when it is not paused already). An answer per event, in order: null (nothing
+    /// written for it) when it asks for approval and the agent already has <see cref="MaxPendingTasks"/> pending tasks.
     /// </summary>
-    [Alias("Record")]
-    Task<RecordedEvent?> Record(NewAgentEvent newEvent);
+    [Alias("RecordBatch")]
+    Task<RecordedEvent?[]> RecordBatch(NewAgentEvent[] events);
 
     /// <summary>Pending commands created at or after <paramref name="since"/> (all when null), oldest first.</summary>
     [Alias("PendingCommands")]
     Task<AgentCommand[]> PendingCommands(DateTimeOffset? since);
+
+    /// <summary>
+    /// Waits until a command is queued for the agent (by whichever silo decided) or <paramref name="timeout"/> passes, then
+    /// answers its pending commands, oldest first. Interleaves with the agent's other calls and writes nothing, so a
+    /// waiting agent blocks no decision; the caller reads (and records the visit) through <see cref="PendingCommands"/> first.
+    /// </summary>
+    [AlwaysInterleave, Alias("Listen")]
+    Task<AgentCommand[]> Listen(TimeSpan timeout);
+
+    /// <summary>
+    /// Decides every pending task whose expiry has passed as rejected with comment "expired" (queueing their commands, one
+    /// write), then tells the workspace when its next task expires. Its workspace's reminder calls it.
+    /// </summary>
+    [OneWay, Alias("ExpireDue")]
+    Task ExpireDue();
 
     /// <summary>Marks a command acknowledged and returns it; null when the agent has no such command.</summary>
     [Alias("Ack")]

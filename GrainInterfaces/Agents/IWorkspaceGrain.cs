@@ -20,9 +20,15 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [Alias("AgentIds")]
     Task<string[]> AgentIds();
 
-    /// <summary>Adds an agent's event cost to the current UTC month's spend; the month after it and the budget.</summary>
+    /// <summary>
+    /// Adds the cost of an agent's batch of events (its sequence numbers <paramref name="firstSequence"/>..
+    /// <paramref name="lastSequence"/>) to the current UTC month's spend; the month after it and the budget. The agent
+    /// calls this before it stores the batch, so a crash between the two would count spend for events never stored:
+    /// when a batch reuses sequence numbers of the agent's previous one, that one was not stored, and its cost is taken
+    /// back first. Nothing is written for a batch of cost 0 that takes nothing back.
+    /// </summary>
     [Alias("AddSpend")]
-    Task<MonthSpend> AddSpend(decimal cost);
+    Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost);
 
     /// <summary>The current UTC month's spend and the budget.</summary>
     [Alias("Month")]
@@ -31,4 +37,15 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <summary>Sets the monthly budget (greater than 0), or turns budget enforcement off with null.</summary>
     [Alias("SetBudget")]
     Task SetBudget(decimal? budget);
+
+    /// <summary>
+    /// Notes that an agent has a pending task expiring at <paramref name="at"/> (kept when earlier than the one noted),
+    /// and keeps the workspace's one inbox-expiry reminder, which asks the agent to expire its due tasks.
+    /// </summary>
+    [Alias("ExpireAt")]
+    Task ExpireAt(string agentId, DateTimeOffset at);
+
+    /// <summary>An agent's next task expiry after it expired its due tasks; null: none left (the reminder ends with the last).</summary>
+    [Alias("SetExpiry")]
+    Task SetExpiry(string agentId, DateTimeOffset? next);
 }

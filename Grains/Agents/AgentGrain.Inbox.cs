@@ -53,11 +53,28 @@ public sealed partial class AgentGrain
             return new DecisionResult(known ? DecisionOutcome.AlreadyDecided : DecisionOutcome.NotFound, null);
         }
 
+        var decided = await DecideAtAsync(index, decision, comment);
+
+        // One write: the decision, the command and the status are stored together or not at all.
+        await WriteAsync();
+        CommandsQueued();
+        Publish("inbox", new { action = "decided", item = AgentFeed.Item(decided, agent.Name) });
+        Publish("agent_status", AgentFeed.Status(state.State.Agent!));
+        return new DecisionResult(DecisionOutcome.Decided, new InboxItem(decided, agent.Name));
+    }
+
+    /// <summary>
+    /// Decides the pending task at <paramref name="index"/> in the state (not yet written): the task moves to the log of
+    /// decisions, an `approval_decision` command is queued and the status follows the tasks still pending.
+    /// </summary>
+    private async Task<InboxTask> DecideAtAsync(int index, string decision, string? comment)
+    {
+        var agent = state.State.Agent!;
         var now = clock.GetUtcNow();
         var decided = state.State.Tasks[index] with { Status = decision, Comment = comment };
         state.State.Tasks.RemoveAt(index);
         var payload = JsonSerializer.Serialize(new Dictionary<string, string?> { ["decision"] = decision, ["comment"] = comment });
-        state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "approval_decision", payload, CommandStatuses.Pending, now, taskId));
+        state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "approval_decision", payload, CommandStatuses.Pending, now, decided.Id));
         state.State.Agent = agent with { Status = state.State.Tasks.Count > 0 ? AgentStatuses.WaitingApproval : AgentStatuses.Running };
 
         var sequence = state.State.DecidedCount + 1;
@@ -71,8 +88,6 @@ public sealed partial class AgentGrain
             state.State.OpenDecided.Clear();
         }
 
-        // One write: the decision, the command and the status are stored together or not at all.
-        await WriteAsync();
-        return new DecisionResult(DecisionOutcome.Decided, new InboxItem(decided, agent.Name));
+        return decided;
     }
 }

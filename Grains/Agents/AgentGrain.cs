@@ -65,6 +65,7 @@ public sealed partial class AgentGrain(
         {
             state.State.Agent = agent with { Status = status };
             await WriteAsync();
+            Publish("agent_status", AgentFeed.Status(state.State.Agent));
         }
 
         return state.State.Agent;
@@ -120,57 +121,10 @@ public sealed partial class AgentGrain(
         return entries;
     }
 
-    public async Task<RecordedEvent?> Record(NewAgentEvent newEvent)
-    {
-        var agent = state.State.Agent ?? throw new InvalidOperationException("Events come with a live token, which only an existing agent has.");
-        if (newEvent.TaskId is { } newTask)
-        {
-            if (state.State.Tasks.Count >= IAgentGrain.MaxPendingTasks)
-            {
-                return null;
-            }
-
-            await GrainFactory.GetGrain<IInboxTaskGrain>(newTask).Set(new InboxTaskLocation(agent.Id, agent.UserId));
-        }
-
-        // The workspace counts first: a budget crossed by this event is known before anything of the agent is written.
-        var month = newEvent.Cost > 0 ? await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(newEvent.Cost) : null;
-        var now = clock.GetUtcNow();
-        var sequence = agent.EventsCount + 1;
-        var stored = new AgentEvent(sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
-        state.State.OpenEvents.Add(stored);
-        var status = agent.Status;
-        if (newEvent.TaskId is { } taskId)
-        {
-            state.State.Tasks.Add(new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now));
-            status = AgentStatuses.WaitingApproval;
-        }
-
-        if (month is { OverBudget: true } && agent.Status != AgentStatuses.Paused)
-        {
-            status = AgentStatuses.Paused;
-            var payload = JsonSerializer.Serialize(new { monthly = month.Total, budget = month.Budget });
-            state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "budget_exceeded", payload, CommandStatuses.Pending, now, null));
-        }
-
-        CountSpend(now, newEvent.Cost);
-        state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + newEvent.Cost, LastSeen = now, Status = status };
-        if (state.State.OpenEvents.Count >= PagedLog.PageSize)
-        {
-            // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
-            await GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, PagedLog.PageOf(sequence)))
-                .Seal(state.State.OpenEvents.ToArray());
-            state.State.OpenEvents.Clear();
-        }
-
-        await WriteAsync();
-        return new RecordedEvent(stored, newEvent.TaskId);
-    }
-
     public async Task<AgentCommand[]> PendingCommands(DateTimeOffset? since)
     {
         await SeenAsync(write: false);
-        return state.State.Commands.Where(c => c.Status == CommandStatuses.Pending && (since is null || c.CreatedAt >= since)).ToArray();
+        return Pending(since);
     }
 
     public async Task<AgentCommand?> Ack(string commandId)

@@ -1,11 +1,23 @@
+using OrbitGrains.Feeds;
 using OrbitGrains.Hosting;
 
 namespace OrbitGrains.Agents;
 
+/// <remarks>
+/// Inbox expiry is one durable reminder per workspace (not one per task): while any agent has a task that expires, it
+/// ticks every <see cref="ExpiryPeriod"/> (the cluster's minimum reminder period when one is configured, else a
+/// minute) and asks each agent whose noted expiry has passed to expire its due tasks; the agent answers with its next
+/// expiry. So an item expires at most one period late, and after a restart at the reminder's next tick.
+/// </remarks>
 public sealed class WorkspaceGrain(
     [PersistentState("workspace", OrbitStorageNames.GrainState)] IPersistentState<WorkspaceGrain.State> state,
-    TimeProvider clock) : Grain, IWorkspaceGrain
+    TimeProvider clock,
+    OrbitClusterSettings settings) : Grain, IWorkspaceGrain, IRemindable
 {
+    private const string ExpiryReminder = "inbox-expiry";
+
+    private TimeSpan ExpiryPeriod => settings.MinimumReminderPeriod is { } minimum && minimum < TimeSpan.FromMinutes(1) ? minimum : TimeSpan.FromMinutes(1);
+
     public async Task<AgentRecord?> CreateAgent(string agentId, string name, string? description, string tokenHash)
     {
         if (!state.State.AgentIds.Contains(agentId))
@@ -27,11 +39,19 @@ public sealed class WorkspaceGrain(
 
     public Task<string[]> AgentIds() => Task.FromResult(state.State.AgentIds.ToArray());
 
-    public async Task<MonthSpend> AddSpend(decimal cost)
+    public async Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost)
     {
         var month = SpendPeriods.Month(clock.GetUtcNow());
-        state.State.MonthSpend = (state.State.MonthKey == month ? state.State.MonthSpend : 0m) + cost;
+        var total = state.State.MonthKey == month ? state.State.MonthSpend : 0m;
+        var takeBack = state.State.LastBatches.TryGetValue(agentId, out var last) && firstSequence <= last.Through && last.Month == month ? last.Cost : 0m;
+        if (cost == 0 && takeBack == 0)
+        {
+            return new MonthSpend(total, state.State.Budget);
+        }
+
+        state.State.MonthSpend = Math.Max(0m, total - takeBack) + cost;
         state.State.MonthKey = month;
+        state.State.LastBatches[agentId] = new SpentBatch(lastSequence, cost, month);
         await state.WriteStateAsync();
         return new MonthSpend(state.State.MonthSpend, state.State.Budget);
     }
@@ -43,6 +63,79 @@ public sealed class WorkspaceGrain(
     {
         state.State.Budget = budget;
         await state.WriteStateAsync();
+        var month = await Month();
+        _ = GrainFactory.PublishAsync(this.GetPrimaryKeyString(), "spend", new { agentId = (string?)null, cost = 0m, monthly = month.Total, budget });
+    }
+
+    public async Task ExpireAt(string agentId, DateTimeOffset at)
+    {
+        if (state.State.Expiries.TryGetValue(agentId, out var noted) && noted <= at)
+        {
+            return;
+        }
+
+        state.State.Expiries[agentId] = at;
+        await state.WriteStateAsync();
+        await ArmAsync();
+    }
+
+    public async Task SetExpiry(string agentId, DateTimeOffset? next)
+    {
+        if (next is { } at)
+        {
+            state.State.Expiries[agentId] = at;
+        }
+        else if (!state.State.Expiries.Remove(agentId))
+        {
+            return;
+        }
+
+        await state.WriteStateAsync();
+        if (state.State.Expiries.Count == 0)
+        {
+            await StopExpiryAsync();
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminder)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (state.State.Expiries.Count == 0)
+        {
+            return StopExpiryAsync();
+        }
+
+        // One-way: an agent that is recording an event may be waiting on this workspace, so the workspace never waits on
+        // an agent. The agent answers with SetExpiry; a lost call is repeated at the next tick.
+        var now = clock.GetUtcNow();
+        foreach (var (agentId, _) in state.State.Expiries.Where(e => e.Value <= now))
+        {
+            _ = GrainFactory.GetGrain<IAgentGrain>(agentId).ExpireDue();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task ArmAsync()
+    {
+        // The first tick comes when the earliest noted item is due (at most one period away), then every period.
+        var earliest = state.State.Expiries.Values.Min();
+        var due = earliest - clock.GetUtcNow();
+        var period = ExpiryPeriod;
+        due = due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due > period ? period : due;
+        await this.RegisterOrUpdateReminder(ExpiryReminder, due, period);
+    }
+
+    private async Task StopExpiryAsync()
+    {
+        if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     [GenerateSerializer, Alias("OrbitGrains.Agents.WorkspaceGrain.State")]
@@ -54,5 +147,15 @@ public sealed class WorkspaceGrain(
         /// <summary>The UTC month (yyyy-MM) <see cref="MonthSpend"/> counts.</summary>
         [Id(2)] public string? MonthKey { get; set; }
         [Id(3)] public decimal MonthSpend { get; set; }
+
+        /// <summary>Per agent with expiring tasks, the earliest expiry it noted; the reminder runs while this is not empty.</summary>
+        [Id(4)] public Dictionary<string, DateTimeOffset> Expiries { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>Per agent, its last batch that was counted (bounded by the workspace's agents).</summary>
+        [Id(5)] public Dictionary<string, SpentBatch> LastBatches { get; set; } = new(StringComparer.Ordinal);
     }
+
+    /// <summary>The last counted batch of an agent: its last sequence number, its cost and its UTC month.</summary>
+    [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.WorkspaceGrain.SpentBatch")]
+    public sealed record SpentBatch([property: Id(0)] long Through, [property: Id(1)] decimal Cost, [property: Id(2)] string Month);
 }

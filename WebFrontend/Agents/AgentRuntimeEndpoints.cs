@@ -23,11 +23,14 @@ public static class AgentRuntimeEndpoints
             .Produces<RecordedEventResponse>(StatusCodes.Status201Created);
         runtime.MapGet("/commands", CommandsAsync)
             .WithSummary("The agent's pending commands, oldest first (since: an ISO 8601 time)").Produces<AgentCommandView[]>();
+        runtime.MapGet("/commands/listen", ListenAsync)
+            .WithSummary("Long-poll: the agent's pending commands as soon as there are any (queued through any front end), else [] after timeout seconds (default 20, at most 25)")
+            .Produces<AgentCommandView[]>();
         runtime.MapPost("/commands/{id}/ack", AckAsync)
             .WithSummary("Acknowledge a command (404 \"Command not found.\")").Produces<AgentCommandView>();
     }
 
-    private static async Task<IResult> RecordAsync(HttpContext http, Body<AgentEventRequest> body, IGrainFactory grains)
+    private static async Task<IResult> RecordAsync(HttpContext http, Body<AgentEventRequest> body, AgentEventBatcher batcher)
     {
         var (newEvent, problem) = AgentsValidation.Event(body.Value);
         if (problem is not null)
@@ -35,7 +38,7 @@ public static class AgentRuntimeEndpoints
             return problem;
         }
 
-        var recorded = await Agent(http, grains).Record(newEvent!);
+        var recorded = await batcher.RecordAsync(AgentId(http), newEvent!);
         return recorded is null
             ? DetailErrors.Error(StatusCodes.Status409Conflict, $"This agent already has {IAgentGrain.MaxPendingTasks} pending inbox items.")
             : Results.Json(new RecordedEventResponse(AgentEventView.From(recorded.Event), recorded.TaskId), statusCode: StatusCodes.Status201Created);
@@ -52,12 +55,31 @@ public static class AgentRuntimeEndpoints
         return Results.Json(commands.Select(AgentCommandView.From).ToArray());
     }
 
+    private static async Task<IResult> ListenAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!AgentsValidation.TryListenTimeout(http.Request.Query["timeout"], out var timeout, out var problem))
+        {
+            return problem!;
+        }
+
+        // The plain read first (it records the visit); only an agent with nothing pending waits, in a call that writes nothing.
+        var agent = Agent(http, grains);
+        var commands = await agent.PendingCommands(null);
+        if (commands.Length == 0 && timeout > TimeSpan.Zero)
+        {
+            commands = await agent.Listen(timeout);
+        }
+
+        return Results.Json(commands.Select(AgentCommandView.From).ToArray());
+    }
+
     private static async Task<IResult> AckAsync(string id, HttpContext http, IGrainFactory grains) =>
         IssuedIds.IsCanonical(id) && await Agent(http, grains).Ack(id) is { } command
             ? Results.Json(AgentCommandView.From(command))
             : DetailErrors.Error(StatusCodes.Status404NotFound, CommandNotFound);
 
-    private static IAgentGrain Agent(HttpContext http, IGrainFactory grains) =>
-        grains.GetGrain<IAgentGrain>(http.User.FindFirst(OrbitClaims.Agent)?.Value
-            ?? throw new InvalidOperationException("The runtime policy admits agent tokens only, which name their agent."));
+    private static IAgentGrain Agent(HttpContext http, IGrainFactory grains) => grains.GetGrain<IAgentGrain>(AgentId(http));
+
+    private static string AgentId(HttpContext http) => http.User.FindFirst(OrbitClaims.Agent)?.Value
+        ?? throw new InvalidOperationException("The runtime policy admits agent tokens only, which name their agent.");
 }

@@ -15,6 +15,16 @@ public static class AgentsEndpoints
 {
     public const string AgentNotFound = "Agent not found.";
 
+    /// <summary>The family's services: the group commit of events, and the hub through which this front end follows people's live feeds.</summary>
+    public static IServiceCollection AddAgents(this IServiceCollection services)
+    {
+        services.AddSingleton<AgentEventBatcher>();
+        services.AddSingleton<WebFrontend.Feeds.UserFeedHub>();
+        services.AddSingleton<OrbitGrains.Feeds.IUserFeedSink>(provider => provider.GetRequiredService<WebFrontend.Feeds.UserFeedHub>());
+        services.AddHostedService(provider => provider.GetRequiredService<WebFrontend.Feeds.UserFeedHub>());
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapAgents(this IEndpointRouteBuilder app)
     {
         var dashboard = app.MapGroup("/v1").WithTags("Agents").DisableAntiforgery()
@@ -37,6 +47,7 @@ public static class AgentsEndpoints
             .WithSummary("The workspace's events, newest first (limit 1..500, default 50; agentId narrows to one agent)").Produces<AgentEventView[]>();
         InboxEndpoints.Map(dashboard);
         SpendEndpoints.Map(dashboard);
+        AgentsStreamEndpoints.Map(dashboard);
         AgentRuntimeEndpoints.Map(app);
         return app;
     }

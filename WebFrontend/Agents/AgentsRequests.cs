@@ -25,9 +25,11 @@ public sealed record AgentStatusRequest(string? Status = null) : IRequestBody<Ag
 /// <summary>POST /v1/events (agent runtime): what the agent did, what it cost, and whether it waits for a person.</summary>
 /// <param name="Cost">Non-negative; absent means 0.</param>
 /// <param name="CompletedActions">At most <see cref="AgentsValidation.MaxCompletedActions"/> texts of at most 2000 characters.</param>
+/// <param name="ExpiresInSec">With requiresApproval: whole seconds (1..<see cref="AgentsValidation.MaxExpiresInSec"/>) after which the
+/// task is decided as rejected with comment "expired"; absent: it waits for a person.</param>
 public sealed record AgentEventRequest(
     string? Type = null, string? Message = null, decimal? Cost = null, bool? RequiresApproval = null,
-    string? ProposedAction = null, string?[]? CompletedActions = null) : IRequestBody<AgentEventRequest>
+    string? ProposedAction = null, string?[]? CompletedActions = null, int? ExpiresInSec = null) : IRequestBody<AgentEventRequest>
 {
     public static JsonTypeInfo<AgentEventRequest> JsonTypeInfo => AgentsRequestJson.Default.AgentEventRequest;
     public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;

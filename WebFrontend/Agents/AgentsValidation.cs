@@ -16,6 +16,15 @@ public static class AgentsValidation
     public const int MaxText = 2000;
     public const int MaxCompletedActions = 100;
 
+    /// <summary>The longest an inbox item may wait before it expires: 30 days.</summary>
+    public const int MaxExpiresInSec = 30 * 24 * 3600;
+
+    /// <summary>The longest `GET /v1/commands/listen` holds a request; a larger timeout is cut to it (below Orleans' 30 s call timeout).</summary>
+    public const int MaxListenSeconds = 25;
+
+    /// <summary>The timeout of `GET /v1/commands/listen` when none is given.</summary>
+    public const int DefaultListenSeconds = 20;
+
     /// <summary>The validated name and description, or the refusal.</summary>
     public static (string Name, string? Description, IResult? Problem) Agent(CreateAgentRequest body)
     {
@@ -67,8 +76,14 @@ public static class AgentsValidation
             return (null, Invalid($"completedActions must be a list of at most {MaxCompletedActions} texts of at most {MaxText} characters."));
         }
 
+        if (body.ExpiresInSec is { } expires && expires is < 1 or > MaxExpiresInSec)
+        {
+            return (null, Invalid($"expiresInSec must be an integer from 1 to {MaxExpiresInSec}."));
+        }
+
         var taskId = body.RequiresApproval == true ? Shared.IssuedIds.New() : null;
-        return (new NewAgentEvent(Shared.IssuedIds.New(), body.Type, body.Message, cost, taskId, body.ProposedAction, completed!), null);
+        return (new NewAgentEvent(Shared.IssuedIds.New(), body.Type, body.Message, cost, taskId, body.ProposedAction, completed!,
+            taskId is null ? null : body.ExpiresInSec), null);
     }
 
     /// <summary>The decision and its comment (trimmed; blank is none), or the refusal.</summary>
@@ -134,6 +149,29 @@ public static class AgentsValidation
         }
 
         problem = Invalid($"limit must be an integer from 1 to {max}.");
+        return false;
+    }
+
+    /// <summary>
+    /// `?timeout=` of the long-poll in whole seconds: absent is <see cref="DefaultListenSeconds"/>, above
+    /// <see cref="MaxListenSeconds"/> is cut to it; anything but a non-negative integer is refused.
+    /// </summary>
+    public static bool TryListenTimeout(StringValues value, out TimeSpan timeout, out IResult? problem)
+    {
+        problem = null;
+        timeout = TimeSpan.FromSeconds(DefaultListenSeconds);
+        if (StringValues.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+
+        if (value.Count == 1 && value[0] is { Length: > 0 and <= 10 } text && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            timeout = TimeSpan.FromSeconds(Math.Min(seconds, MaxListenSeconds));
+            return true;
+        }
+
+        problem = Invalid($"timeout must be a whole number of seconds from 0 (at most {MaxListenSeconds} are used).");
         return false;
     }
 

@@ -84,6 +84,7 @@ public static class OrbitWebApp
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);
         builder.Services.AddPipeline(operatorConfiguration);
+        builder.Services.AddAgents();
         builder.Services.AddWebClient(builder.Configuration, builder.Environment);
         builder.Services.AddDataProtection()
             .SetApplicationName("orbitgrains")

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.Pipeline;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
@@ -261,7 +262,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 
             // Encoded once here rather than once per client: a burst of events on a watched job is otherwise
             // thousands of identical serialisations.
-            var live = new LiveEvent(e.StreamId, PipelineEventStream.EncodeEvent(e));
+            var live = new SseFrame(e.StreamId, PipelineEventStream.EncodeEvent(e));
             foreach (var subscriber in subscribers)
             {
                 subscriber.Offer(live);
@@ -324,9 +325,6 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         ? _grains.GetGrain<IPipelineFeedGrain>(PipelineFeed.Key)
         : _grains.GetGrain<IPipelineJobEventsGrain>(key);
 
-    /// <summary>An event as it goes on the wire: its id and its complete SSE frame.</summary>
-    public sealed record LiveEvent(long Id, byte[] Frame);
-
     public sealed class Topic(string jobId)
     {
         public string JobId { get; } = jobId;
@@ -340,7 +338,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
     public sealed class Subscription : IDisposable
     {
         private readonly PipelineEventHub _hub;
-        private readonly Channel<LiveEvent> _channel = Channel.CreateBounded<LiveEvent>(
+        private readonly Channel<SseFrame> _channel = Channel.CreateBounded<SseFrame>(
             new BoundedChannelOptions(SubscriberCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         private int _disposed;
 
@@ -352,11 +350,11 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 
         internal Topic Topic { get; }
 
-        public ChannelReader<LiveEvent> Reader => _channel.Reader;
+        public ChannelReader<SseFrame> Reader => _channel.Reader;
 
         public bool Overflowed { get; private set; }
 
-        internal void Offer(LiveEvent e)
+        internal void Offer(SseFrame e)
         {
             if (!_channel.Writer.TryWrite(e))
             {

@@ -1,7 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
+using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.Pipeline;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
@@ -41,7 +39,7 @@ public static class PipelineEventStream
     private static async Task RunAsync(HttpContext http, PipelineEventHub hub, IPipelineEventSource source, string key, OperatorOptions options,
         bool replayWithoutId, Func<long, object> connected)
     {
-        var given = LastEventId(http.Request);
+        var given = ServerSentEvents.LastEventId(http.Request);
         using var subscription = await hub.SubscribeAsync(key);
         if (subscription is null)
         {
@@ -51,10 +49,7 @@ public static class PipelineEventStream
 
         var cancel = http.RequestAborted;
         var response = http.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        ServerSentEvents.Begin(http);
 
         try
         {
@@ -110,47 +105,9 @@ public static class PipelineEventStream
         }
     }
 
-    private static async Task PumpLiveAsync(HttpResponse response, PipelineEventHub.Subscription subscription, long lastId, TimeSpan heartbeat, CancellationToken cancel)
-    {
-        using var ticker = new PeriodicTimer(heartbeat);
-        var tick = ticker.WaitForNextTickAsync(cancel).AsTask();
-        var reader = subscription.Reader;
-        Task<bool>? wait = null;
-        while (true)
-        {
-            // One pending read at a time (single-reader channel); it survives heartbeats.
-            wait ??= reader.WaitToReadAsync(cancel).AsTask();
-            if (await Task.WhenAny(wait, tick) == tick)
-            {
-                await tick;
-                await WriteFrameAsync(response, lastId, new { type = "heartbeat", ts = DateTimeOffset.UtcNow }, cancel);
-                await response.Body.FlushAsync(cancel);
-                tick = ticker.WaitForNextTickAsync(cancel).AsTask();
-                continue;
-            }
-
-            var more = await wait;
-            wait = null;
-            if (!more)
-            {
-                // Completed: this client fell too far behind (or the server is stopping). It reconnects with Last-Event-ID.
-                return;
-            }
-
-            while (reader.TryRead(out var e))
-            {
-                if (e.Id <= lastId)
-                {
-                    continue;
-                }
-
-                await response.Body.WriteAsync(e.Frame, cancel);
-                lastId = e.Id;
-            }
-
-            await response.Body.FlushAsync(cancel);
-        }
-    }
+    private static Task PumpLiveAsync(HttpResponse response, PipelineEventHub.Subscription subscription, long lastId, TimeSpan heartbeat, CancellationToken cancel) =>
+        ServerSentEvents.PumpAsync(response, subscription.Reader, lastId, heartbeat,
+            last => Encode(last, new { type = "heartbeat", ts = DateTimeOffset.UtcNow }), cancel);
 
     /// <summary>One event's complete frame: "id: n" (its stream id), its JSON as data, and the blank line that ends it.</summary>
     public static byte[] EncodeEvent(PipelineEvent e) => Encode(e.StreamId, PipelineJson.Event(e));
@@ -167,21 +124,5 @@ public static class PipelineEventStream
     private static async Task WriteFrameAsync(HttpResponse response, long id, object data, CancellationToken cancel) =>
         await response.Body.WriteAsync(Encode(id, data), cancel);
 
-    private static byte[] Encode(long id, object data)
-    {
-        var json = JsonSerializer.Serialize(data, PipelineJson.Options);
-        return Encoding.UTF8.GetBytes($"id: {id.ToString(CultureInfo.InvariantCulture)}\ndata: {json}\n\n");
-    }
-
-    /// <summary>Last-Event-ID (or ?last_event_id=, for clients that cannot set headers); null when none was given.</summary>
-    private static long? LastEventId(HttpRequest request)
-    {
-        var text = request.Headers["Last-Event-ID"].ToString();
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            text = request.Query["last_event_id"].ToString();
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id >= 0 ? id : null;
-    }
+    private static byte[] Encode(long id, object data) => ServerSentEvents.Encode(id, JsonSerializer.Serialize(data, PipelineJson.Options));
 }

@@ -50,6 +50,35 @@ public sealed class AgentsApi(HttpClient http)
         return await http.SendAsync(request);
     }
 
+    /// <summary>A client whose every request carries the user's bearer (as <see cref="Pipeline.SseClient"/> sends it), without a timeout for streams.</summary>
+    public HttpClient ClientOf(string userToken)
+    {
+        var client = new HttpClient { BaseAddress = http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", userToken);
+        return client;
+    }
+
+    /// <summary>Opens the user's `GET /v1/stream` and reads its connected frame.</summary>
+    public async Task<(Pipeline.SseClient Stream, Pipeline.SseClient.Frame Connected)> OpenStreamAsync(HttpClient client, long? lastEventId = null)
+    {
+        var stream = await Pipeline.SseClient.OpenPathAsync(client, "/v1/stream", lastEventId);
+        var connected = await stream.NextAsync();
+        Assert.Equal("connected", connected.Type);
+        return (stream, connected);
+    }
+
+    /// <summary>Opens an inbox task for the agent; its id.</summary>
+    public async Task<string> AskAsync(string agentToken, string action, int? expiresInSec = null)
+    {
+        var body = expiresInSec is { } seconds
+            ? (object)new { type = "approval_request", message = $"may I {action}?", requiresApproval = true, proposedAction = action, expiresInSec = seconds }
+            : new { type = "approval_request", message = $"may I {action}?", requiresApproval = true, proposedAction = action };
+        return (string)(await AccountsApi.ExpectJsonAsync(await PostEventAsync(agentToken, body), HttpStatusCode.Created))["taskId"]!;
+    }
+
+    public Task<HttpResponseMessage> DecideAsync(string userToken, string taskId, string decision = "approved") =>
+        SendAsync(HttpMethod.Post, $"/v1/inbox/{taskId}/decision", $"{{\"decision\":\"{decision}\"}}", bearer: userToken);
+
     public Task<HttpResponseMessage> PostEventAsync(string agentToken, object body) =>
         SendAsync(HttpMethod.Post, "/v1/events", JsonSerializer.Serialize(body), agentToken: agentToken);
 

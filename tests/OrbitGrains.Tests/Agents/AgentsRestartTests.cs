@@ -51,5 +51,29 @@ public sealed class AgentsRestartTests : IDisposable
         await AgentsApi.ExpectDetailAsync(await again.SendAsync(HttpMethod.Get, "/v1/commands", agentToken: revoked), HttpStatusCode.Unauthorized, "Invalid or revoked agent token.");
     }
 
+    [Fact]
+    public async Task An_item_that_expires_while_the_host_is_down_is_rejected_after_the_restart()
+    {
+        var serviceId = $"expiry-{Guid.NewGuid():N}";
+        var configuration = RunningHost.IsolatedConfiguration(_data.Path, serviceId);
+        configuration["Orleans:MinimumReminderPeriod"] = "00:00:01";
+        string user, token, taskId;
+        await using (var before = await RunningHost.StartFrontEndAsync(configuration))
+        {
+            var agents = new AgentsApi(before.Http);
+            user = await agents.SignUpAsync();
+            (_, token) = await agents.CreateAgentAsync(user, "short-lived");
+            taskId = await agents.AskAsync(token, "hurry", expiresInSec: 3);
+            Assert.Equal(taskId, (string?)Assert.Single(await agents.GetArrayAsync("/v1/inbox?status=pending", bearer: user))!["id"]);
+        }
+
+        await using var after = await RunningHost.StartFrontEndAsync(configuration);
+        var again = new AgentsApi(after.Http);
+        await Eventually.TrueAsync(async () => (await again.GetArrayAsync("/v1/inbox?status=rejected", bearer: user)).Count == 1,
+            "the item expires after the restart", TimeSpan.FromSeconds(90));
+        Assert.Equal("expired", (string?)Assert.Single(await again.GetArrayAsync("/v1/inbox?status=rejected", bearer: user))!["comment"]);
+        Assert.Equal(taskId, (string?)Assert.Single(await again.GetArrayAsync("/v1/commands", agentToken: token))!["sourceTaskId"]);
+    }
+
     public void Dispose() => _data.Dispose();
 }

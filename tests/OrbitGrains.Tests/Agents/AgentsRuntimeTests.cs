@@ -196,4 +196,25 @@ public sealed class AgentsRuntimeTests(AgentsHost host) : AccountsHostTest<Agent
         Assert.Equal("idle", (string?)agent["status"]);
         Assert.Empty(await Agents.GetArrayAsync($"/v1/agents/{id}/events", bearer: user));
     }
+
+    [Fact]
+    public async Task Concurrent_events_of_one_agent_are_all_stored_once_in_one_order()
+    {
+        var user = await Agents.SignUpAsync();
+        var (agent, token) = await Agents.CreateAgentAsync(user);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Agents.PostEventAsync(token, new { type = "action", message = $"event {i}", cost = 0.5 })));
+        var ids = new List<string>();
+        foreach (var response in responses)
+        {
+            ids.Add((string)(await AccountsApi.ExpectJsonAsync(response, HttpStatusCode.Created))["event"]!["id"]!);
+        }
+
+        var stored = await Agents.GetAgentAsync(user, (string)agent["id"]!);
+        Assert.Equal(60, (long)stored["eventsCount"]!);
+        Assert.Equal(30m, (decimal)stored["totalSpend"]!);
+        var listed = await Agents.GetArrayAsync($"/v1/agents/{agent["id"]}/events?limit=500", bearer: user);
+        Assert.Equal(ids.Order(), listed.Select(e => (string)e!["id"]!).Order());
+        var spend = await AccountsApi.ExpectJsonAsync(await Agents.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(30m, (decimal)spend["monthly"]!);
+    }
 }

@@ -134,4 +134,22 @@ public sealed class AgentsSpendTests(AgentsHost host) : AccountsHostTest<AgentsH
 
     private async Task<JsonObject> GetSpendAsync(string user) =>
         await AccountsApi.ExpectJsonAsync(await Agents.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+
+    [Fact]
+    public async Task Spend_counted_for_a_batch_the_agent_never_stored_is_taken_back_by_its_next_batch()
+    {
+        // The agent counts a batch with its workspace, then stores it; a crash in between leaves the workspace ahead. The
+        // agent's next batch reuses the lost sequence numbers, which is how the workspace knows.
+        var workspace = Host.Grains.GetGrain<OrbitGrains.Agents.IWorkspaceGrain>($"spend-{Guid.NewGuid():N}");
+        Assert.Equal(2m, (await workspace.AddSpend("agent-a", 1, 1, 2m)).Total);
+        Assert.Equal(3m, (await workspace.AddSpend("agent-a", 1, 2, 3m)).Total);
+        Assert.Equal(4m, (await workspace.AddSpend("agent-a", 3, 3, 1m)).Total);
+        Assert.Equal(4m, (await workspace.AddSpend("agent-a", 4, 4, 0m)).Total);
+        Assert.Equal(4.5m, (await workspace.AddSpend("agent-b", 1, 1, 0.5m)).Total);
+
+        // A lost batch followed by one that costs nothing: the lost cost still goes.
+        Assert.Equal(5.5m, (await workspace.AddSpend("agent-a", 5, 5, 1m)).Total);
+        Assert.Equal(4.5m, (await workspace.AddSpend("agent-a", 5, 5, 0m)).Total);
+        Assert.Equal(4.5m, (await workspace.Month()).Total);
+    }
 }

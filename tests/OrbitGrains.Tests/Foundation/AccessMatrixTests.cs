@@ -137,8 +137,10 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["POST /v1/inbox/{id}/decision"] = Access.Member,
         ["GET /v1/spend"] = Access.Member,
         ["PATCH /v1/spend/budget"] = Access.Member,
+        ["GET /v1/stream"] = Access.Member,
         ["POST /v1/events"] = Access.AgentToken,
         ["GET /v1/commands"] = Access.AgentToken,
+        ["GET /v1/commands/listen"] = Access.AgentToken,
         ["POST /v1/commands/{id}/ack"] = Access.AgentToken,
     };
 
