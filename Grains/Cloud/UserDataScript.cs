@@ -42,7 +42,13 @@ public static class UserDataScript
         script.Append("install -d -m 700 /root/.vnc\n");
         script.Append($"printf '%s\\n' {Quote(vncPassword)} | vncpasswd -f > /root/.vnc/passwd\nchmod 600 /root/.vnc/passwd\n");
         script.Append("systemctl enable --now cloudbot-desktop.service cloudbot-gateway.service\n");
-        var text = script.ToString();
+        return Pack(script.ToString());
+    }
+
+    /// <summary>The script as is when small enough, else gzipped behind a loader that unpacks and runs it.</summary>
+    /// <exception cref="InvalidOperationException">Even gzipped, the script is over EC2's 16 KB.</exception>
+    public static string Pack(string text)
+    {
         if (Encoding.UTF8.GetByteCount(text) <= GzipAbove)
         {
             return text;
