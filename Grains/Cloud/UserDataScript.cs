@@ -60,7 +60,7 @@ public static class UserDataScript
             gzip.Write(Encoding.UTF8.GetBytes(text));
         }
 
-        var loader = $"#!/bin/bash\nset -euo pipefail\nbase64 -d <<'PAYLOAD' | gunzip | bash\n{Convert.ToBase64String(packed.ToArray(), Base64FormattingOptions.InsertLineBreaks)}\nPAYLOAD\n";
+        var loader = $"#!/bin/bash\nset -euo pipefail\nbase64 -d <<'PAYLOAD' | gunzip | bash\n{string.Join('\n', Convert.ToBase64String(packed.ToArray()).Chunk(76).Select(c => new string(c)))}\nPAYLOAD\n";
         return Encoding.UTF8.GetByteCount(loader) <= MaxBytes
             ? loader
             : throw new InvalidOperationException("The instance's user data is over EC2's 16 KB even gzipped.");
