@@ -18,23 +18,23 @@ public static class CloudEndpoints
 
     public static IEndpointRouteBuilder MapCloud(this IEndpointRouteBuilder app)
     {
-        var instances = app.MapGroup("/api/instances").WithTags("Cloud").DisableAntiforgery()
+        var instances = app.MapGroup("/api").WithTags("Cloud").DisableAntiforgery()
             .RequireAuthorization(OrbitPolicies.Member).WithRefusals(RefusalStyle.Cloud).AddEndpointFilter(RequireKeyRing);
-        instances.MapPost("", CreateAsync)
+        instances.MapPost("/instances", CreateAsync)
             .WithSummary("Launch an instance (quota MAX_INSTANCES_PER_USER counts launching and running; client_token makes a retry safe)")
             .Produces<InstanceView>(StatusCodes.Status201Created);
-        instances.MapGet("", ListAsync).WithSummary("The caller's instances, newest first").Produces<InstanceList>();
-        instances.MapGet("/{id}", GetAsync).WithSummary("One instance (400 \"Invalid instance ID\", 404 \"Instance not found\")").Produces<InstanceView>();
-        instances.MapPost("/{id}/stop", StopAsync).WithSummary("Stop a running instance").Produces<CloudMessage>();
-        instances.MapPost("/{id}/start", StartAsync).WithSummary("Start a stopped instance (counts towards the quota)").Produces<CloudMessage>();
-        instances.MapDelete("/{id}", DeleteAsync).WithSummary("Terminate an instance").Produces(StatusCodes.Status204NoContent);
+        instances.MapGet("/instances", ListAsync).WithSummary("The caller's instances, newest first").Produces<InstanceList>();
+        instances.MapGet("/instances/{id}", GetAsync).WithSummary("One instance (400 \"Invalid instance ID\", 404 \"Instance not found\")").Produces<InstanceView>();
+        instances.MapPost("/instances/{id}/stop", StopAsync).WithSummary("Stop a running instance").Produces<CloudMessage>();
+        instances.MapPost("/instances/{id}/start", StartAsync).WithSummary("Start a stopped instance (counts towards the quota)").Produces<CloudMessage>();
+        instances.MapDelete("/instances/{id}", DeleteAsync).WithSummary("Terminate an instance").Produces(StatusCodes.Status204NoContent);
 
-        var keys = app.MapGroup("/api/user/api-keys").WithTags("Cloud").DisableAntiforgery()
+        var keys = app.MapGroup("/api/user").WithTags("Cloud").DisableAntiforgery()
             .RequireAuthorization(OrbitPolicies.Member).WithRefusals(RefusalStyle.Cloud).AddEndpointFilter(RequireKeyRing);
-        keys.MapPost("", PutKeyAsync).WithSummary("Store (or replace) a provider's API key, encrypted").Produces<CloudMessage>(StatusCodes.Status201Created);
-        keys.MapGet("", ProvidersAsync).WithSummary("The providers with a stored key (never the keys)").Produces<ApiKeyProviders>();
-        keys.MapPut("/{provider}", UpdateKeyAsync).WithSummary("Replace a provider's stored API key").Produces<CloudMessage>();
-        keys.MapDelete("/{provider}", DeleteKeyAsync).WithSummary("Remove a provider's API key").Produces(StatusCodes.Status204NoContent);
+        keys.MapPost("/api-keys", PutKeyAsync).WithSummary("Store (or replace) a provider's API key, encrypted").Produces<CloudMessage>(StatusCodes.Status201Created);
+        keys.MapGet("/api-keys", ProvidersAsync).WithSummary("The providers with a stored key (never the keys)").Produces<ApiKeyProviders>();
+        keys.MapPut("/api-keys/{provider}", UpdateKeyAsync).WithSummary("Replace a provider's stored API key").Produces<CloudMessage>();
+        keys.MapDelete("/api-keys/{provider}", DeleteKeyAsync).WithSummary("Remove a provider's API key").Produces(StatusCodes.Status204NoContent);
 
         CloudProxyEndpoints.Map(app);
         return app;

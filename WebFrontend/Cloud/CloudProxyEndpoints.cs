@@ -21,8 +21,8 @@ public static class CloudProxyEndpoints
     {
         // Anonymous at the routing layer only: the access layer authenticates inside, so a refusal is a close code.
         var proxies = app.MapGroup("/api/instances").WithTags("Cloud").AllowAnonymous();
-        proxies.Map("/{id}/vnc", VncAsync).WithSummary("WebSocket (subprotocol binary): RFB to the instance's VNC server, both ways").ExcludeFromDescription();
-        proxies.Map("/{id}/cloudbot", CloudbotAsync).WithSummary("WebSocket: the instance's agent gateway, text both ways").ExcludeFromDescription();
+        proxies.MapGet("/{id}/vnc", VncAsync).WithSummary("WebSocket (subprotocol binary): RFB to the instance's VNC server, both ways").ExcludeFromDescription();
+        proxies.MapGet("/{id}/cloudbot", CloudbotAsync).WithSummary("WebSocket: the instance's agent gateway, text both ways").ExcludeFromDescription();
     }
 
     private static async Task VncAsync(string id, HttpContext http, IGrainFactory grains, CloudProxyOptions options, ILoggerFactory logs)
