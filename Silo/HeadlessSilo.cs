@@ -44,6 +44,13 @@ public static class HeadlessSilo
 
         OrbitLogging.Configure(builder.Logging, builder.Configuration);
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
+        // Cloud grains placed here encrypt with the same ENCRYPTION_KEY as the front ends; without it they cannot activate.
+        if (Cloud.ProviderKeyCipher.FromConfiguration(builder.Configuration) is { } cloudKeys)
+        {
+            builder.Services.AddSingleton(cloudKeys);
+        }
+
+        builder.Services.AddSingleton(Cloud.CloudOptions.Load(builder.Configuration));
         builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
 
         var app = builder.Build();

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using OrbitGrains.Cloud;
 using OrbitGrains.Pipeline;
 using OrbitGrains.Telemetry;
 using Orleans.Configuration;
@@ -129,6 +130,7 @@ public static class OrbitSiloBuilderExtensions
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<OrbitMeter>();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStageRunner, SimulatedStageRunner>());
+        silo.Services.AddCloudGrains();
         return silo;
     }
 

@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Accounts;
 using OrbitGrains.WebFrontend.Admin;
+using OrbitGrains.Cloud;
 using OrbitGrains.WebFrontend.Agents;
+using OrbitGrains.WebFrontend.Cloud;
 using OrbitGrains.WebFrontend.Hardening;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Hosting.Access;
@@ -41,6 +43,8 @@ public static class OrbitWebApp
     {
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
+        var cloudKeys = SecretStore.ResolveEncryptionKeys(builder.Configuration, settings, builder.Environment.IsDevelopment());
+        var cloudOptions = CloudOptions.Load(builder.Configuration);
         var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
         var corsOrigins = CorsSetup.ProductOrigins(builder.Configuration);
         var urls = ConfigureUrls(builder, operatorConfiguration.Options.Server);
@@ -56,6 +60,7 @@ public static class OrbitWebApp
 
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         builder.Services.AddSingleton(secrets.Secrets);
+        builder.Services.AddCloud(cloudOptions, cloudKeys);
         // Try: a host (or a test) that registered its own clock in `configure` keeps it, for grains and endpoints alike.
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
@@ -158,6 +163,7 @@ public static class OrbitWebApp
         product.MapRelayArtifacts();
         product.MapRooms();
         product.MapAgents();
+        product.MapCloud();
         app.MapPipeline();
         app.MapWebClient();
         return app;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrbitGrains.Accounts;
+using OrbitGrains.Cloud;
 using OrbitGrains.Hosting;
 
 namespace OrbitGrains.WebFrontend.Hosting;
@@ -16,6 +17,8 @@ public static class SecretStore
     public const string JwtSecretKey = "CODEX_REMOTE_WEB_JWT_SECRET";
     public const string AdminTokenKey = "ADMIN_TOKEN";
     public const string FileName = "secrets.json";
+    public const string EncryptionKeyKey = "ENCRYPTION_KEY";
+    public const string PreviousEncryptionKeysKey = "ENCRYPTION_KEYS_PREVIOUS";
 
     public sealed record Resolution(OrbitSecrets Secrets, string? GeneratedAdminToken, string? FilePath);
 
@@ -86,6 +89,65 @@ public static class SecretStore
         }
     }
 
+    /// <summary>
+    /// The Cloud family's encryption key (ENCRYPTION_KEY; spec cloud.md, API keys) with the older keys kept for
+    /// decryption (ENCRYPTION_KEYS_PREVIOUS, comma-separated). Configured values win and are refused outside Development
+    /// when weak. Otherwise, in embedded mode, the first start generates one into the secrets file (an older file gains
+    /// it); in cluster mode every node must share it, so without one there is no key ring and provider keys cannot be
+    /// stored (null).
+    /// </summary>
+    public static ProviderKeyCipher? ResolveEncryptionKeys(IConfiguration configuration, OrbitClusterSettings settings, bool isDevelopment)
+    {
+        var configured = configuration[EncryptionKeyKey];
+        var previous = (configuration[PreviousEncryptionKeysKey] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (!isDevelopment)
+        {
+            Refuse(EncryptionKeyKey, configured);
+            foreach (var old in previous)
+            {
+                Refuse(PreviousEncryptionKeysKey, old);
+            }
+        }
+
+        if (configured is null)
+        {
+            if (settings.Mode == ClusteringMode.Postgres)
+            {
+                return null;
+            }
+
+            var path = Path.Combine(settings.DataDirectory, FileName);
+            var stored = Load(path);
+            if (stored?.EncryptionKey is { Length: > 0 } kept)
+            {
+                configured = kept;
+            }
+            else if (stored is not null)
+            {
+                configured = RandomToken();
+                Replace(path, stored with { EncryptionKey = configured });
+            }
+            else
+            {
+                // The JWT key and admin token are configured, so Resolve wrote no file. The file made now is complete (its JWT
+                // key and admin token hash are random and unused while the configured values win).
+                configured = RandomToken();
+                Save(path, new StoredSecrets(RandomToken(), Convert.ToHexString(OrbitSecrets.Hash(RandomToken())), configured));
+            }
+        }
+
+        return new ProviderKeyCipher(EncryptionKey.FromSecret(configured), previous.Select(EncryptionKey.FromSecret));
+    }
+
+    private static void Replace(string path, StoredSecrets stored)
+    {
+        var temporary = path + ".new";
+        File.Delete(temporary);
+        Save(temporary, stored);
+        File.Move(temporary, path, overwrite: true);
+    }
+
     private static void Save(string path, StoredSecrets stored)
     {
         try
@@ -108,5 +170,6 @@ public static class SecretStore
 
     private sealed record StoredSecrets(
         [property: JsonPropertyName("jwtSigningKey")] string JwtSigningKey,
-        [property: JsonPropertyName("adminTokenSha256")] string AdminTokenSha256);
+        [property: JsonPropertyName("adminTokenSha256")] string AdminTokenSha256,
+        [property: JsonPropertyName("encryptionKey")] string? EncryptionKey = null);
 }

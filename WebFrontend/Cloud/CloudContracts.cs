@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+using OrbitGrains.Cloud;
+
+namespace OrbitGrains.WebFrontend.Cloud;
+
+/// <summary>An instance as the Cloud routes show it (spec: cloud.md, Instances); status is one of <see cref="InstanceStatus"/>.</summary>
+public sealed record InstanceView(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("public_ip")] string? PublicIp,
+    [property: JsonPropertyName("ec2_instance_id")] string? Ec2InstanceId,
+    [property: JsonPropertyName("instance_type")] string InstanceType,
+    [property: JsonPropertyName("vnc_port")] int VncPort,
+    [property: JsonPropertyName("cloudbot_port")] int CloudbotPort,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt)
+{
+    public static InstanceView From(InstanceRecord r) =>
+        new(r.Id, r.Name, r.Status, r.PublicIp, r.ProviderInstanceId, r.InstanceType, CloudOptions.VncPort, CloudOptions.GatewayPort, r.CreatedAt);
+}
+
+/// <summary>GET /api/instances: newest first.</summary>
+public sealed record InstanceList([property: JsonPropertyName("instances")] InstanceView[] Instances);
+
+/// <summary>A confirmation: `{"message": ...}`.</summary>
+public sealed record CloudMessage([property: JsonPropertyName("message")] string Message);
+
+/// <summary>GET /api/user/api-keys: the providers with a stored key, never the keys.</summary>
+public sealed record ApiKeyProviders([property: JsonPropertyName("providers")] string[] Providers);
