@@ -26,7 +26,7 @@ public static class CloudServiceCollectionExtensions
             var configuration = sp.GetRequiredService<IConfiguration>();
             return new Ec2CloudProvider(Ec2CloudProvider.CreateClient(options, configuration["AWS_ACCESS_KEY_ID"], configuration["AWS_SECRET_ACCESS_KEY"]), options);
         });
-        services.TryAddSingleton<IInstanceEvents, NoInstanceEvents>();
+        services.TryAddSingleton<IInstanceEvents, FeedInstanceEvents>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReconcilerStart>();
         return services;
     }

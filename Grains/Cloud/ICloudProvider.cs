@@ -1,3 +1,4 @@
+using OrbitGrains.Feeds;
 namespace OrbitGrains.Cloud;
 
 /// <summary>What a launch asks of the provider.</summary>
@@ -43,8 +44,18 @@ public interface IInstanceEvents
     Task StatusChangedAsync(InstanceRecord instance);
 }
 
-/// <summary>No live stream: state changes are only in the grain and the routes.</summary>
-public sealed class NoInstanceEvents : IInstanceEvents
+/// <summary>
+/// Instance state changes on the owner's live feed (<see cref="Feeds.UserFeedPublisher"/>) as
+/// <c>{"type":"instance","data":{"id","name","status","publicIp","instanceType"}}</c>, never a raw provider state.
+/// </summary>
+public sealed class FeedInstanceEvents(IGrainFactory grains) : IInstanceEvents
 {
-    public Task StatusChangedAsync(InstanceRecord instance) => Task.CompletedTask;
+    public Task StatusChangedAsync(InstanceRecord instance) => grains.PublishAsync(instance.UserId, "instance", new
+    {
+        id = instance.Id,
+        name = instance.Name,
+        status = instance.Status,
+        publicIp = instance.PublicIp,
+        instanceType = instance.InstanceType,
+    });
 }

@@ -250,7 +250,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
                 // The feed was activated again (its silo stopped or was lost) and numbers from a new epoch. Events the
                 // jobs sent to the lost activation may never have been numbered: say so, as a reconnect with an id of
                 // an earlier epoch is told, instead of carrying on as if nothing were missing.
-                var reset = new LiveEvent(e.StreamId - 1, PipelineEventStream.EncodeReset(e.StreamId - 1,
+                var reset = new SseFrame(e.StreamId - 1, PipelineEventStream.EncodeReset(e.StreamId - 1,
                     "The all-jobs feed restarted and events may have been missed; reload the current state, live events follow."));
                 foreach (var subscriber in subscribers)
                 {

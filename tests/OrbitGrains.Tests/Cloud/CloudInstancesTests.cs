@@ -25,6 +25,12 @@ public sealed class CloudInstancesTests(CloudHost host) : IClassFixture<CloudHos
         await Eventually.TrueAsync(async () => await Api.StatusAsync(user, id) == "running", "the instance runs", TimeSpan.FromSeconds(60));
         Assert.Equal("127.0.0.1", (string?)(await Api.GetAsync(user, id))["public_ip"]);
 
+        // Each state change is on the owner's live feed, in the product's own state names.
+        var userId = (string)(await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, "/auth/session", bearer: user), HttpStatusCode.OK))["user"]!["id"]!;
+        var feed = host.Host.Grains.GetGrain<OrbitGrains.Feeds.IUserFeedGrain>(userId);
+        await Eventually.TrueAsync(async () => (await feed.After(0, 100)).Events.Any(e => e.Type == "instance" && e.Data.Contains("\"status\":\"running\"") && e.Data.Contains(id)),
+            "the feed says the instance runs");
+
         var stop = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Post, $"/api/instances/{id}/stop", bearer: user), HttpStatusCode.OK);
         Assert.Equal("Instance stop initiated", (string?)stop["message"]);
         await Eventually.TrueAsync(async () => await Api.StatusAsync(user, id) == "stopped", "the instance stops", TimeSpan.FromSeconds(60));
