@@ -88,8 +88,8 @@ start_node() { # name kind http silo gateway
   echo "started $name ($kind): http://127.0.0.1:$http  log: .cluster/$name.log"
 }
 
-wait_ready() { # http
-  for _ in $(seq 1 120); do
+wait_ready() { # http; READY_TIMEOUT_SEC (default 180): a node joining a cluster on a busy machine can take minutes
+  for _ in $(seq 1 $(( ${READY_TIMEOUT_SEC:-180} * 2 ))); do
     curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
     sleep 0.5
   done

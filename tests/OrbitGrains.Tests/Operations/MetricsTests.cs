@@ -80,8 +80,8 @@ public sealed class MetricsTests
         Assert.Equal(0, scrape.Sum("orbitgrains_accounts_signin_attempts_total", "outcome=\"throttled\""));
         Assert.Equal(1, scrape.Sum("orbitgrains_accounts_signins_total", "credential=\"password\""));
         Assert.Equal(2, scrape.Sum("orbitgrains_socket_open", "family=\"rooms\""));
-        // b's arrival told to a, then a's message to b.
-        Assert.Equal(2, scrape.Sum("orbitgrains_socket_deliveries_total", "family=\"rooms\""));
+        // a's message to b: the legacy room says nothing of arrivals.
+        Assert.Equal(1, scrape.Sum("orbitgrains_socket_deliveries_total", "family=\"rooms\""));
         Assert.Equal(1, scrape.Sum("orbitgrains_pipeline_gate_wait_seconds_count", "outcome=\"approved\""));
         // At least the approved gate; the job runs on and may already wait at its next one.
         Assert.True(scrape.Sum("orbitgrains_pipeline_jobs_total", "status=\"needs_approval\"") >= 1, scrape.Text);
