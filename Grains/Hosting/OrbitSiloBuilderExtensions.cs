@@ -67,6 +67,13 @@ public static class OrbitSiloBuilderExtensions
                 options.Invariant = invariant;
                 options.ConnectionString = connectionString;
             });
+            // The default directory deactivates every grain whose entry lived on a silo that crashed, wherever that
+            // grain runs: a person's relay on a healthy node was lost with its presence and pending requests when
+            // another node died. The strongly consistent directory recovers the dead silo's range from the survivors
+            // instead, so only grains that ran on the dead silo are lost (RelayCrashTests, ChaosTests).
+#pragma warning disable ORLEANSEXP003
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         }
         else
         {
