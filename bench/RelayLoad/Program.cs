@@ -88,29 +88,35 @@ namespace OrbitGrains.Bench.RelayLoad
         {
             var ws = new UriBuilder(options.BaseUri) { Scheme = "ws" }.Uri;
             var run = Guid.NewGuid().ToString("N")[..8];
-            var parties = new List<Party>();
-            for (var i = 0; i < Math.Max(1, options.Anchors); i++)
+            var parties = new Party[Math.Max(1, options.Anchors)];
+            // Thousands of users (the idle run) are signed up a few at a time; idle users need no anchor.
+            await Parallel.ForEachAsync(Enumerable.Range(0, parties.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
             {
                 var name = $"bench-{run}-{i}";
                 if (options.Target == "bare")
                 {
-                    parties.Add(new Party(name, new Uri(ws, $"/ws/anchor?group={name}"), c => new Uri(ws, $"/ws/client?group={name}")));
-                    continue;
+                    parties[i] = new Party(name, new Uri(ws, $"/ws/anchor?group={name}"), c => new Uri(ws, $"/ws/client?group={name}"));
+                    return;
                 }
 
-                var (clientToken, anchorToken) = await SignInAsync(http, name);
-                parties.Add(new Party(name, new Uri(ws, $"/ws/anchor?token={anchorToken}"),
-                    c => new Uri(ws, $"/ws/client?token={clientToken}&clientId={name}-{c}")));
-            }
+                var (clientToken, anchorToken) = await SignInAsync(http, name, withAnchor: options.Mode != "idle");
+                parties[i] = new Party(name, new Uri(ws, $"/ws/anchor?token={anchorToken}"),
+                    c => new Uri(ws, $"/ws/client?token={clientToken}&clientId={name}-{c}"));
+            });
 
-            return parties;
+            return [.. parties];
         }
 
         /// <summary>What a person and their Anchor do: register, then authorise the Anchor's device code.</summary>
-        private static async Task<(string Client, string Anchor)> SignInAsync(HttpClient http, string name)
+        private static async Task<(string Client, string Anchor)> SignInAsync(HttpClient http, string name, bool withAnchor)
         {
             var session = await Json(await http.PostAsJsonAsync("/auth/register/basic", new { name }));
             var token = session.GetProperty("token").GetString()!;
+            if (!withAnchor)
+            {
+                return (token, "");
+            }
+
             var code = await Json(await http.PostAsync("/auth/device/code", null));
             using var authorise = new HttpRequestMessage(HttpMethod.Post, "/auth/device/authorise")
             {
@@ -362,13 +368,36 @@ namespace OrbitGrains.Bench.RelayLoad
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(options.Seconds, 10)));
             var after = ResidentKiB(options.ServerPid);
             var open = sockets.Count(s => s.State == WebSocketState.Open);
-            Console.WriteLine($"idle_sockets={open} server_rss_before_kib={before} server_rss_after_kib={after} per_socket_kib={(after - before) / (double)Math.Max(1, open):F1}");
+            Console.WriteLine($"idle_sockets={open} users={parties.Count} server_rss_before_kib={before} server_rss_after_kib={after} per_socket_kib={(after - before) / (double)Math.Max(1, open):F1}");
+
+            // Then hold them for the whole run: the server's CPU over that time is everything idle sockets cost it
+            // (hub lease renewals, keep-alive pings, timers), an upper bound on the renewal work alone.
+            // A pending receive is what answers the server's keep-alive pings; a small buffer each, 20,000 of them.
+            var readers = sockets.Select(socket => Sockets.DrainAsync(socket, 1024)).ToList();
+            var ticksBefore = CpuTicks(options.ServerPid);
+            var held = System.Diagnostics.Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+            var cores = (CpuTicks(options.ServerPid) - ticksBefore) / (double)ClockTicksPerSecond / held.Elapsed.TotalSeconds;
+            var stillOpen = sockets.Count(s => s.State == WebSocketState.Open);
+            Console.WriteLine($"held_s={held.Elapsed.TotalSeconds:F0} server_cpu_cores={cores:F4} ({cores * 100:F2}% of one core) " +
+                              $"still_open={stillOpen} dropped={open - stillOpen} server_rss_end_kib={ResidentKiB(options.ServerPid)}");
             foreach (var socket in sockets)
             {
                 socket.Abort();
             }
 
             return 0;
+        }
+
+        /// <summary>USER_HZ, which /proc reports CPU time in: 100 on every Linux this runs on.</summary>
+        private const int ClockTicksPerSecond = 100;
+
+        /// <summary>The process's user and system CPU time so far, in clock ticks (/proc/[pid]/stat fields 14 and 15).</summary>
+        private static long CpuTicks(int pid)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11]) + long.Parse(fields[12]);
         }
 
         private static long ResidentKiB(int pid) =>
@@ -403,9 +432,11 @@ namespace OrbitGrains.Bench.RelayLoad
             }
         }
 
-        public static async Task DrainAsync(ClientWebSocket socket)
+        public static async Task DrainAsync(ClientWebSocket socket) => await DrainAsync(socket, 64 * 1024);
+
+        public static async Task DrainAsync(ClientWebSocket socket, int bufferBytes)
         {
-            var buffer = new byte[64 * 1024];
+            var buffer = new byte[bufferBytes];
             try
             {
                 while (socket.State == WebSocketState.Open)
@@ -413,7 +444,7 @@ namespace OrbitGrains.Bench.RelayLoad
                     await socket.ReceiveAsync(buffer, CancellationToken.None);
                 }
             }
-            catch (WebSocketException)
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
             }
         }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Issue 12's relay targets, side by side in one session on loopback:
+#   1. latency: the product and bench/BareRelay, each pinned to core SERVER_CPUS (default 0) with the load on
+#      CLIENT_CPUS (default 1); 10 anchors x 10 clients, 100-byte payloads, open loop at RELAY_DELIVERIES
+#      deliveries/s (default 200,000 = 2,000 messages/s per anchor); each target twice, the second run reported.
+#      Target: the product's p99 <= 2x the bare relay's.
+#   2. idle: IDLE_SOCKETS client sockets (default 20,000) over IDLE_USERS users (default 10,000) held open for
+#      IDLE_SECONDS (default 600) on a fresh product: its CPU while they idle (lease renewals, keep-alive pings,
+#      timers; target <= 5% of one core), resident memory per socket (target <= 16 KiB), sockets dropped (target 0).
+#   bench/relay-targets.sh [latency|idle|all]        (default all)
+# Everything it starts stops with it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+what=${1:-all}
+server_cpus=${SERVER_CPUS:-0}
+client_cpus=${CLIENT_CPUS:-1}
+deliveries=${RELAY_DELIVERIES:-200000}
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+dotnet build "$root/WebFrontend" -c Release -v quiet -nologo >/dev/null
+dotnet build "$root/bench/BareRelay" -c Release -v quiet -nologo >/dev/null
+dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
+load=(taskset -c "$client_cpus" dotnet "$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll")
+
+# The per-socket message rate limit and the per-address sign-up limit protect a shared server; the benchmark
+# measures the relay itself, and signs up all of its users from one address.
+start_product() {
+  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=1000000 \
+    ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 DOTNET_TC_DelaySingleProcMultiplier=1 \
+    taskset -c "$server_cpus" dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product-$1.log" 2>&1 &
+  product=$!
+  pids+=("$product")
+  for _ in $(seq 1 120); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && return; sleep 0.5; done
+  echo "the product did not start; see its log" >&2; cat "$work/product-$1.log" >&2; exit 1
+}
+
+if [ "$what" = latency ] || [ "$what" = all ]; then
+  start_product latency
+  taskset -c "$server_cpus" dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare.log" 2>&1 &
+  pids+=("$!")
+  per_anchor=$(( deliveries / 100 ))
+  echo "== latency at $deliveries deliveries/s (10 anchors x 10 clients, 100-byte payloads, $per_anchor msg/s per anchor; server on cpu $server_cpus, load on cpu $client_cpus)"
+  for round in 1 2; do
+    echo "-- round $round$([ $round = 1 ] && echo ' (warm-up)')"
+    "${load[@]}" --base http://127.0.0.1:18080 --target orbit --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds 15
+    "${load[@]}" --base http://127.0.0.1:19090 --target bare --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds 15
+  done
+  kill "$product"; wait "$product" 2>/dev/null || true
+fi
+
+if [ "$what" = idle ] || [ "$what" = all ]; then
+  start_product idle
+  echo "== ${IDLE_SOCKETS:-20000} idle client sockets over ${IDLE_USERS:-10000} users, held ${IDLE_SECONDS:-600} s (server on cpu $server_cpus)"
+  "${load[@]}" --base http://127.0.0.1:18080 --target orbit --mode idle --anchors "${IDLE_USERS:-10000}" --sockets "${IDLE_SOCKETS:-20000}" \
+    --seconds "${IDLE_SECONDS:-600}" --server-pid "$product"
+fi
