@@ -37,10 +37,10 @@ public sealed class AgentsPagesTests(WebClientHost host) : WebClientTest<WebClie
         await page.GetByRole(AriaRole.Link, new() { Name = "Builder" }).ClickAsync();
         await Expect(Heading(page, "Builder")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await PostEventAsync(token, new { type = "progress", message = "Compiled the sources", cost = 0.25m });
+        await PostEventAsync(token, new { type = "action", message = "Compiled the sources", cost = 0.25m });
         var timeline = page.GetByRole(AriaRole.List, new() { Name = "Agent events" });
         await Expect(timeline.GetByText("Compiled the sources")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await PostEventAsync(token, new { type = "progress", message = "Ran the tests" });
+        await PostEventAsync(token, new { type = "action", message = "Ran the tests" });
         await Expect(timeline.GetByRole(AriaRole.Listitem).First).ToContainTextAsync("Ran the tests", new() { Timeout = 30_000 });
         await PageChecks.CheckAsync(page, "agent");
 
@@ -80,10 +80,10 @@ public sealed class AgentsPagesTests(WebClientHost host) : WebClientTest<WebClie
         var (_, beta) = await Api.CreateAgentAsync(person.Token, "Beta");
         foreach (var cost in new[] { 1.25m, 2.50m, 0.75m })
         {
-            await PostEventAsync(alpha, new { type = "llm_call", message = "tokens", cost });
+            await PostEventAsync(alpha, new { type = "tool_call", message = "tokens", cost });
         }
 
-        await PostEventAsync(beta, new { type = "llm_call", message = "tokens", cost = 3.00m });
+        await PostEventAsync(beta, new { type = "tool_call", message = "tokens", cost = 3.00m });
 
         var page = await Product.SignedInPageAsync(person, "/agents");
         await Expect(page.GetByTestId("spend-today")).ToHaveTextAsync("$7.50", new() { Timeout = 30_000 });
@@ -115,7 +115,7 @@ public sealed class AgentsPagesTests(WebClientHost host) : WebClientTest<WebClie
         await PageChecks.CheckAsync(page, "agents-spend");
 
         // One more event crosses it: the page says so live, and the server paused the agent.
-        await PostEventAsync(beta, new { type = "llm_call", message = "tokens", cost = 1.00m });
+        await PostEventAsync(beta, new { type = "tool_call", message = "tokens", cost = 1.00m });
         await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Over budget: $8.50 of $8.00" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "My agents" }).GetByRole(AriaRole.Row, new() { Name = "Beta" }).GetByTestId("agent-status")).ToHaveTextAsync("paused", new() { Timeout = 30_000 });
 
@@ -144,8 +144,8 @@ public sealed class AgentsPagesTests(WebClientHost host) : WebClientTest<WebClie
         await page.GetByRole(AriaRole.Button, new() { Name = "Rotate: the old token stops working" }).ClickAsync();
         var newToken = (await page.GetByTestId("agent-token").TextContentAsync())!.Trim();
         Assert.NotEqual(oldToken, newToken);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostRawAsync(oldToken, new { type = "x", message = "old" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await PostRawAsync(newToken, new { type = "x", message = "new" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostRawAsync(oldToken, new { type = "action", message = "old" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostRawAsync(newToken, new { type = "action", message = "new" })).StatusCode);
 
         await page.GetByLabel("Set status").SelectOptionAsync("paused");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save status" }).ClickAsync();
@@ -154,7 +154,7 @@ public sealed class AgentsPagesTests(WebClientHost host) : WebClientTest<WebClie
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke token" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm: revoke token" }).ClickAsync();
         await Expect(page.GetByTestId("token-hash")).ToHaveTextAsync("revoked");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostRawAsync(newToken, new { type = "x", message = "revoked" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostRawAsync(newToken, new { type = "action", message = "revoked" })).StatusCode);
     }
 
     private Task<HttpResponseMessage> PostRawAsync(string agentToken, object body) =>
