@@ -157,6 +157,23 @@ public sealed class AgentsPagesTests(WebClientHost host) : WebClientTest<WebClie
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostRawAsync(newToken, new { type = "action", message = "revoked" })).StatusCode);
     }
 
+    [Fact]
+    public async Task A_refused_agent_form_shows_the_apis_detail_and_creates_nothing()
+    {
+        var person = await Product.NewPersonAsync("refused");
+        var page = await Product.SignedInPageAsync(person, "/agents");
+        await Expect(page.GetByText("No agents yet")).ToBeVisibleAsync();
+        // Past the browser's own maxlength, so the server's rule is what refuses.
+        await page.GetByLabel("Name").EvaluateAsync("e => e.removeAttribute('maxlength')");
+        await page.GetByLabel("Name").FillAsync(new string('n', 121));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create agent" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "name must be 1 to 120 characters." })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("agent-token")).ToHaveCountAsync(0);
+        await Expect(page.GetByText("No agents yet")).ToBeVisibleAsync();
+        using var list = await Api.SendAsync(HttpMethod.Get, "/v1/agents", bearer: person.Token);
+        Assert.Equal("[]", await list.Content.ReadAsStringAsync());
+    }
+
     private Task<HttpResponseMessage> PostRawAsync(string agentToken, object body) =>
         Api.SendAsync(HttpMethod.Post, "/v1/events", JsonSerializer.Serialize(body), agentToken: agentToken);
 

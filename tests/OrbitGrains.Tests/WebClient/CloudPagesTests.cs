@@ -115,6 +115,33 @@ public sealed class CloudPagesTests(CloudWebClientHost host) : WebClientTest<Clo
         await Expect(keys.GetByText("No keys stored.")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task A_full_quota_disables_launching_and_a_create_the_server_refuses_shows_its_detail()
+    {
+        var person = await Product.NewPersonAsync("quota");
+        var page = await Product.SignedInPageAsync(person, "/cloud");
+        await Expect(page.GetByTestId("quota")).ToHaveTextAsync("0 of 2 active instances (launching or running).");
+        // Two made elsewhere while the page is open: the list learns of them from the feed and the form closes.
+        for (var i = 0; i < 2; i++)
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/api/instances") { Content = JsonContent($$"""{"name":"Elsewhere {{i}}"}""") };
+            create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", person.Token);
+            using var created = await Product.Http.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await Expect(page.GetByTestId("quota")).ToHaveTextAsync("2 of 2 active instances (launching or running).", new() { Timeout = 30_000 });
+        var launch = page.GetByRole(AriaRole.Button, new() { Name = "Launch instance" });
+        await Expect(launch).ToBeDisabledAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The quota is reached" })).ToBeVisibleAsync();
+
+        // Forced past the page's own check, the server's refusal is what the person reads; nothing is made.
+        await launch.EvaluateAsync("e => { e.disabled = false; }");
+        await launch.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Maximum 2 active instances allowed" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("instance-status")).ToHaveCountAsync(2);
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     /// <summary>Waits until the desktop's centre pixel <c>p</c> meets <paramref name="condition"/>; fails saying which colour never came.</summary>
