@@ -41,11 +41,14 @@ public sealed record AgentCommandView(string Id, string AgentId, string Kind, Js
 
 /// <summary>An approval task of the inbox (spec: jarvis.md, `GET /v1/inbox`).</summary>
 /// <param name="Status">`pending`, `approved` or `rejected`.</param>
+/// <param name="ExpiresAt">When a pending task is decided as rejected with comment "expired" (the event's expiresInSec); null: never.
+/// Not in the original contract: added for the dashboard's countdowns, as the live feed's inbox entries already carry it.</param>
 public sealed record InboxItemView(
-    string Id, string AgentId, string AgentName, string? ProposedAction, string[] CompletedActions, string Status, string? Comment, DateTimeOffset CreatedAt)
+    string Id, string AgentId, string AgentName, string? ProposedAction, string[] CompletedActions, string Status, string? Comment, DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt)
 {
     public static InboxItemView From(InboxItem item) => new(item.Task.Id, item.Task.AgentId, item.AgentName, item.Task.ProposedAction,
-        item.Task.CompletedActions, item.Task.Status, item.Task.Comment, item.Task.CreatedAt);
+        item.Task.CompletedActions, item.Task.Status, item.Task.Comment, item.Task.CreatedAt, item.Task.ExpiresAt);
 }
 
 /// <summary>

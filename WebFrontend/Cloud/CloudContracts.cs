@@ -20,7 +20,11 @@ public sealed record InstanceView(
 }
 
 /// <summary>GET /api/instances: newest first.</summary>
-public sealed record InstanceList([property: JsonPropertyName("instances")] InstanceView[] Instances);
+/// <param name="MaxInstances">The quota: launching and running instances one user may have (MAX_INSTANCES_PER_USER). Not in
+/// the original contract (its clients ignore it): added so the web client can show the quota before a create is refused.</param>
+public sealed record InstanceList(
+    [property: JsonPropertyName("instances")] InstanceView[] Instances,
+    [property: JsonPropertyName("max_instances")] int MaxInstances);
 
 /// <summary>A confirmation: `{"message": ...}`.</summary>
 public sealed record CloudMessage([property: JsonPropertyName("message")] string Message);

@@ -60,8 +60,10 @@ public static class CloudEndpoints
             : DetailErrors.Error(StatusCodes.Status400BadRequest, $"Maximum {outcome.Limit} active instances allowed");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains) =>
-        Results.Json(new InstanceList((await grains.GetGrain<IUserInstancesGrain>(http.RequiredUser().Id!).List()).Select(InstanceView.From).ToArray()));
+    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, CloudOptions options) =>
+        Results.Json(new InstanceList(
+            (await grains.GetGrain<IUserInstancesGrain>(http.RequiredUser().Id!).List()).Select(InstanceView.From).ToArray(),
+            options.MaxInstancesPerUser));
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {

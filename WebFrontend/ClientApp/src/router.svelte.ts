@@ -20,6 +20,10 @@ const patterns: Array<[string, RegExp]> = [
   ['job', /^\/pipeline\/jobs\/(?<jobId>[^/]+)$/],
   ['rooms', /^\/rooms$/],
   ['room', /^\/rooms\/(?<sessionId>[^/]+)$/],
+  ['agents', /^\/agents$/],
+  ['agent', /^\/agents\/(?<agentId>[^/]+)$/],
+  ['instances', /^\/cloud$/],
+  ['instance', /^\/cloud\/instances\/(?<instanceId>[^/]+)$/],
   ['admin', /^\/admin$/],
 ];
 

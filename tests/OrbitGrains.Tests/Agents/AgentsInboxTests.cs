@@ -10,6 +10,18 @@ public sealed class AgentsInboxTests(AgentsHost host) : AccountsHostTest<AgentsH
     private AgentsApi Agents => new(Host.Http);
 
     [Fact]
+    public async Task A_pending_task_with_an_expiry_lists_when_it_expires()
+    {
+        var user = await Agents.SignUpAsync();
+        var (_, token) = await Agents.CreateAgentAsync(user, "timer");
+        var before = DateTimeOffset.UtcNow;
+        await Agents.AskAsync(token, "wait", 300);
+        var pending = Assert.Single(await Agents.GetArrayAsync("/v1/inbox?status=pending", bearer: user))!.AsObject();
+        var expiresAt = DateTimeOffset.Parse((string)pending["expiresAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(expiresAt, before.AddSeconds(299), DateTimeOffset.UtcNow.AddSeconds(301));
+    }
+
+    [Fact]
     public async Task A_decision_decides_the_task_queues_its_command_and_sets_the_agent_running()
     {
         var user = await Agents.SignUpAsync();
@@ -17,7 +29,8 @@ public sealed class AgentsInboxTests(AgentsHost host) : AccountsHostTest<AgentsH
         var taskId = await AskAsync(token, "deploy");
 
         var pending = Assert.Single(await Agents.GetArrayAsync("/v1/inbox?status=pending", bearer: user))!.AsObject();
-        Assert.Equal(["id", "agentId", "agentName", "proposedAction", "completedActions", "status", "comment", "createdAt"], pending.Select(p => p.Key).ToArray());
+        Assert.Equal(["id", "agentId", "agentName", "proposedAction", "completedActions", "status", "comment", "createdAt", "expiresAt"], pending.Select(p => p.Key).ToArray());
+        Assert.Null(pending["expiresAt"]);
         Assert.Equal("deployer", (string?)pending["agentName"]);
         Assert.Equal(["built"], pending["completedActions"]!.AsArray().Select(a => (string)a!).ToArray());
 

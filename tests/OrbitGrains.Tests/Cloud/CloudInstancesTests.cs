@@ -98,6 +98,9 @@ public sealed class CloudInstancesTests(CloudHost host) : IClassFixture<CloudHos
         }
 
         Assert.Equal(2, (await Api.ListAsync(user)).Count);
+        // The list says the quota too (not in the original contract), so a client can show it before a create is refused.
+        var list = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, "/api/instances", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(2, (int)list["max_instances"]!);
         var userTag = Ec2.Find((string)(await Api.ListAsync(user))[0]!["ec2_instance_id"]!)!.Tags["User"];
         Assert.Equal(2, Ec2.Instances.Count(i => i.Tags.GetValueOrDefault("User") == userTag));
     }

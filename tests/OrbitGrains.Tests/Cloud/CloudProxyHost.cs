@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -19,62 +17,23 @@ namespace OrbitGrains.Tests.Cloud;
 public sealed class CloudProxyHost : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("orbit-cloud-proxy");
-    private Process? _xvnc;
-    private int _display;
+    private XvncServer? _xvnc;
 
     public RunningHost Host { get; private set; } = null!;
     public CloudApi Api { get; private set; } = null!;
-    public int VncPort { get; private set; }
+    public int VncPort => _xvnc?.Port ?? 0;
     public TestGateway Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        (_xvnc, VncPort, _display) = await StartXvncAsync();
+        _xvnc = await XvncServer.StartAsync();
         Gateway = await TestGateway.StartAsync();
         var configuration = CloudHost.Configuration(_data.Path, $"cloud-proxy-{Guid.NewGuid():N}", null);
         configuration["LOCAL_DEV_MODE"] = "true";
-        configuration["LOCAL_VNC_ADDRESS"] = $"127.0.0.1:{VncPort}";
+        configuration["LOCAL_VNC_ADDRESS"] = _xvnc.Address;
         configuration["LOCAL_GATEWAY_URL"] = Gateway.Url;
         Host = await RunningHost.StartFrontEndAsync(configuration);
         Api = new CloudApi(Host.Http);
-    }
-
-    /// <summary>Xvnc without authentication (the proxy is the door in these tests), on loopback only.</summary>
-    private static async Task<(Process, int, int)> StartXvncAsync()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePorts.Next();
-            var display = Random.Shared.Next(200, 4000);
-            var start = new ProcessStartInfo("Xvnc", $":{display} -rfbport {port} -SecurityTypes None -interface 127.0.0.1 -geometry 64x48 -depth 24 -nolisten tcp")
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            var process = Process.Start(start)!;
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!process.HasExited && DateTime.UtcNow < deadline)
-            {
-                try
-                {
-                    using var probe = new TcpClient();
-                    await probe.ConnectAsync("127.0.0.1", port);
-                    return (process, port, display);
-                }
-                catch (SocketException)
-                {
-                    await Task.Delay(100);
-                }
-            }
-
-            Stop(process, display);
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException("Xvnc (Debian: tigervnc-standalone-server) did not start.");
-            }
-        }
     }
 
     public async Task DisposeAsync()
@@ -83,24 +42,10 @@ public sealed class CloudProxyHost : IAsyncLifetime
         await Gateway.DisposeAsync();
         if (_xvnc is not null)
         {
-            Stop(_xvnc, _display);
+            await _xvnc.DisposeAsync();
         }
 
         _data.Dispose();
-    }
-
-    private static void Stop(Process process, int display)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill();
-            process.WaitForExit(10_000);
-        }
-
-        process.Dispose();
-        // Killed, it leaves its display's lock and socket behind.
-        File.Delete($"/tmp/.X{display}-lock");
-        File.Delete($"/tmp/.X11-unix/X{display}");
     }
 }
 

@@ -43,7 +43,7 @@ public class WebClientHost : IAsyncLifetime
     /// <summary>Settings a test class needs on top of the defaults here.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var chromium = Chromium.StartAsync();
         try
@@ -65,7 +65,7 @@ public class WebClientHost : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_chromium is not null)
         {
