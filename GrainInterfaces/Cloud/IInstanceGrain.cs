@@ -31,6 +31,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Terminate")]
     Task<bool> Terminate(string userId);
 
+    /// <summary>
+    /// The instance's VNC password (8 characters, what noVNC asks for) for its owner; null when the instance does not
+    /// exist, belongs to someone else or is terminated (or being terminated). Never logged.
+    /// </summary>
+    [Alias("VncPassword")]
+    Task<string?> VncPassword(string userId);
+
     /// <summary>Where the proxies connect, for the owner of a running instance.</summary>
     [Alias("Target")]
     Task<ProxyTargetOutcome> Target(string userId);

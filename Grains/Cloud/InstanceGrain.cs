@@ -107,6 +107,11 @@ public sealed partial class InstanceGrain(
         return true;
     }
 
+    public Task<string?> VncPassword(string userId) =>
+        Task.FromResult(Owns(userId) && S.Status != InstanceStatus.Terminated && S.Goal != InstanceStatus.Terminated && S.SealedVncPassword is { } sealedPassword
+            ? cipher.Decrypt(sealedPassword, SecretContext("vnc"))
+            : null);
+
     public Task<ProxyTargetOutcome> Target(string userId)
     {
         if (!Owns(userId))
