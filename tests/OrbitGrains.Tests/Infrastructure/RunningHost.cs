@@ -16,7 +16,8 @@ public sealed class RunningHost : IAsyncDisposable
         App = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // Generous: a cold host's first requests (JIT, password hashing) on a loaded two-core machine can take tens of seconds.
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
     }
 
     public WebApplication App { get; }
