@@ -47,6 +47,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     Task ProxyConnections(int delta);
 
     /// <summary>
+    /// An open proxy's heartbeat (every CLOUD_PROXY_HEARTBEAT_SEC): keeps the grain active, and after the grain moved to
+    /// another silo (whose count started at zero) counts the connection again. Connections that stop beating stop counting.
+    /// </summary>
+    [Alias("ProxyAlive")]
+    Task ProxyAlive();
+
+    /// <summary>
     /// The reconciler's view of this instance at the provider. False when the grain has no instance (an orphan: the
     /// reconciler terminates it); otherwise the grain corrects drift and says true.
     /// </summary>
