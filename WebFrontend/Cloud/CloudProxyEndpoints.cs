@@ -175,17 +175,20 @@ public static class CloudProxyEndpoints
 
 /// <summary>Limits of the instance proxies.</summary>
 /// <param name="BufferBytes">
-/// Each of the two buffers of the VNC relay's server-to-browser direction, so also its largest frame. 128 KiB: RFB
-/// framebuffer updates are bulk data, and bigger frames cost the proxy and the browser less per byte.
+/// The most each of the two buffers of the VNC relay's server-to-browser direction grows to, so also its largest frame.
+/// 512 KiB: RFB framebuffer updates are bulk data, and every frame costs the proxy and the browser a fixed amount on
+/// top of its bytes.
 /// </param>
+/// <param name="InitialBufferBytes">Where those two buffers start (an idle desktop's updates are small).</param>
 /// <param name="UpstreamBufferBytes">The VNC relay's one browser-to-server buffer (RFB client messages are small).</param>
 /// <param name="ConnectTimeout">How long the proxy waits for the instance's VNC server or gateway.</param>
 /// <param name="PingInterval">The cloudbot proxy's ping to the browser (spec: every 5 s).</param>
 /// <param name="MaxGatewayFrameBytes">Largest text message relayed either way by the cloudbot proxy.</param>
 /// <param name="MaxBrowserQueueBytes">Bytes queued for a slow browser before the cloudbot proxy cuts it off.</param>
 public sealed record CloudProxyOptions(
-    int BufferBytes, int UpstreamBufferBytes, TimeSpan ConnectTimeout, TimeSpan PingInterval, int MaxGatewayFrameBytes, long MaxBrowserQueueBytes)
+    int BufferBytes, int InitialBufferBytes, int UpstreamBufferBytes, TimeSpan ConnectTimeout, TimeSpan PingInterval,
+    int MaxGatewayFrameBytes, long MaxBrowserQueueBytes)
 {
     public static CloudProxyOptions Default { get; } =
-        new(128 * 1024, 16 * 1024, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 1024 * 1024, 4 * 1024 * 1024);
+        new(512 * 1024, 16 * 1024, 16 * 1024, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 1024 * 1024, 4 * 1024 * 1024);
 }

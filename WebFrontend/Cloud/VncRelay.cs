@@ -7,10 +7,10 @@ namespace OrbitGrains.WebFrontend.Cloud;
 
 /// <summary>
 /// RFB between the browser's WebSocket (binary frames) and the instance's VNC server (TCP), both ways, bytes untouched.
-/// Memory per connection is fixed, whatever the peers do: the server-to-browser direction owns two pooled buffers of
-/// <see cref="CloudProxyOptions.BufferBytes"/> and reads the next chunk into one while the other goes out as a frame
-/// (so reading and sending overlap, and bytes that arrive during a send leave as one bigger frame rather than many
-/// small ones); the browser-to-server direction owns one pooled buffer of <see cref="CloudProxyOptions.UpstreamBufferBytes"/>
+/// Memory per connection is bounded, whatever the peers do: the server-to-browser direction owns two pooled buffers of
+/// at most <see cref="CloudProxyOptions.BufferBytes"/> and reads the next chunk into one while the other goes out as a
+/// frame (so reading and sending overlap, and bytes that arrive during a send leave as one bigger frame rather than
+/// many small ones); the browser-to-server direction owns one pooled buffer of <see cref="CloudProxyOptions.UpstreamBufferBytes"/>
 /// and writes what it received before it receives again. A slow side therefore holds the other back through TCP's and
 /// the WebSocket's own flow control, never through a growing queue.
 /// </summary>
@@ -80,22 +80,40 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
         }
     }
 
-    /// <summary>Server bytes to the browser as binary frames; false when the server ended the connection.</summary>
+    /// <summary>
+    /// Server bytes to the browser as binary frames; false when the server ended the connection. The buffers start at
+    /// <see cref="CloudProxyOptions.InitialBufferBytes"/> and double (up to <see cref="CloudProxyOptions.BufferBytes"/>)
+    /// whenever a read fills one: an idle desktop's small updates keep them small, a bulk update gets big frames, which
+    /// cost the proxy and the browser less per byte.
+    /// </summary>
     private async Task<bool> ServerToBrowserAsync(NetworkStream server, CancellationToken cancellationToken)
     {
-        var sending = ArrayPool<byte>.Shared.Rent(options.BufferBytes);
-        var reading = ArrayPool<byte>.Shared.Rent(options.BufferBytes);
+        var size = Math.Min(options.InitialBufferBytes, options.BufferBytes);
+        var sending = ArrayPool<byte>.Shared.Rent(size);
+        var reading = ArrayPool<byte>.Shared.Rent(size);
         var send = ValueTask.CompletedTask;
         var sendPending = false;
         try
         {
-            var read = await server.ReadAsync(sending.AsMemory(0, options.BufferBytes), cancellationToken);
+            var read = await server.ReadAsync(sending.AsMemory(0, size), cancellationToken);
             while (read > 0)
             {
                 send = browser.SendAsync(sending.AsMemory(0, read), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
                 sendPending = true;
+                if (read == size && size < options.BufferBytes)
+                {
+                    size = Math.Min(size * 2, options.BufferBytes);
+                }
+
+                if (reading.Length < size)
+                {
+                    // Not in use: its frame was sent before the last swap.
+                    ArrayPool<byte>.Shared.Return(reading);
+                    reading = ArrayPool<byte>.Shared.Rent(size);
+                }
+
                 // Read ahead while the frame goes out; the frame's buffer is not touched until its send completed.
-                read = await server.ReadAsync(reading.AsMemory(0, options.BufferBytes), cancellationToken);
+                read = await server.ReadAsync(reading.AsMemory(0, size), cancellationToken);
                 sendPending = false;
                 await send;
                 (sending, reading) = (reading, sending);
