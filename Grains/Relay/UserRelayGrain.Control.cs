@@ -56,7 +56,7 @@ public sealed partial class UserRelayGrain
                 await ListArtifactsAsync(peer, message);
                 break;
             case "orbit.multi-dispatch" when !peer.IsAnchor:
-                StartMultiDispatch(peer, message);
+                _multiDispatch.Start(peer, message);
                 break;
             case var push when push.StartsWith("orbit.push-", StringComparison.Ordinal):
                 break;
@@ -79,7 +79,7 @@ public sealed partial class UserRelayGrain
             var anchorId = EnsureAnchorId(peer);
             peer.Threads.Add(threadId);
             Index(_threadAnchors, threadId).Add(anchorId);
-            await BindAsync(threadId, anchorId);
+            await _bindings.BindAsync(threadId, anchorId);
             Send(peer.Id, RelayFrames.Subscribed(threadId));
             return;
         }
@@ -87,9 +87,9 @@ public sealed partial class UserRelayGrain
         peer.Threads.Add(threadId);
         Index(_threadClients, threadId).Add(peer.Id);
         _plans.Clear();
-        await FlushRecordsAsync(threadId);
+        await _recorder.FlushAsync(threadId);
         var snapshot = await Thread(threadId).Snapshot(100);
-        CacheBinding(threadId, snapshot.BoundAnchorId);
+        _bindings.Remember(threadId, snapshot.BoundAnchorId);
         Send(peer.Id, RelayFrames.Subscribed(threadId));
         Send(peer.Id, RelayFrames.RelayState(threadId, snapshot));
         foreach (var stored in snapshot.Replay)
@@ -174,7 +174,7 @@ public sealed partial class UserRelayGrain
 
     public async Task<ArtifactPage> Artifacts(string threadId, int limit, long? beforeId)
     {
-        await FlushRecordsAsync(threadId);
+        await _recorder.FlushAsync(threadId);
         return await Thread(threadId).Artifacts(limit, beforeId);
     }
 

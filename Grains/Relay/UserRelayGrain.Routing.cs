@@ -2,12 +2,6 @@ namespace OrbitGrains.Relay;
 
 public sealed partial class UserRelayGrain
 {
-    private const int MaxRecordBatch = 64;
-    private readonly Dictionary<string, RecordBatch> _unrecorded = new(StringComparer.Ordinal);
-
-    /// <summary>Per thread, the batch being stored now (later batches chain behind it).</summary>
-    private readonly Dictionary<string, Task> _recording = new(StringComparer.Ordinal);
-
     /// <summary>Clients' requests waiting for an anchor: answerer = anchor id, asker = client connection.</summary>
     private readonly PendingRequests _clientRequests = new(MaxPending);
 
@@ -39,7 +33,7 @@ public sealed partial class UserRelayGrain
         // 3. A successful route binds the thread; a request's answer must come back to this client only.
         if (message.ThreadId is { } threadId)
         {
-            await BindAsync(threadId, anchorId);
+            await _bindings.BindAsync(threadId, anchorId);
         }
 
         if (message.IsRequest && _clientRequests.Add(client.Id, [anchorId], message.IdKey!) is { } sentId)
@@ -60,7 +54,7 @@ public sealed partial class UserRelayGrain
                 return (null, RelayRouteError.AnchorNotFound);
             }
 
-            if (message.ThreadId is { } thread && await BoundAnchorAsync(thread) is { } bound && bound != named)
+            if (message.ThreadId is { } thread && await _bindings.AnchorOfAsync(thread) is { } bound && bound != named)
             {
                 return (null, RelayRouteError.ThreadAnchorMismatch);
             }
@@ -70,7 +64,7 @@ public sealed partial class UserRelayGrain
 
         if (message.ThreadId is { } threadId)
         {
-            if (await BoundAnchorAsync(threadId) is { } bound)
+            if (await _bindings.AnchorOfAsync(threadId) is { } bound)
             {
                 return IsOnline(bound) ? (bound, null) : (null, RelayRouteError.ThreadAnchorOffline);
             }
@@ -103,7 +97,7 @@ public sealed partial class UserRelayGrain
         // 1. A response completes a multi-dispatch, or goes only to the client that asked.
         if (message.IsResponse)
         {
-            if (CompleteMultiDispatch(anchorId, message))
+            if (_multiDispatch.TryComplete(anchorId, message))
             {
                 return;
             }
@@ -114,13 +108,13 @@ public sealed partial class UserRelayGrain
                 // stored before the client can act on the answer.
                 if (message.ThreadId is { } answeredThread)
                 {
-                    await BindAsync(answeredThread, anchorId);
+                    await _bindings.BindAsync(answeredThread, anchorId);
                 }
 
                 frame = asked.OriginalId is { } originalId ? message.WithId(originalId) : frame;
                 Send(asked.Asker, frame);
 
-                await RecordAsync(message, frame, anchorId);
+                Record(message, frame, anchorId);
                 return;
             }
         }
@@ -136,91 +130,7 @@ public sealed partial class UserRelayGrain
         Send(plan, frame);
 
         // 3. Thread messages are kept for replay, and move the turn and artifacts.
-        await RecordAsync(message, frame, anchorId);
-    }
-
-    /// <summary>
-    /// Thread messages are kept in batches: one call per thread per flush instead of one per message. A batch is
-    /// flushed when it is full, on a short timer, and before anything reads the thread. Relaying never waits for a
-    /// flush: a thread busy writing its state must not hold up the user's deliveries.
-    /// </summary>
-    private Task RecordAsync(RelayMessage message, string frame, string anchorId)
-    {
-        if (message.ThreadId is not { } threadId)
-        {
-            return Task.CompletedTask;
-        }
-
-        if (_unrecorded.TryGetValue(threadId, out var batch) && batch.AnchorId != anchorId)
-        {
-            _ = FlushRecordsAsync(threadId);
-            batch = null;
-        }
-
-        if (batch is null)
-        {
-            _unrecorded[threadId] = batch = new RecordBatch(anchorId);
-        }
-
-        batch.Frames.Add(frame);
-        if (batch.Frames.Count >= MaxRecordBatch)
-        {
-            _ = FlushRecordsAsync(threadId);
-        }
-        else
-        {
-            ArmRecordFlush();
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Hands the thread's pending batch over, after its earlier ones; completes when all of them are stored.</summary>
-    private Task FlushRecordsAsync(string threadId)
-    {
-        if (_unrecorded.Remove(threadId, out var batch) && batch.Frames.Count > 0)
-        {
-            var previous = _recording.GetValueOrDefault(threadId) ?? Task.CompletedTask;
-            _recording[threadId] = RecordAfterAsync(previous, threadId, [.. batch.Frames], batch.AnchorId);
-        }
-
-        if (_recording.TryGetValue(threadId, out var pending))
-        {
-            if (pending.IsCompleted)
-            {
-                _recording.Remove(threadId);
-            }
-
-            return pending;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Each batch is sent only once the one before it is stored, so the thread keeps messages in order.</summary>
-    private async Task RecordAfterAsync(Task previous, string threadId, string[] frames, string anchorId)
-    {
-        await previous;
-        try
-        {
-            await Thread(threadId).Record(frames, anchorId);
-        }
-        catch (Exception ex)
-        {
-            // Replay loses these messages; relaying them already happened and must not fail for it, nor may the
-            // batches queued behind this one.
-            LogRecordFailed(ex, threadId, frames.Length);
-        }
-    }
-
-    private Task FlushAllRecordsAsync() => Task.WhenAll(_unrecorded.Keys.Concat(_recording.Keys).Distinct().ToList().Select(FlushRecordsAsync));
-
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Storing {Count} messages of thread {ThreadId} for replay failed")]
-    private partial void LogRecordFailed(Exception exception, string threadId, int count);
-
-    private sealed record RecordBatch(string AnchorId)
-    {
-        public List<string> Frames { get; } = [];
+        Record(message, frame, anchorId);
     }
 
     private bool IsOnline(string anchorId) => _anchorsById.ContainsKey(anchorId);

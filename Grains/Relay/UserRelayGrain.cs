@@ -23,35 +23,52 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
     private readonly Dictionary<string, IRelayHub> _hubs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string?> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeliveryPlan> _plans = new(StringComparer.Ordinal);
     private const string AllClientsKey = "\0all";
-    private static readonly TimeSpan RecordFlushInterval = TimeSpan.FromMilliseconds(50);
     private IGrainTimer? _recordTimer;
     private bool _recordTimerArmed;
+    private ThreadRecorder _recorder = null!;
+    private MultiDispatcher _multiDispatch = null!;
+    private ThreadBindings _bindings = null!;
 
     private string UserId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _recorder = new ThreadRecorder(Thread, ArmRecordFlush, logger);
+        _bindings = new ThreadBindings(Thread);
+        _multiDispatch = new MultiDispatcher(_anchorsById, Send, StartTimer, clock);
         // Disarmed until a message waits to be stored (ArmRecordFlush): an idle relay runs no timer.
         _recordTimer = this.RegisterGrainTimer(ct =>
         {
             _recordTimerArmed = false;
             // The tick only hands batches over; waiting for them here would hold the user's relay like a request does.
-            _ = FlushAllRecordsAsync();
+            _ = _recorder.FlushAllAsync();
             return Task.CompletedTask;
         }, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
 
-    /// <summary>Flushes pending thread messages once, <see cref="RecordFlushInterval"/> from now.</summary>
+    /// <summary>Flushes pending thread messages once, <see cref="ThreadRecorder.FlushInterval"/> from now.</summary>
     private void ArmRecordFlush()
     {
         if (!_recordTimerArmed)
         {
             _recordTimerArmed = true;
-            _recordTimer!.Change(RecordFlushInterval, Timeout.InfiniteTimeSpan);
+            _recordTimer!.Change(ThreadRecorder.FlushInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>A one-shot timer on this grain's scheduler; disposing it cancels it.</summary>
+    private IDisposable StartTimer(Action tick, TimeSpan dueTime) =>
+        this.RegisterGrainTimer(() => { tick(); return Task.CompletedTask; }, new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan));
+
+    /// <summary>Keeps a thread message for replay (messages without a thread are not kept).</summary>
+    private void Record(RelayMessage message, string frame, string anchorId)
+    {
+        if (message.ThreadId is { } threadId)
+        {
+            _recorder.Record(threadId, frame, anchorId);
         }
     }
 
@@ -66,7 +83,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAllRecordsAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _recorder.FlushAllAsync();
 
     public async Task Connect(RelayConnection connection, IRelayHub hub)
     {
@@ -197,27 +214,23 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
     /// <summary>An anchor's socket ended: clients hear of it, its threads are unbound and running turns interrupted.</summary>
     private async Task AnchorGoneAsync(string anchorId, RelayPeer peer, IReadOnlyList<string> subscribedThreads)
     {
-        FailMultiDispatchesOf(anchorId);
+        _multiDispatch.FailAnchor(anchorId);
         if (peer.Info is not null)
         {
             Send(ClientIds(), RelayFrames.AnchorDisconnected(anchorId));
         }
 
-        var threads = _bindings.Where(b => b.Value == anchorId).Select(b => b.Key).Concat(subscribedThreads).Distinct().ToList();
+        var threads = _bindings.ThreadsOf(anchorId).Concat(subscribedThreads).Distinct().ToList();
         foreach (var threadId in threads)
         {
-            await FlushRecordsAsync(threadId);
+            await _recorder.FlushAsync(threadId);
             var thread = Thread(threadId);
             if (await thread.InterruptTurn(anchorId) is { } turn)
             {
                 Send(PlanFor(threadId), RelayFrames.TurnInterrupted(threadId, turn));
             }
 
-            if (_bindings.TryGetValue(threadId, out var bound) && bound == anchorId)
-            {
-                CacheBinding(threadId, null);
-                await thread.Bind(null);
-            }
+            await _bindings.ReleaseAsync(threadId, anchorId);
         }
     }
 
@@ -239,44 +252,6 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
     }
 
     private IThreadGrain Thread(string threadId) => GrainFactory.GetGrain<IThreadGrain>($"{UserId}/{threadId}");
-
-    private async Task<string?> BoundAnchorAsync(string threadId)
-    {
-        if (!_bindings.TryGetValue(threadId, out var bound))
-        {
-            bound = await Thread(threadId).BoundAnchor();
-            CacheBinding(threadId, bound);
-        }
-
-        return bound;
-    }
-
-    /// <summary>
-    /// Remembers a thread's binding (its thread grain holds it durably). The cache is bounded: past
-    /// <see cref="MaxCachedBindings"/> threads, one entry goes and is read again from its thread when next needed.
-    /// </summary>
-    private void CacheBinding(string threadId, string? anchorId)
-    {
-        if (_bindings.Count >= MaxCachedBindings && !_bindings.ContainsKey(threadId))
-        {
-            _bindings.Remove(_bindings.Keys.First());
-        }
-
-        _bindings[threadId] = anchorId;
-    }
-
-    private const int MaxCachedBindings = 4096;
-
-    private async Task BindAsync(string threadId, string anchorId)
-    {
-        if (await BoundAnchorAsync(threadId) == anchorId)
-        {
-            return;
-        }
-
-        CacheBinding(threadId, anchorId);
-        await Thread(threadId).Bind(anchorId);
-    }
 
     private IEnumerable<string> ClientIds() => _peers.Values.Where(p => !p.IsAnchor).Select(p => p.Id);
 
