@@ -12,7 +12,7 @@ public sealed partial class UserRelayGrain
     {
         // 1. A response goes back to the anchor that asked this client.
         if (message.IsResponse && _anchorRequests.TryComplete(client.Id, message.IdKey!, out var asked)
-            && _anchorsById.TryGetValue(asked.Asker, out var askingConnection))
+            && _presence.AnchorConnections.TryGetValue(asked.Asker, out var askingConnection))
         {
             Send(askingConnection, asked.OriginalId is { } originalId ? message.WithId(originalId) : frame);
             return;
@@ -42,14 +42,14 @@ public sealed partial class UserRelayGrain
             frame = message.WithId(sentId);
         }
 
-        Send(_anchorsById[anchorId], frame);
+        Send(_presence.AnchorConnections[anchorId], frame);
     }
 
     private async Task<(string? AnchorId, RelayRouteError? Error)> ChooseAnchorAsync(RelayMessage message)
     {
         if (message.AnchorId is { } named)
         {
-            if (!IsOnline(named))
+            if (!_presence.IsOnline(named))
             {
                 return (null, RelayRouteError.AnchorNotFound);
             }
@@ -66,10 +66,10 @@ public sealed partial class UserRelayGrain
         {
             if (await _bindings.AnchorOfAsync(threadId) is { } bound)
             {
-                return IsOnline(bound) ? (bound, null) : (null, RelayRouteError.ThreadAnchorOffline);
+                return _presence.IsOnline(bound) ? (bound, null) : (null, RelayRouteError.ThreadAnchorOffline);
             }
 
-            var subscribed = _threadAnchors.TryGetValue(threadId, out var anchors) ? anchors.Where(IsOnline).ToList() : [];
+            var subscribed = _presence.AnchorsOn(threadId).Where(_presence.IsOnline).ToList();
             if (subscribed.Count == 1)
             {
                 return (subscribed[0], null);
@@ -81,7 +81,7 @@ public sealed partial class UserRelayGrain
             }
         }
 
-        var online = _anchorsById.Keys.ToList();
+        var online = _presence.AnchorConnections.Keys.ToList();
         return online.Count switch
         {
             0 => (null, RelayRouteError.NoAnchors),
@@ -92,7 +92,7 @@ public sealed partial class UserRelayGrain
 
     private async Task FromAnchorAsync(RelayPeer anchor, RelayMessage message, string frame)
     {
-        var anchorId = EnsureAnchorId(anchor);
+        var anchorId = _presence.EnsureAnchorId(anchor);
 
         // 1. A response completes a multi-dispatch, or goes only to the client that asked.
         if (message.IsResponse)
@@ -120,7 +120,7 @@ public sealed partial class UserRelayGrain
         }
 
         // 2. Notifications and server-initiated requests go to the thread's subscribers, else to all the user's clients.
-        var plan = PlanFor(message.ThreadId);
+        var plan = _presence.PlanFor(message.ThreadId);
         if (message.IsRequest && _anchorRequests.Add(anchorId, plan.Targets, message.IdKey!) is { } sentId)
         {
             // Another anchor's request with the same id still waits on one of these clients.
@@ -133,8 +133,6 @@ public sealed partial class UserRelayGrain
         Record(message, frame, anchorId);
     }
 
-    private bool IsOnline(string anchorId) => _anchorsById.ContainsKey(anchorId);
-
     private void ForgetPending(RelayPeer peer)
     {
         if (peer.IsAnchor && peer.AnchorId is { } anchorId)
@@ -142,7 +140,7 @@ public sealed partial class UserRelayGrain
             // A request the anchor never answered would otherwise wait forever in the client: it is told the device left.
             foreach (var request in _clientRequests.ForgetAnswerer(anchorId))
             {
-                if (_peers.ContainsKey(request.Asker))
+                if (_presence.Contains(request.Asker))
                 {
                     Send(request.Asker, RelayFrames.RoutingError(System.Text.Json.Nodes.JsonNode.Parse(request.OriginalId!)!, RelayRouteError.AnchorLeft));
                 }
