@@ -34,6 +34,8 @@ public static class HeadlessSilo
             builder.WebHost.UseUrls(urls);
         }
 
+        // The front end's rule (weak refused, missing refused in cluster mode, outside Development), checked before anything starts.
+        var cloudKeys = Cloud.EncryptionKeySettings.Load(builder.Configuration, settings, builder.Environment.IsDevelopment()).Cipher();
         PortProbe.EnsureFree(PortProbe.Http(urls, "HEALTH_PORT or --urls").Concat(PortProbe.Orleans(settings)));
         await SchemaInstaller.PrepareAsync(settings);
         if (folderLock is not null)
@@ -45,7 +47,7 @@ public static class HeadlessSilo
         OrbitLogging.Configure(builder.Logging, builder.Configuration);
         builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
         // Cloud grains placed here encrypt with the same ENCRYPTION_KEY as the front ends; without it they cannot activate.
-        if (Cloud.ProviderKeyCipher.FromConfiguration(builder.Configuration) is { } cloudKeys)
+        if (cloudKeys is not null)
         {
             builder.Services.AddSingleton(cloudKeys);
         }

@@ -2,7 +2,7 @@
 # VNC proxy against Debian's websockify (apt-get install websockify): builds Release, starts the product in
 # LOCAL_DEV_MODE with its VNC target on the bench's TCP sink/source, starts websockify in front of the same sink,
 # and runs bench/CloudVnc against both with one WebSocket client. Arguments go to the bench
-# (defaults: --mb 200 --rate 1000 --seconds 10). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin the proxies and the client.
+# (defaults: --mb 200 --warmup-mb 50 --rate 1000 --seconds 10). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin the proxies and the client.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${BENCH_PORT:-8096}
@@ -10,8 +10,15 @@ sink=$((port + 1))
 wsport=$((port + 2))
 command -v websockify >/dev/null || { echo "websockify is missing: apt-get install websockify"; exit 1; }
 
-dotnet build "$root/WebFrontend/WebFrontend.csproj" -c Release -nologo -v q -p:SkipClientApp=true 2>&1 | grep -E " error " && exit 1 || true
-dotnet build "$root/bench/CloudVnc/CloudVnc.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true
+build() { # project, extra arguments: stops the run when the build fails (never runs an older binary)
+  local out
+  if ! out=$(dotnet build "$1" -c Release -nologo -v q "${@:2}" 2>&1); then
+    echo "$out" | grep -E " error " || echo "$out"
+    exit 1
+  fi
+}
+build "$root/WebFrontend/WebFrontend.csproj" -p:SkipClientApp=true
+build "$root/bench/CloudVnc/CloudVnc.csproj"
 
 work=$(mktemp -d)
 server_pid=""

@@ -61,9 +61,13 @@ secrets() {
   local file="$state/secrets.env"
   if [ ! -f "$file" ]; then
     umask 077
-    printf 'CODEX_REMOTE_WEB_JWT_SECRET=%s\nADMIN_TOKEN=%s\n' \
-      "$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')" "$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')" >"$file"
+    printf 'CODEX_REMOTE_WEB_JWT_SECRET=%s\nADMIN_TOKEN=%s\nENCRYPTION_KEY=%s\n' \
+      "$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')" "$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')" \
+      "$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')" >"$file"
     echo "Generated cluster secrets in $file (ADMIN_TOKEN opens /dashboard)." >&2
+  elif ! grep -q '^ENCRYPTION_KEY=' "$file"; then
+    # A file from before the Cloud family: every node now needs the shared encryption key too.
+    printf 'ENCRYPTION_KEY=%s\n' "$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')" >>"$file"
   fi
   cat "$file"
 }

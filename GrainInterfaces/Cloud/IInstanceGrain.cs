@@ -31,6 +31,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     [Alias("Terminate")]
     Task<bool> Terminate(string userId);
 
+    /// <summary>
+    /// The instance's VNC password (8 characters, what noVNC asks for) for its owner; null when the instance does not
+    /// exist, belongs to someone else or is terminated (or being terminated). Never logged.
+    /// </summary>
+    [Alias("VncPassword")]
+    Task<string?> VncPassword(string userId);
+
     /// <summary>Where the proxies connect, for the owner of a running instance.</summary>
     [Alias("Target")]
     Task<ProxyTargetOutcome> Target(string userId);
@@ -38,6 +45,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     /// <summary>A proxy connection opened (+1) or closed (-1); idle auto-stop counts from the last close.</summary>
     [Alias("ProxyConnections")]
     Task ProxyConnections(int delta);
+
+    /// <summary>
+    /// An open proxy's heartbeat (every CLOUD_PROXY_HEARTBEAT_SEC): keeps the grain active, and after the grain moved to
+    /// another silo (whose count started at zero) counts the connection again. Connections that stop beating stop counting.
+    /// </summary>
+    [Alias("ProxyAlive")]
+    Task ProxyAlive();
 
     /// <summary>
     /// The reconciler's view of this instance at the provider. False when the grain has no instance (an orphan: the

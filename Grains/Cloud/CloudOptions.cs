@@ -49,6 +49,13 @@ public sealed record CloudOptions
     /// <summary>INSTANCE_IDLE_STOP_MIN: a running instance with no proxy connection this long is stopped; null (default) never.</summary>
     public TimeSpan? IdleStop { get; init; }
 
+    /// <summary>
+    /// CLOUD_PROXY_HEARTBEAT_SEC (default 60): how often an open proxy tells its instance grain it is still there. The
+    /// calls keep the grain active while a proxy is open, bring the count back after the grain moved (a lost silo), and
+    /// a connection that stopped beating for three of these (its front end died) no longer counts.
+    /// </summary>
+    public TimeSpan ProxyHeartbeat { get; init; } = TimeSpan.FromSeconds(60);
+
     public const int VncPort = 5900;
     public const int GatewayPort = 18789;
 
@@ -75,6 +82,7 @@ public sealed record CloudOptions
             LaunchTimeout = TimeSpan.FromMinutes(Int(configuration, "CLOUD_LAUNCH_TIMEOUT_MIN", 15, 1, 1440)),
             IdleStop = Text(configuration, "INSTANCE_IDLE_STOP_MIN") is null ? null
                 : TimeSpan.FromMinutes(Int(configuration, "INSTANCE_IDLE_STOP_MIN", 0, 1, 100_000)),
+            ProxyHeartbeat = TimeSpan.FromSeconds(Int(configuration, "CLOUD_PROXY_HEARTBEAT_SEC", 60, 1, 3600)),
         };
 
         if (Text(configuration, "LOCAL_VNC_ADDRESS") is { } vnc)

@@ -195,8 +195,10 @@ public sealed partial class InstanceGrain
 
     private async Task StopWhenIdleAsync()
     {
-        if (options.IdleStop is { } idle && S.Status == InstanceStatus.Running && S.Goal is null && _proxies == 0
-            && clock.GetUtcNow() - S.IdleSince >= idle)
+        var now = clock.GetUtcNow();
+        // Open connections count while they beat: one whose front end died without closing it stops counting.
+        var inUse = _proxies > 0 && now - _lastProxySign < 3 * options.ProxyHeartbeat;
+        if (options.IdleStop is { } idle && S.Status == InstanceStatus.Running && S.Goal is null && !inUse && now - S.IdleSince >= idle)
         {
             await BeginAsync(InstanceStatus.Stopped, InstanceStatus.Stopping);
             await PollAsync();

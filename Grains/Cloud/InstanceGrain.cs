@@ -22,6 +22,9 @@ public sealed partial class InstanceGrain(
     private IGrainTimer? _poll;
     private int _proxies;
 
+    /// <summary>The last open, close or heartbeat of a proxy connection seen by this activation.</summary>
+    private DateTimeOffset _lastProxySign;
+
     private InstanceState S => state.State;
     private string Id => this.GetPrimaryKeyString();
 
@@ -107,6 +110,11 @@ public sealed partial class InstanceGrain(
         return true;
     }
 
+    public Task<string?> VncPassword(string userId) =>
+        Task.FromResult(Owns(userId) && S.Status != InstanceStatus.Terminated && S.Goal != InstanceStatus.Terminated && S.SealedVncPassword is { } sealedPassword
+            ? cipher.Decrypt(sealedPassword, SecretContext("vnc"))
+            : null);
+
     public Task<ProxyTargetOutcome> Target(string userId)
     {
         if (!Owns(userId))
@@ -127,9 +135,22 @@ public sealed partial class InstanceGrain(
     public async Task ProxyConnections(int delta)
     {
         _proxies = Math.Max(0, _proxies + delta);
-        if (_proxies == 0 && S.Exists)
+        _lastProxySign = clock.GetUtcNow();
+        if (S.Exists && (delta > 0 || _proxies == 0))
         {
-            S.IdleSince = clock.GetUtcNow();
+            // Stored, so a grain that moves to another silo still knows a proxy was there a moment ago.
+            S.IdleSince = _lastProxySign;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task ProxyAlive()
+    {
+        _proxies = Math.Max(_proxies, 1);
+        _lastProxySign = clock.GetUtcNow();
+        if (S.Exists && _lastProxySign - S.IdleSince >= options.ProxyHeartbeat / 2)
+        {
+            S.IdleSince = _lastProxySign;
             await state.WriteStateAsync();
         }
     }

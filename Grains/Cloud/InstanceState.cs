@@ -24,7 +24,10 @@ public sealed class InstanceState
     [Id(11)] public string? SealedVncPassword { get; set; }
     [Id(12)] public string? SealedGatewayToken { get; set; }
 
-    /// <summary>When the last proxy connection closed (or the instance reached running); idle auto-stop counts from here.</summary>
+    /// <summary>
+    /// When a proxy connection was last seen (opened, beating, closed) or the instance reached running; idle auto-stop
+    /// counts from here.
+    /// </summary>
     [Id(13)] public DateTimeOffset IdleSince { get; set; }
 
     /// <summary>True once the provider was told about the goal in flight (stop, start, terminate); repeated only after a crash.</summary>

@@ -54,21 +54,6 @@ public sealed class ProviderKeyCipher
 
     public EncryptionKey Current { get; }
 
-    /// <summary>
-    /// The key ring from ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS (comma-separated), or null when ENCRYPTION_KEY is
-    /// not set. Front ends resolve theirs with the secrets file as well (SecretStore); headless silos read only this.
-    /// </summary>
-    public static ProviderKeyCipher? FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
-    {
-        if (configuration["ENCRYPTION_KEY"] is not { } current || string.IsNullOrWhiteSpace(current))
-        {
-            return null;
-        }
-
-        var previous = (configuration["ENCRYPTION_KEYS_PREVIOUS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new ProviderKeyCipher(EncryptionKey.FromSecret(current), previous.Select(EncryptionKey.FromSecret));
-    }
-
     /// <summary>Encrypts <paramref name="plaintext"/> bound to <paramref name="context"/> (for example "vault:{user}:{provider}").</summary>
     public string Encrypt(string plaintext, string context)
     {

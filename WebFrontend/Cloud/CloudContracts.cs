@@ -31,3 +31,9 @@ public sealed record CloudMessage([property: JsonPropertyName("message")] string
 
 /// <summary>GET /api/user/api-keys: the providers with a stored key, never the keys.</summary>
 public sealed record ApiKeyProviders([property: JsonPropertyName("providers")] string[] Providers);
+
+/// <summary>
+/// GET /api/instances/{id}/vnc-password: the instance's own VNC password, for the owner's noVNC (RFB VNC authentication
+/// reads at most 8 characters). Sent with Cache-Control: no-store; the instance's gateway token is never given out.
+/// </summary>
+public sealed record VncPasswordView([property: JsonPropertyName("vnc_password")] string VncPassword);

@@ -25,6 +25,9 @@ public static class CloudEndpoints
             .Produces<InstanceView>(StatusCodes.Status201Created);
         instances.MapGet("/instances", ListAsync).WithSummary("The caller's instances, newest first").Produces<InstanceList>();
         instances.MapGet("/instances/{id}", GetAsync).WithSummary("One instance (400 \"Invalid instance ID\", 404 \"Instance not found\")").Produces<InstanceView>();
+        instances.MapGet("/instances/{id}/vnc-password", VncPasswordAsync)
+            .WithSummary("The instance's VNC password for its owner's noVNC (never cached, never logged; 404 for another user's instance)")
+            .Produces<VncPasswordView>();
         instances.MapPost("/instances/{id}/stop", StopAsync).WithSummary("Stop a running instance").Produces<CloudMessage>();
         instances.MapPost("/instances/{id}/start", StartAsync).WithSummary("Start a stopped instance (counts towards the quota)").Produces<CloudMessage>();
         instances.MapDelete("/instances/{id}", DeleteAsync).WithSummary("Terminate an instance").Produces(StatusCodes.Status204NoContent);
@@ -75,6 +78,24 @@ public static class CloudEndpoints
         return await grains.GetGrain<IInstanceGrain>(id).Get(http.RequiredUser().Id!) is { } instance
             ? Results.Json(InstanceView.From(instance))
             : NotFound();
+    }
+
+    private static async Task<IResult> VncPasswordAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!IssuedIds.IsCanonical(id))
+        {
+            return InvalidInstanceId();
+        }
+
+        if (await grains.GetGrain<IInstanceGrain>(id).VncPassword(http.RequiredUser().Id!) is not { } password)
+        {
+            return NotFound();
+        }
+
+        // A secret: no shared cache or browser history keeps it.
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.Pragma = "no-cache";
+        return Results.Json(new VncPasswordView(password));
     }
 
     private static async Task<IResult> StopAsync(string id, HttpContext http, IGrainFactory grains)

@@ -95,7 +95,8 @@ public static class CloudProxyEndpoints
 
         var instance = grains.GetGrain<IInstanceGrain>(id);
         await instance.ProxyConnections(+1);
-        return new ProxySession(socket, target, instance);
+        var cloud = http.RequestServices.GetRequiredService<CloudOptions>();
+        return new ProxySession(socket, target, instance, cloud.ProxyHeartbeat, http.RequestServices.GetRequiredService<TimeProvider>());
     }
 
     /// <summary>Closes with a code and waits (briefly) for the peer's close, so the code reaches it.</summary>
@@ -117,25 +118,77 @@ public static class CloudProxyEndpoints
         }
     }
 
-    /// <summary>An accepted, authorised proxy socket; disposing it tells the instance the connection closed.</summary>
-    private sealed record ProxySession(WebSocket Socket, ProxyTarget Target, IInstanceGrain Instance) : IAsyncDisposable
+    /// <summary>
+    /// An accepted, authorised proxy socket. While open it beats to its instance (idle auto-stop counts it, and the
+    /// calls keep the grain active); disposing it tells the instance the connection closed.
+    /// </summary>
+    private sealed class ProxySession : IAsyncDisposable
     {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _beats;
+
+        public ProxySession(WebSocket socket, ProxyTarget target, IInstanceGrain instance, TimeSpan heartbeat, TimeProvider clock)
+        {
+            Socket = socket;
+            Target = target;
+            Instance = instance;
+            _beats = BeatAsync(heartbeat, clock);
+        }
+
+        public WebSocket Socket { get; }
+        public ProxyTarget Target { get; }
+        public IInstanceGrain Instance { get; }
+
         public async ValueTask DisposeAsync()
         {
+            _stop.Cancel();
+            await _beats;
+            _stop.Dispose();
             Socket.Dispose();
             await Instance.ProxyConnections(-1);
+        }
+
+        private async Task BeatAsync(TimeSpan heartbeat, TimeProvider clock)
+        {
+            using var timer = new PeriodicTimer(heartbeat, clock);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token))
+                {
+                    try
+                    {
+                        await Instance.ProxyAlive();
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The grain is moving (a silo was lost): the next beat finds it again; the relay is unaffected.
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The connection closed.
+            }
         }
     }
 }
 
 /// <summary>Limits of the instance proxies.</summary>
-/// <param name="BufferBytes">Each direction of the VNC relay reads into one buffer of this size and writes it before reading more.</param>
+/// <param name="BufferBytes">
+/// The most each of the two buffers of the VNC relay's server-to-browser direction grows to, so also its largest frame.
+/// 512 KiB: RFB framebuffer updates are bulk data, and every frame costs the proxy and the browser a fixed amount on
+/// top of its bytes.
+/// </param>
+/// <param name="InitialBufferBytes">Where those two buffers start (an idle desktop's updates are small).</param>
+/// <param name="UpstreamBufferBytes">The VNC relay's one browser-to-server buffer (RFB client messages are small).</param>
 /// <param name="ConnectTimeout">How long the proxy waits for the instance's VNC server or gateway.</param>
 /// <param name="PingInterval">The cloudbot proxy's ping to the browser (spec: every 5 s).</param>
 /// <param name="MaxGatewayFrameBytes">Largest text message relayed either way by the cloudbot proxy.</param>
 /// <param name="MaxBrowserQueueBytes">Bytes queued for a slow browser before the cloudbot proxy cuts it off.</param>
 public sealed record CloudProxyOptions(
-    int BufferBytes, TimeSpan ConnectTimeout, TimeSpan PingInterval, int MaxGatewayFrameBytes, long MaxBrowserQueueBytes)
+    int BufferBytes, int InitialBufferBytes, int UpstreamBufferBytes, TimeSpan ConnectTimeout, TimeSpan PingInterval,
+    int MaxGatewayFrameBytes, long MaxBrowserQueueBytes)
 {
-    public static CloudProxyOptions Default { get; } = new(64 * 1024, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 1024 * 1024, 4 * 1024 * 1024);
+    public static CloudProxyOptions Default { get; } =
+        new(512 * 1024, 16 * 1024, 16 * 1024, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 1024 * 1024, 4 * 1024 * 1024);
 }

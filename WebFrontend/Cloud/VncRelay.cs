@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using OrbitGrains.Cloud;
@@ -6,9 +7,12 @@ namespace OrbitGrains.WebFrontend.Cloud;
 
 /// <summary>
 /// RFB between the browser's WebSocket (binary frames) and the instance's VNC server (TCP), both ways, bytes untouched.
-/// Each direction owns one fixed buffer and writes what it read before it reads again, so a slow side holds the
-/// other back through TCP's and the WebSocket's own flow control; memory per connection is two buffers, whatever the
-/// peers do.
+/// Memory per connection is bounded, whatever the peers do: the server-to-browser direction owns two pooled buffers of
+/// at most <see cref="CloudProxyOptions.BufferBytes"/> and reads the next chunk into one while the other goes out as a
+/// frame (so reading and sending overlap, and bytes that arrive during a send leave as one bigger frame rather than
+/// many small ones); the browser-to-server direction owns one pooled buffer of <see cref="CloudProxyOptions.UpstreamBufferBytes"/>
+/// and writes what it received before it receives again. A slow side therefore holds the other back through TCP's and
+/// the WebSocket's own flow control, never through a growing queue.
 /// </summary>
 public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions options, ILogger<VncRelay> logger)
 {
@@ -48,38 +52,85 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
         }
     }
 
-    /// <summary>Browser frames to the server; ends when the browser closes.</summary>
+    /// <summary>Browser frames to the server; ends (true) when the browser closes.</summary>
     private async Task<bool> BrowserToServerAsync(NetworkStream server, CancellationToken cancellationToken)
     {
-        var buffer = new byte[options.BufferBytes];
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(options.UpstreamBufferBytes);
+        try
         {
-            var received = await browser.ReceiveAsync(buffer.AsMemory(), cancellationToken);
-            if (received.MessageType == WebSocketMessageType.Close)
+            var memory = buffer.AsMemory(0, options.UpstreamBufferBytes);
+            while (true)
             {
-                return true;
-            }
+                var received = await browser.ReceiveAsync(memory, cancellationToken);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    return true;
+                }
 
-            if (received.Count > 0)
-            {
-                await server.WriteAsync(buffer.AsMemory(0, received.Count), cancellationToken);
+                if (received.Count > 0)
+                {
+                    await server.WriteAsync(memory[..received.Count], cancellationToken);
+                }
             }
+        }
+        finally
+        {
+            // Nothing holds the buffer any more: the write was awaited, or failed and ended the direction.
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Server bytes to the browser as binary frames; false when the server ended the connection.</summary>
+    /// <summary>
+    /// Server bytes to the browser as binary frames; false when the server ended the connection. The buffers start at
+    /// <see cref="CloudProxyOptions.InitialBufferBytes"/> and double (up to <see cref="CloudProxyOptions.BufferBytes"/>)
+    /// whenever a read fills one: an idle desktop's small updates keep them small, a bulk update gets big frames, which
+    /// cost the proxy and the browser less per byte.
+    /// </summary>
     private async Task<bool> ServerToBrowserAsync(NetworkStream server, CancellationToken cancellationToken)
     {
-        var buffer = new byte[options.BufferBytes];
-        while (true)
+        var size = Math.Min(options.InitialBufferBytes, options.BufferBytes);
+        var sending = ArrayPool<byte>.Shared.Rent(size);
+        var reading = ArrayPool<byte>.Shared.Rent(size);
+        var send = ValueTask.CompletedTask;
+        var sendPending = false;
+        try
         {
-            var read = await server.ReadAsync(buffer, cancellationToken);
-            if (read == 0)
+            var read = await server.ReadAsync(sending.AsMemory(0, size), cancellationToken);
+            while (read > 0)
             {
-                return false;
+                send = browser.SendAsync(sending.AsMemory(0, read), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                sendPending = true;
+                if (read == size && size < options.BufferBytes)
+                {
+                    size = Math.Min(size * 2, options.BufferBytes);
+                }
+
+                if (reading.Length < size)
+                {
+                    // Not in use: its frame was sent before the last swap.
+                    ArrayPool<byte>.Shared.Return(reading);
+                    reading = ArrayPool<byte>.Shared.Rent(size);
+                }
+
+                // Read ahead while the frame goes out; the frame's buffer is not touched until its send completed.
+                read = await server.ReadAsync(reading.AsMemory(0, size), cancellationToken);
+                sendPending = false;
+                await send;
+                (sending, reading) = (reading, sending);
             }
 
-            await browser.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+            return false;
+        }
+        finally
+        {
+            if (sendPending)
+            {
+                // The read failed while a frame was going out: its buffer goes back to the pool only once the send let go of it.
+                await Quietly(send.AsTask());
+            }
+
+            ArrayPool<byte>.Shared.Return(sending);
+            ArrayPool<byte>.Shared.Return(reading);
         }
     }
 

@@ -17,8 +17,6 @@ public static class SecretStore
     public const string JwtSecretKey = "CODEX_REMOTE_WEB_JWT_SECRET";
     public const string AdminTokenKey = "ADMIN_TOKEN";
     public const string FileName = "secrets.json";
-    public const string EncryptionKeyKey = "ENCRYPTION_KEY";
-    public const string PreviousEncryptionKeysKey = "ENCRYPTION_KEYS_PREVIOUS";
 
     public sealed record Resolution(OrbitSecrets Secrets, string? GeneratedAdminToken, string? FilePath);
 
@@ -91,53 +89,41 @@ public static class SecretStore
 
     /// <summary>
     /// The Cloud family's encryption key (ENCRYPTION_KEY; spec cloud.md, API keys) with the older keys kept for
-    /// decryption (ENCRYPTION_KEYS_PREVIOUS, comma-separated). Configured values win and are refused outside Development
-    /// when weak. Otherwise, in embedded mode, the first start generates one into the secrets file (an older file gains
-    /// it); in cluster mode every node must share it, so without one there is no key ring and provider keys cannot be
-    /// stored (null).
+    /// decryption (ENCRYPTION_KEYS_PREVIOUS, comma-separated), checked by <see cref="EncryptionKeySettings"/>. Configured
+    /// values win. Otherwise, in embedded mode, the first start generates one into the secrets file (an older file gains
+    /// it); in cluster mode every node must share it: outside Development a missing one stops the start, in Development
+    /// there is no key ring and the Cloud routes answer 503 (null).
     /// </summary>
     public static ProviderKeyCipher? ResolveEncryptionKeys(IConfiguration configuration, OrbitClusterSettings settings, bool isDevelopment)
     {
-        var configured = configuration[EncryptionKeyKey];
-        var previous = (configuration[PreviousEncryptionKeysKey] ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (!isDevelopment)
+        // The same check as a headless silo's: weak values, and a missing key in cluster mode, stop the start outside Development.
+        var keys = EncryptionKeySettings.Load(configuration, settings, isDevelopment);
+        if (keys.Current is not null || settings.Mode == ClusteringMode.Postgres)
         {
-            Refuse(EncryptionKeyKey, configured);
-            foreach (var old in previous)
-            {
-                Refuse(PreviousEncryptionKeysKey, old);
-            }
+            return keys.Cipher();
         }
 
-        if (configured is null)
+        var path = Path.Combine(settings.DataDirectory, FileName);
+        var stored = Load(path);
+        string generated;
+        if (stored?.EncryptionKey is { Length: > 0 } kept)
         {
-            if (settings.Mode == ClusteringMode.Postgres)
-            {
-                return null;
-            }
-
-            var path = Path.Combine(settings.DataDirectory, FileName);
-            var stored = Load(path);
-            if (stored?.EncryptionKey is { Length: > 0 } kept)
-            {
-                configured = kept;
-            }
-            else if (stored is not null)
-            {
-                configured = RandomToken();
-                Replace(path, stored with { EncryptionKey = configured });
-            }
-            else
-            {
-                // The JWT key and admin token are configured, so Resolve wrote no file. The file made now is complete (its JWT
-                // key and admin token hash are random and unused while the configured values win).
-                configured = RandomToken();
-                Save(path, new StoredSecrets(RandomToken(), Convert.ToHexString(OrbitSecrets.Hash(RandomToken())), configured));
-            }
+            generated = kept;
+        }
+        else if (stored is not null)
+        {
+            generated = RandomToken();
+            Replace(path, stored with { EncryptionKey = generated });
+        }
+        else
+        {
+            // The JWT key and admin token are configured, so Resolve wrote no file. The file made now is complete (its JWT
+            // key and admin token hash are random and unused while the configured values win).
+            generated = RandomToken();
+            Save(path, new StoredSecrets(RandomToken(), Convert.ToHexString(OrbitSecrets.Hash(RandomToken())), generated));
         }
 
-        return new ProviderKeyCipher(EncryptionKey.FromSecret(configured), previous.Select(EncryptionKey.FromSecret));
+        return keys.Cipher(generated);
     }
 
     private static void Replace(string path, StoredSecrets stored)

@@ -287,6 +287,7 @@ sealed class Product : IDisposable
             // Cluster mode on one node; a fresh service id per run keeps runs apart in a shared database.
             environment["ORLEANS_CLUSTERING"] = "postgres";
             environment["ConnectionStrings__Postgres"] = connectionString;
+            environment["ENCRYPTION_KEY"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
             environment["ORLEANS_SERVICE_ID"] = environment["ORLEANS_CLUSTER_ID"] = $"bench-{Guid.NewGuid():N}";
         }
 

@@ -3,7 +3,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using OrbitGrains.Hosting;
+using OrbitGrains.Tests.Hosting;
 using OrbitGrains.Tests.Accounts;
 
 namespace OrbitGrains.Tests.Cloud;
@@ -19,6 +22,9 @@ public class CloudHost : IAsyncLifetime
     public CloudApi Api { get; private set; } = null!;
     public string DataPath => _data.Path;
     public string ServiceId { get; } = $"cloud-{Guid.NewGuid():N}";
+
+    /// <summary>Everything the host logged (Information and above), to check that secrets stay out of it.</summary>
+    public CapturedLog Log { get; } = new();
 
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -57,7 +63,8 @@ public class CloudHost : IAsyncLifetime
 
             try
             {
-                Host = await RunningHost.StartFrontEndAsync(configuration);
+                Host = await RunningHost.StartFrontEndAsync(configuration,
+                    configure: builder => builder.Services.AddSingleton<IStartupFilter>(new CapturingStartup(Log)));
                 break;
             }
             catch (Exception ex) when (attempt < 3 && OrbitHostRunner.Describe(ex)?.Contains("port is already in use") == true)

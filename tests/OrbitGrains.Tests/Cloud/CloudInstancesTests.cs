@@ -188,6 +188,50 @@ public sealed class CloudInstancesTests(CloudHost host) : IClassFixture<CloudHos
         Assert.DoesNotContain(Ec2.Instances, i => i.State is "stopping" or "stopped" or "shutting-down" or "terminated" && i.Tags.GetValueOrDefault("OrbitInstanceId") == id);
     }
 
+    [Fact]
+    public async Task The_owner_reads_the_instance_VNC_password_uncached_and_no_one_else_does()
+    {
+        var owner = await Api.SignUpAsync();
+        var stranger = await Api.SignUpAsync();
+        var created = await Api.CreateAsync(owner);
+        var id = (string)created["id"]!;
+        var other = await Api.CreateAsync(owner);
+
+        string password;
+        using (var response = await Api.SendAsync(HttpMethod.Get, $"/api/instances/{id}/vnc-password", bearer: owner))
+        {
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            var body = await AccountsApi.ExpectJsonAsync(response, HttpStatusCode.OK);
+            Assert.Equal(["vnc_password"], body.Select(p => p.Key));
+            password = (string)body["vnc_password"]!;
+        }
+
+        // The password the instance's desktop was given at boot, its own.
+        Assert.Matches("^[A-Za-z0-9]{8}$", password);
+        Assert.Contains($"printf '%s\\n' '{password}' | vncpasswd", Ec2.Find((string)created["ec2_instance_id"]!)!.UserData);
+        var otherPassword = (string)(await AccountsApi.ExpectJsonAsync(
+            await Api.SendAsync(HttpMethod.Get, $"/api/instances/{(string)other["id"]!}/vnc-password", bearer: owner), HttpStatusCode.OK))["vnc_password"]!;
+        Assert.NotEqual(password, otherPassword);
+
+        // Another user's instance does not exist for them; bad ids, missing and forged tokens are refused in the family's shape.
+        await CloudApi.ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, $"/api/instances/{id}/vnc-password", bearer: stranger), HttpStatusCode.NotFound, "Instance not found");
+        await CloudApi.ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, $"/api/instances/{Guid.NewGuid():N}/vnc-password", bearer: owner), HttpStatusCode.NotFound, "Instance not found");
+        await CloudApi.ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, "/api/instances/NOT-AN-ID/vnc-password", bearer: owner), HttpStatusCode.BadRequest, "Invalid instance ID");
+        await CloudApi.ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, $"/api/instances/{id}/vnc-password"), HttpStatusCode.Forbidden, "Not authenticated");
+        await CloudApi.ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, $"/api/instances/{id}/vnc-password", bearer: "forged.jwt.token"),
+            HttpStatusCode.Unauthorized, "Invalid or expired token");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Api.SendAsync(HttpMethod.Post, $"/api/instances/{id}/vnc-password", "{}", owner)).StatusCode);
+
+        // Only that route gives it: not the instance, not the list, not any log line.
+        Assert.DoesNotContain(password, (await Api.GetAsync(owner, id)).ToJsonString());
+        Assert.DoesNotContain(password, (await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, "/api/instances", bearer: owner), HttpStatusCode.OK)).ToJsonString());
+        Assert.DoesNotContain(host.Log.Entries, e => e.Message.Contains(password, StringComparison.Ordinal) || e.Exception?.ToString().Contains(password, StringComparison.Ordinal) == true);
+
+        // A deleted instance has no password to give.
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.SendAsync(HttpMethod.Delete, $"/api/instances/{id}", bearer: owner)).StatusCode);
+        await CloudApi.ExpectDetailAsync(await Api.SendAsync(HttpMethod.Get, $"/api/instances/{id}/vnc-password", bearer: owner), HttpStatusCode.NotFound, "Instance not found");
+    }
+
     private static string Secret(string userData, string marker)
     {
         var start = userData.IndexOf(marker, StringComparison.Ordinal) + marker.Length + 1;

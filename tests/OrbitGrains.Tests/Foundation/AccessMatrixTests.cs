@@ -128,6 +128,7 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["POST /api/instances"] = Access.Member,
         ["GET /api/instances"] = Access.Member,
         ["GET /api/instances/{id}"] = Access.Member,
+        ["GET /api/instances/{id}/vnc-password"] = Access.Member,
         ["POST /api/instances/{id}/stop"] = Access.Member,
         ["POST /api/instances/{id}/start"] = Access.Member,
         ["DELETE /api/instances/{id}"] = Access.Member,

@@ -153,6 +153,7 @@ public sealed class StartupFailureTests
         environment["ConnectionStrings__Postgres"] = $"Host=127.0.0.1;Port={closedPort};Database=orbit;Username=orbit;Password=hunter2-secret";
         environment["CODEX_REMOTE_WEB_JWT_SECRET"] = "startup-test-jwt-secret-0123456789abcdefghij";
         environment["ADMIN_TOKEN"] = "startup-test-admin-token-0123456789abcdefghij";
+        environment["ENCRYPTION_KEY"] = "startup-test-encryption-key-0123456789abcdef";
 
         var outcome = await ProductProcess.RunToExitAsync("OrbitGrains.WebFrontend", environment, TimeSpan.FromSeconds(60));
 

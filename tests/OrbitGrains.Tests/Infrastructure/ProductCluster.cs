@@ -8,6 +8,7 @@ public sealed class ProductCluster(string connectionString, string clusterId) : 
 {
     public const string AdminToken = "process-cluster-admin-token-0123456789abcdef";
     public const string JwtSecret = "process-cluster-jwt-secret-0123456789abcdefgh";
+    public const string EncryptionKey = "process-cluster-encryption-key-0123456789abcd";
 
     private readonly List<ProductNode> _nodes = [];
     private readonly List<TempDirectory> _folders = [];
@@ -60,6 +61,7 @@ public sealed class ProductCluster(string connectionString, string clusterId) : 
             ["DATA_DIR"] = data.Path,
             ["ADMIN_TOKEN"] = AdminToken,
             ["CODEX_REMOTE_WEB_JWT_SECRET"] = JwtSecret,
+            ["ENCRYPTION_KEY"] = EncryptionKey,
             // Two cores shared by several nodes: optimise hot code within a second, as the product's launches do.
             ["DOTNET_TC_DelaySingleProcMultiplier"] = "1",
         };

@@ -16,7 +16,8 @@ public sealed class RunningHost : IAsyncDisposable
         App = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // Generous: a cold host's first requests (JIT, password hashing) on a loaded two-core machine can take tens of seconds.
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
     }
 
     public WebApplication App { get; }
@@ -36,6 +37,8 @@ public sealed class RunningHost : IAsyncDisposable
         ["ORLEANS_CLUSTER_ID"] = serviceId,
         // Every test client is 127.0.0.1: the per-address limit on anonymous sign-ups has tests of its own.
         ["ANONYMOUS_CREATIONS_PER_ADDRESS"] = "1000000",
+        // Cluster mode refuses to start without the shared Cloud encryption key outside Development.
+        ["ENCRYPTION_KEY"] = "isolated-host-encryption-key-0123456789abcdef",
     };
 
     /// <param name="configure">Runs after the configuration is added, before the product's own services (e.g. to replace TimeProvider).</param>

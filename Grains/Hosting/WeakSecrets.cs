@@ -1,4 +1,4 @@
-namespace OrbitGrains.WebFrontend.Hosting;
+namespace OrbitGrains.Hosting;
 
 /// <summary>Values that must never protect a non-development deployment: empty, placeholders, the seeds' demo defaults.</summary>
 public static class WeakSecrets
