@@ -2,11 +2,22 @@ using OrbitGrains.Hosting;
 
 namespace OrbitGrains.Agents;
 
+/// <summary>The command queue of one agent (see <see cref="IAgentCommandsGrain"/>); its agent alone feeds it, from its outbox.</summary>
 public sealed class AgentCommandsGrain(
     [PersistentState("agent-commands", OrbitStorageNames.GrainState)] IPersistentState<AgentCommandsGrain.State> state) : Grain, IAgentCommandsGrain
 {
     // Completed (and replaced) whenever a command is queued; every waiting long-poll shares it.
     private TaskCompletionSource? _queued;
+
+    // The pending commands as last stored: a long-poll interleaves with a write in flight and must not hand out a
+    // command that write may yet fail to store.
+    private AgentCommand[] _stored = [];
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = PendingSince(null);
+        return Task.CompletedTask;
+    }
 
     public async Task Enqueue(QueuedCommand[] commands)
     {
@@ -28,9 +39,9 @@ public sealed class AgentCommandsGrain(
 
     public async Task<AgentCommand[]> Listen(TimeSpan timeout)
     {
-        if (PendingSince(null) is { Length: > 0 } pending || timeout <= TimeSpan.Zero)
+        if (_stored.Length > 0 || timeout <= TimeSpan.Zero)
         {
-            return PendingSince(null);
+            return _stored;
         }
 
         _queued ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,7 +54,7 @@ public sealed class AgentCommandsGrain(
             await cancel.CancelAsync();
         }
 
-        return PendingSince(null);
+        return _stored;
     }
 
     public async Task<AgentCommand?> Ack(string commandId)
@@ -79,6 +90,7 @@ public sealed class AgentCommandsGrain(
         try
         {
             await state.WriteStateAsync();
+            _stored = PendingSince(null);
         }
         catch
         {
