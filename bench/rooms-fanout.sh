@@ -2,14 +2,20 @@
 # Rooms telemetry fan-out: builds Release, starts the product on 127.0.0.1 with its own data folder, runs
 # bench/RoomsFanout against it, stops the product. Arguments are passed to the load generator
 # (defaults: --rooms 100 --viewers 50 --rate 100 --seconds 20). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin
-# the product and the load generator to separate cores.
+# the product and the load generator to separate cores. ROOMS_SERVER=bare runs the same load against
+# bench/BareRooms (Kestrel WebSockets with the same frames, nothing else) instead of the product.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${BENCH_PORT:-8090}
 # 100 x 51 sockets on both ends of loopback, plus the silo's own files.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-dotnet build "$root/WebFrontend/WebFrontend.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true
+server=${ROOMS_SERVER:-product}
+case "$server" in
+  product) dotnet build "$root/WebFrontend/WebFrontend.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true ;;
+  bare) dotnet build "$root/bench/BareRooms/BareRooms.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true ;;
+  *) echo "ROOMS_SERVER is product or bare" >&2; exit 2 ;;
+esac
 dotnet build "$root/bench/RoomsFanout/RoomsFanout.csproj" -c Release -nologo -v q 2>&1 | grep -E " error " && exit 1 || true
 
 work=$(mktemp -d)
@@ -21,11 +27,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "$server" = bare ]; then
+  ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/bench/BareRooms/bin/Release/net10.0/OrbitGrains.Bench.BareRooms.dll" \
+    --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
+else
 ASPNETCORE_ENVIRONMENT=Production DATA_DIR="$work" PORT="$port" HOST=127.0.0.1 \
   AUTH_TOKENS="$token" ROOM_CONNECTS_PER_SECOND_PER_ADDRESS=1000000 ROOM_MESSAGES_PER_SECOND_PER_ADDRESS=10000000 \
   ROOM_MESSAGES_PER_SECOND_PER_TOKEN=10000000 ORLEANS_SILO_PORT=$((port + 20000)) ORLEANS_GATEWAY_PORT=$((port + 21000)) \
   ORLEANS_SERVICE_ID="rooms-bench" ORLEANS_CLUSTER_ID="rooms-bench" Logging__LogLevel__Default=Warning \
   ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" >"$work/server.log" 2>&1 &
+fi
 server_pid=$!
 
 for _ in $(seq 1 120); do

@@ -6,7 +6,7 @@ public sealed partial class UserRelayGrain
 {
     public async Task<bool> Receive(string connectionId, string frame)
     {
-        if (!_peers.TryGetValue(connectionId, out var peer))
+        if (!_presence.TryGet(connectionId, out var peer))
         {
             return false;
         }
@@ -41,7 +41,7 @@ public sealed partial class UserRelayGrain
                 await SubscribeAsync(peer, threadId);
                 break;
             case "orbit.unsubscribe" when message.Text("threadId") is { } threadId:
-                Unsubscribe(peer, threadId);
+                _presence.Unsubscribe(peer, threadId);
                 break;
             case "orbit.subscribe" or "orbit.unsubscribe":
                 Send(peer.Id, RelayFrames.InvalidFrame($"{type} needs a threadId of 1 to {RelayMessage.MaxIdLength} characters."));
@@ -50,13 +50,13 @@ public sealed partial class UserRelayGrain
                 await HelloAsync(peer, message);
                 break;
             case "orbit.list-anchors" when !peer.IsAnchor:
-                Send(peer.Id, RelayFrames.Anchors(OnlineAnchors()));
+                Send(peer.Id, RelayFrames.Anchors(_presence.OnlineAnchors()));
                 break;
             case "orbit.artifacts.list" when !peer.IsAnchor:
                 await ListArtifactsAsync(peer, message);
                 break;
             case "orbit.multi-dispatch" when !peer.IsAnchor:
-                StartMultiDispatch(peer, message);
+                _multiDispatch.Start(peer, message);
                 break;
             case var push when push.StartsWith("orbit.push-", StringComparison.Ordinal):
                 break;
@@ -74,22 +74,17 @@ public sealed partial class UserRelayGrain
             return;
         }
 
+        _presence.Subscribe(peer, threadId);
         if (peer.IsAnchor)
         {
-            var anchorId = EnsureAnchorId(peer);
-            peer.Threads.Add(threadId);
-            Index(_threadAnchors, threadId).Add(anchorId);
-            await BindAsync(threadId, anchorId);
+            await _bindings.BindAsync(threadId, peer.AnchorId!);
             Send(peer.Id, RelayFrames.Subscribed(threadId));
             return;
         }
 
-        peer.Threads.Add(threadId);
-        Index(_threadClients, threadId).Add(peer.Id);
-        _plans.Clear();
-        await FlushRecordsAsync(threadId);
+        await _recorder.FlushAsync(threadId);
         var snapshot = await Thread(threadId).Snapshot(100);
-        CacheBinding(threadId, snapshot.BoundAnchorId);
+        _bindings.Remember(threadId, snapshot.BoundAnchorId);
         Send(peer.Id, RelayFrames.Subscribed(threadId));
         Send(peer.Id, RelayFrames.RelayState(threadId, snapshot));
         foreach (var stored in snapshot.Replay)
@@ -97,22 +92,22 @@ public sealed partial class UserRelayGrain
             Send(peer.Id, stored);
         }
 
-        if (_threadAnchors.TryGetValue(threadId, out var anchors))
+        if (_presence.AnchorsOn(threadId) is { Count: > 0 } anchors)
         {
-            Send(anchors.Select(a => _anchorsById.GetValueOrDefault(a)).OfType<string>(), RelayFrames.ClientSubscribed(threadId));
+            Send(anchors.Select(a => _presence.AnchorConnections.GetValueOrDefault(a)).OfType<string>(), RelayFrames.ClientSubscribed(threadId));
         }
     }
 
     private Task HelloAsync(RelayPeer peer, RelayMessage message)
     {
-        var anchorId = message.Text("anchorId") ?? message.Text("deviceId") ?? peer.AnchorId ?? NewAnchorId();
+        var anchorId = message.Text("anchorId") ?? message.Text("deviceId") ?? peer.AnchorId ?? RelayPresence.NewAnchorId();
         if (peer.AnchorId is { } previous && previous != anchorId)
         {
-            Rekey(peer, previous, anchorId);
+            _presence.Rekey(peer, previous, anchorId);
         }
 
         // A newer socket of the same anchor replaces the older one.
-        if (_anchorsById.TryGetValue(anchorId, out var older) && older != peer.Id)
+        if (_presence.AnchorConnections.TryGetValue(anchorId, out var older) && older != peer.Id)
         {
             return ReplaceThenAnnounceAsync(older, peer, anchorId, message);
         }
@@ -129,33 +124,9 @@ public sealed partial class UserRelayGrain
 
     private void Announce(RelayPeer peer, string anchorId, RelayMessage message)
     {
-        peer.AnchorId = anchorId;
-        _anchorsById[anchorId] = peer.Id;
-        peer.Info = new AnchorInfo(anchorId, Limit(message.Text("hostname")), Limit(message.Text("platform")), clock.GetUtcNow());
-        Send(ClientIds(), RelayFrames.AnchorConnected(peer.Info));
-    }
-
-    private string EnsureAnchorId(RelayPeer peer)
-    {
-        if (peer.AnchorId is null)
-        {
-            peer.AnchorId = NewAnchorId();
-            _anchorsById[peer.AnchorId] = peer.Id;
-        }
-
-        return peer.AnchorId;
-    }
-
-    private void Rekey(RelayPeer peer, string previous, string next)
-    {
-        _anchorsById.Remove(previous);
-        foreach (var threadId in peer.Threads)
-        {
-            if (_threadAnchors.TryGetValue(threadId, out var set) && set.Remove(previous))
-            {
-                set.Add(next);
-            }
-        }
+        var info = new AnchorInfo(anchorId, Limit(message.Text("hostname")), Limit(message.Text("platform")), clock.GetUtcNow());
+        _presence.Announce(peer, info);
+        Send(_presence.ClientIds(), RelayFrames.AnchorConnected(info));
     }
 
     private async Task ListArtifactsAsync(RelayPeer peer, RelayMessage message)
@@ -174,21 +145,9 @@ public sealed partial class UserRelayGrain
 
     public async Task<ArtifactPage> Artifacts(string threadId, int limit, long? beforeId)
     {
-        await FlushRecordsAsync(threadId);
+        await _recorder.FlushAsync(threadId);
         return await Thread(threadId).Artifacts(limit, beforeId);
     }
-
-    private static HashSet<string> Index(Dictionary<string, HashSet<string>> index, string threadId)
-    {
-        if (!index.TryGetValue(threadId, out var set))
-        {
-            index[threadId] = set = new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        return set;
-    }
-
-    private static string NewAnchorId() => $"anchor-{Guid.NewGuid():N}";
 
     private static string? Limit(string? text) => text is { Length: > 200 } ? text[..200] : text;
 

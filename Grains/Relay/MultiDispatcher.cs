@@ -3,32 +3,41 @@ using System.Text.Json.Nodes;
 
 namespace OrbitGrains.Relay;
 
-public sealed partial class UserRelayGrain
+/// <summary>
+/// `orbit.multi-dispatch` (spec/orbit.md): one client request sent to several of the user's anchors at once, each
+/// copy under its own id ("orig:anchor:8hex") so the answers can be told apart, and one
+/// `orbit.multi-dispatch.result` back with an entry per anchor: its response, or `anchor_not_found`, `no_result`
+/// (the anchor left) or `timeout` after <see cref="Timeout"/>. Owned by <see cref="UserRelayGrain"/> and used only on
+/// its scheduler; <paramref name="startTimer"/> is the grain's one-shot timer.
+/// </summary>
+internal sealed class MultiDispatcher(
+    IReadOnlyDictionary<string, string> anchorsById, Action<string, string> send, Func<Action, TimeSpan, IDisposable> startTimer, TimeProvider clock)
 {
-    private static readonly TimeSpan MultiDispatchTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long a dispatch waits for its slowest anchor before it answers for it (`timeout`).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Rewritten request id ("orig:anchor:8hex") -> the dispatch waiting for it.</summary>
-    private readonly Dictionary<string, MultiDispatch> _dispatchByRequest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dispatch> _dispatchByRequest = new(StringComparer.Ordinal);
 
-    private void StartMultiDispatch(RelayPeer client, RelayMessage message)
+    public void Start(RelayPeer client, RelayMessage message)
     {
         var requestId = message.Json["requestId"] ?? message.Id;
         var request = message.Json["request"] as JsonObject;
         if (request?["method"] is not JsonValue method || !method.TryGetValue<string>(out _))
         {
-            Send(client.Id, MultiDispatchResult(requestId, [], new JsonObject { ["code"] = "invalid_request", ["message"] = "request.method is required." }));
+            send(client.Id, Result(requestId, [], new JsonObject { ["code"] = "invalid_request", ["message"] = "request.method is required." }));
             return;
         }
 
         var named = message.Json["anchorIds"] is JsonArray ids
             ? ids.Select(id => id is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : null).OfType<string>().Distinct().Take(100).ToList()
-            : _anchorsById.Keys.ToList();
+            : anchorsById.Keys.ToList();
 
-        var dispatch = new MultiDispatch(client.Id, requestId?.DeepClone());
+        var dispatch = new Dispatch(client.Id, requestId?.DeepClone());
         var original = request["id"] is JsonValue originalId ? originalId.ToString() : requestId?.ToString() ?? "multi";
         foreach (var anchorId in named)
         {
-            if (!_anchorsById.TryGetValue(anchorId, out var connection))
+            if (!anchorsById.TryGetValue(anchorId, out var connection))
             {
                 dispatch.Results[anchorId] = Failure(anchorId, "anchor_not_found", "Device not found or not connected.");
                 continue;
@@ -39,7 +48,7 @@ public sealed partial class UserRelayGrain
             copy["id"] = rewritten;
             dispatch.Waiting[rewritten] = anchorId;
             _dispatchByRequest[rewritten] = dispatch;
-            Send(connection, copy.ToJsonString());
+            send(connection, copy.ToJsonString());
         }
 
         dispatch.Order.AddRange(named);
@@ -49,12 +58,10 @@ public sealed partial class UserRelayGrain
             return;
         }
 
-        dispatch.Timer = this.RegisterGrainTimer(
-            () => { TimeOut(dispatch); return Task.CompletedTask; },
-            new GrainTimerCreationOptions(MultiDispatchTimeout, Timeout.InfiniteTimeSpan));
+        dispatch.Timer = startTimer(() => TimeOut(dispatch), Timeout);
     }
 
-    private bool CompleteMultiDispatch(string anchorId, RelayMessage response)
+    public bool TryComplete(string anchorId, RelayMessage response)
     {
         if (response.Id is not JsonValue id || !id.TryGetValue<string>(out var key) || !_dispatchByRequest.Remove(key, out var dispatch))
         {
@@ -71,7 +78,7 @@ public sealed partial class UserRelayGrain
         return true;
     }
 
-    private void FailMultiDispatchesOf(string anchorId)
+    public void FailAnchor(string anchorId)
     {
         foreach (var (key, dispatch) in _dispatchByRequest.Where(d => d.Value.Waiting.GetValueOrDefault(d.Key) == anchorId).ToList())
         {
@@ -85,7 +92,7 @@ public sealed partial class UserRelayGrain
         }
     }
 
-    private void TimeOut(MultiDispatch dispatch)
+    private void TimeOut(Dispatch dispatch)
     {
         foreach (var (key, anchorId) in dispatch.Waiting)
         {
@@ -97,14 +104,14 @@ public sealed partial class UserRelayGrain
         Finish(dispatch);
     }
 
-    private void Finish(MultiDispatch dispatch)
+    private void Finish(Dispatch dispatch)
     {
         dispatch.Timer?.Dispose();
         var results = dispatch.Order.Where(dispatch.Results.ContainsKey).Select(a => (JsonNode)dispatch.Results[a]).ToArray();
-        Send(dispatch.ClientConnection, MultiDispatchResult(dispatch.RequestId, results, error: null));
+        send(dispatch.ClientConnection, Result(dispatch.RequestId, results, error: null));
     }
 
-    private string MultiDispatchResult(JsonNode? requestId, JsonNode[] results, JsonObject? error)
+    private string Result(JsonNode? requestId, JsonNode[] results, JsonObject? error)
     {
         var frame = new JsonObject
         {
@@ -128,13 +135,13 @@ public sealed partial class UserRelayGrain
         ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
     };
 
-    private sealed class MultiDispatch(string clientConnection, JsonNode? requestId)
+    private sealed class Dispatch(string clientConnection, JsonNode? requestId)
     {
         public string ClientConnection { get; } = clientConnection;
         public JsonNode? RequestId { get; } = requestId;
         public List<string> Order { get; } = [];
         public Dictionary<string, string> Waiting { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, JsonObject> Results { get; } = new(StringComparer.Ordinal);
-        public IGrainTimer? Timer { get; set; }
+        public IDisposable? Timer { get; set; }
     }
 }
