@@ -90,6 +90,13 @@ public sealed record AgentCommand(
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] string? SourceTaskId);
 
+/// <summary>
+/// A command on its way from its agent to the agent's queue; <paramref name="Sequence"/> numbers the agent's commands from 1,
+/// so the queue recognises one it already holds.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.QueuedCommand")]
+public sealed record QueuedCommand([property: Id(0)] long Sequence, [property: Id(1)] AgentCommand Command);
+
 /// <summary>Whose agent an agent token is.</summary>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.AgentTokenOwner")]
 public sealed record AgentTokenOwner([property: Id(0)] string AgentId, [property: Id(1)] string UserId);

@@ -3,7 +3,9 @@ using Orleans.Concurrency;
 namespace OrbitGrains.Agents;
 
 /// <summary>
-/// One agent [agent id]: its profile, status, counters, events (in sealed pages), inbox tasks and command queue.
+/// One agent [agent id]: its profile, status, counters, spend, events (in sealed pages) and inbox tasks. The commands it
+/// queues live in their own grain, <see cref="IAgentCommandsGrain"/>, which the agent alone feeds (through an outbox
+/// stored with each change that queues one).
 /// Dashboard calls name the calling user and answer null (the route's 404) for an agent of anyone else; runtime
 /// calls come from the agent's own token.
 /// </summary>
@@ -12,9 +14,6 @@ public interface IAgentGrain : IGrainWithStringKey
 {
     /// <summary>Pending inbox tasks an agent may have at once, so its state stays bounded.</summary>
     const int MaxPendingTasks = 500;
-
-    /// <summary>Acknowledged commands an agent keeps (a repeated ack still finds its command); older ones are dropped.</summary>
-    const int KeptAckedCommands = 100;
 
     /// <summary>Creates the agent (its workspace calls this once); creating it again returns it unchanged.</summary>
     [Alias("Create")]
@@ -53,17 +52,13 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("RecordBatch")]
     Task<RecordedEvent?[]> RecordBatch(NewAgentEvent[] events);
 
-    /// <summary>Pending commands created at or after <paramref name="since"/> (all when null), oldest first.</summary>
+    /// <summary>
+    /// Records the agent's visit, hands any stored commands still in its outbox to its queue, then answers the queue's
+    /// pending commands created at or after <paramref name="since"/> (all when null), oldest first. The long-poll calls this
+    /// before it waits on the queue (<see cref="IAgentCommandsGrain.Listen"/>).
+    /// </summary>
     [Alias("PendingCommands")]
     Task<AgentCommand[]> PendingCommands(DateTimeOffset? since);
-
-    /// <summary>
-    /// Waits until a command is queued for the agent (by whichever silo decided) or <paramref name="timeout"/> passes, then
-    /// answers its pending commands, oldest first. Interleaves with the agent's other calls and writes nothing, so a
-    /// waiting agent blocks no decision; the caller reads (and records the visit) through <see cref="PendingCommands"/> first.
-    /// </summary>
-    [AlwaysInterleave, Alias("Listen")]
-    Task<AgentCommand[]> Listen(TimeSpan timeout);
 
     /// <summary>
     /// Decides every pending task whose expiry has passed as rejected with comment "expired" (queueing their commands, one
@@ -72,7 +67,7 @@ public interface IAgentGrain : IGrainWithStringKey
     [OneWay, Alias("ExpireDue")]
     Task ExpireDue();
 
-    /// <summary>Marks a command acknowledged and returns it; null when the agent has no such command.</summary>
+    /// <summary>Marks a command acknowledged in the agent's queue and returns it; null when the queue has no such command.</summary>
     [Alias("Ack")]
     Task<AgentCommand?> Ack(string commandId);
 

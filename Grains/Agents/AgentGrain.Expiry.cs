@@ -24,13 +24,13 @@ public sealed partial class AgentGrain
         {
             // One write for every task that expired, with their commands and the status.
             await WriteAsync();
-            CommandsQueued();
+            await DeliverAsync();
             foreach (var task in expired)
             {
-                Publish("inbox", new { action = "expired", item = AgentFeed.Item(task, agent.Name) });
+                AgentFeed.InboxChanged(GrainFactory, agent, "expired", task);
             }
 
-            Publish("agent_status", AgentFeed.Status(state.State.Agent!));
+            AgentFeed.StatusChanged(GrainFactory, state.State.Agent!);
         }
 
         var next = state.State.Tasks.Where(t => t.ExpiresAt is not null).Select(t => t.ExpiresAt).Min();

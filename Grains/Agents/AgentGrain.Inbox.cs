@@ -1,6 +1,5 @@
 using System.Text.Json;
 using OrbitGrains.Rooms;
-using OrbitGrains.Shared;
 
 namespace OrbitGrains.Agents;
 
@@ -55,11 +54,11 @@ public sealed partial class AgentGrain
 
         var decided = await DecideAtAsync(index, decision, comment);
 
-        // One write: the decision, the command and the status are stored together or not at all.
+        // One write: the decision, the command (in the outbox) and the status are stored together or not at all.
         await WriteAsync();
-        CommandsQueued();
-        Publish("inbox", new { action = "decided", item = AgentFeed.Item(decided, agent.Name) });
-        Publish("agent_status", AgentFeed.Status(state.State.Agent!));
+        await DeliverAsync();
+        AgentFeed.InboxChanged(GrainFactory, agent, "decided", decided);
+        AgentFeed.StatusChanged(GrainFactory, state.State.Agent!);
         return new DecisionResult(DecisionOutcome.Decided, new InboxItem(decided, agent.Name));
     }
 
@@ -74,7 +73,7 @@ public sealed partial class AgentGrain
         var decided = state.State.Tasks[index] with { Status = decision, Comment = comment };
         state.State.Tasks.RemoveAt(index);
         var payload = JsonSerializer.Serialize(new Dictionary<string, string?> { ["decision"] = decision, ["comment"] = comment });
-        state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "approval_decision", payload, CommandStatuses.Pending, now, decided.Id));
+        QueueCommand("approval_decision", payload, decided.Id, now);
         state.State.Agent = agent with { Status = state.State.Tasks.Count > 0 ? AgentStatuses.WaitingApproval : AgentStatuses.Running };
 
         var sequence = state.State.DecidedCount + 1;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using OrbitGrains.Rooms;
-using OrbitGrains.Shared;
 
 namespace OrbitGrains.Agents;
 
@@ -87,7 +86,7 @@ public sealed partial class AgentGrain
         {
             status = AgentStatuses.Paused;
             var payload = JsonSerializer.Serialize(new { monthly = month!.Total, budget = month.Budget });
-            state.State.Commands.Add(new AgentCommand(IssuedIds.New(), agent.Id, "budget_exceeded", payload, CommandStatuses.Pending, now, null));
+            QueueCommand("budget_exceeded", payload, null, now);
         }
 
         CountSpend(now, cost);
@@ -95,12 +94,13 @@ public sealed partial class AgentGrain
 
         // One write for the whole batch; every event of it is acknowledged only after it.
         await WriteAsync();
+        await DeliverAsync();
         foreach (var (stored, opened) in recorded)
         {
-            PublishRecorded(stored, opened);
+            AgentFeed.Recorded(GrainFactory, state.State.Agent!, stored, opened);
         }
 
-        PublishBatchOutcome(cost, month, crossed, status != agent.Status);
+        AgentFeed.BatchOutcome(GrainFactory, state.State.Agent!, cost, month, crossed, status != agent.Status);
         return results;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using OrbitGrains.Hosting;
 using OrbitGrains.Shared;
@@ -16,8 +17,7 @@ public sealed class AgentState
     /// <summary>Pending inbox tasks, oldest first; a decided one moves to the log of decisions.</summary>
     [Id(2)] public List<InboxTask> Tasks { get; set; } = [];
 
-    /// <summary>Pending commands, then the last <see cref="IAgentGrain.KeptAckedCommands"/> acknowledged ones, in creation order.</summary>
-    [Id(3)] public List<AgentCommand> Commands { get; set; } = [];
+    // Id 3 held the command queue before it became its own grain (IAgentCommandsGrain); it is not reused.
 
     [Id(4)] public long DecidedCount { get; set; }
 
@@ -29,11 +29,18 @@ public sealed class AgentState
     [Id(7)] public decimal DaySpend { get; set; }
     [Id(8)] public string? MonthKey { get; set; }
     [Id(9)] public decimal MonthSpend { get; set; }
+
+    /// <summary>Commands stored with the change that queued them and not yet handed to the agent's queue, oldest first.</summary>
+    [Id(10)] public List<QueuedCommand> Outbox { get; set; } = [];
+
+    /// <summary>The sequence number of the agent's last command (see <see cref="QueuedCommand"/>).</summary>
+    [Id(11)] public long CommandsIssued { get; set; }
 }
 
 public sealed partial class AgentGrain(
     [PersistentState("agent", OrbitStorageNames.GrainState)] IPersistentState<AgentState> state,
-    TimeProvider clock) : Grain, IAgentGrain
+    TimeProvider clock,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     /// <summary>Last seen is kept to the minute for reads: an agent polling in a tight loop must not write on every call.</summary>
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
@@ -65,7 +72,7 @@ public sealed partial class AgentGrain(
         {
             state.State.Agent = agent with { Status = status };
             await WriteAsync();
-            Publish("agent_status", AgentFeed.Status(state.State.Agent));
+            AgentFeed.StatusChanged(GrainFactory, state.State.Agent);
         }
 
         return state.State.Agent;
@@ -119,40 +126,6 @@ public sealed partial class AgentGrain(
             page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries());
         Array.Reverse(entries);
         return entries;
-    }
-
-    public async Task<AgentCommand[]> PendingCommands(DateTimeOffset? since)
-    {
-        await SeenAsync(write: false);
-        return Pending(since);
-    }
-
-    public async Task<AgentCommand?> Ack(string commandId)
-    {
-        var index = state.State.Commands.FindIndex(c => c.Id == commandId);
-        if (index < 0)
-        {
-            await SeenAsync(write: false);
-            return null;
-        }
-
-        var command = state.State.Commands[index];
-        if (command.Status == CommandStatuses.Acked)
-        {
-            await SeenAsync(write: false);
-            return command;
-        }
-
-        state.State.Commands[index] = command = command with { Status = CommandStatuses.Acked };
-        var acked = state.State.Commands.Count(c => c.Status == CommandStatuses.Acked);
-        if (acked > IAgentGrain.KeptAckedCommands)
-        {
-            var oldest = state.State.Commands.FindIndex(c => c.Status == CommandStatuses.Acked);
-            state.State.Commands.RemoveAt(oldest);
-        }
-
-        await SeenAsync(write: true);
-        return command;
     }
 
     /// <summary>

@@ -62,12 +62,13 @@ public static class AgentRuntimeEndpoints
             return problem!;
         }
 
-        // The plain read first (it records the visit); only an agent with nothing pending waits, in a call that writes nothing.
-        var agent = Agent(http, grains);
-        var commands = await agent.PendingCommands(null);
+        // The plain read first (it records the visit and hands on stored commands); only an agent with nothing pending waits,
+        // on its queue, in a call that writes nothing.
+        var agentId = AgentId(http);
+        var commands = await grains.GetGrain<IAgentGrain>(agentId).PendingCommands(null);
         if (commands.Length == 0 && timeout > TimeSpan.Zero)
         {
-            commands = await agent.Listen(timeout);
+            commands = await grains.GetGrain<IAgentCommandsGrain>(agentId).Listen(timeout);
         }
 
         return Results.Json(commands.Select(AgentCommandView.From).ToArray());

@@ -47,7 +47,7 @@ public static class AgentsEndpoints
             .WithSummary("The workspace's events, newest first (limit 1..500, default 50; agentId narrows to one agent)").Produces<AgentEventView[]>();
         InboxEndpoints.Map(dashboard);
         SpendEndpoints.Map(dashboard);
-        AgentsStreamEndpoints.Map(dashboard);
+        AgentsStreamEndpoints.Map(app, dashboard);
         AgentRuntimeEndpoints.Map(app);
         return app;
     }

@@ -18,15 +18,34 @@ public static class AgentsStreamEndpoints
     /// <summary>How often a quiet stream sends a heartbeat frame.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
-    public static void Map(RouteGroupBuilder dashboard)
+    /// <param name="app">The stream is mapped beside the dashboard group: it takes a ticket as well as a bearer.</param>
+    /// <param name="dashboard">The dashboard group (bearer only), which hands out the tickets.</param>
+    public static void Map(IEndpointRouteBuilder app, RouteGroupBuilder dashboard)
     {
-        dashboard.MapGet("/stream", StreamAsync)
+        app.MapGroup("/v1").WithTags("Agents").RequireAuthorization(UserStreamTickets.Policy).WithRefusals(RefusalStyle.UserToken)
+            .MapGet("/stream", StreamAsync)
             .WithSummary("Server-Sent Events of the workspace: events, inbox changes, spend, agent status; Last-Event-ID (or ?last_event_id=) replays what was missed")
             .WithDescription("Frames: id: <n>, data: {id, type, data, at}. type is agent_event, inbox ({action: opened|decided|expired, item}), " +
                 "spend, agent_status or budget_exceeded; also connected, heartbeat, and reset when entries after Last-Event-ID are no longer kept " +
-                "(reload the state through the REST routes; live entries follow).")
+                "(reload the state through the REST routes; live entries follow). Authenticate with a bearer, or (EventSource) with " +
+                "?ticket= from POST /v1/stream/ticket.")
             .Produces<FeedFrame>(StatusCodes.Status200OK, ServerSentEvents.ContentType)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
+        dashboard.MapPost("/stream/ticket", TicketAsync)
+            .WithSummary("A ticket for GET /v1/stream from a browser's EventSource: pass it as ?ticket=; it works once, within 60 s, for the caller's own stream")
+            .Produces<StreamTicketView>();
+    }
+
+    /// <summary>`POST /v1/stream/ticket` answer.</summary>
+    /// <param name="StreamUrl">The stream's path with the ticket in it, relative to the server.</param>
+    /// <param name="ExpiresIn">Seconds the ticket stays good for (once).</param>
+    public sealed record StreamTicketView(string Ticket, DateTimeOffset ExpiresAt, int ExpiresIn, string StreamUrl);
+
+    private static async Task<IResult> TicketAsync(HttpContext http, UserStreamTickets tickets)
+    {
+        var (ticket, expiresAt) = await tickets.IssueAsync(http.RequiredUser().Id!);
+        return Results.Json(new StreamTicketView(ticket, expiresAt, (int)UserStreamTickets.Lifetime.TotalSeconds,
+            $"/v1/stream?{UserStreamTickets.QueryKey}={Uri.EscapeDataString(ticket)}"));
     }
 
     /// <summary>The data of one stream frame.</summary>

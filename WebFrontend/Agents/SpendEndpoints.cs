@@ -6,7 +6,7 @@ namespace OrbitGrains.WebFrontend.Agents;
 
 /// <summary>
 /// Spend and budget (spec: jarvis.md, Dashboard). The budget is enforced: an event that takes the month's spend over
-/// it pauses its agent with a `budget_exceeded` command (see <see cref="IAgentGrain.Record"/>).
+/// it pauses its agent with a `budget_exceeded` command (see <see cref="IAgentGrain.RecordBatch"/>).
 /// </summary>
 public static class SpendEndpoints
 {

@@ -15,6 +15,7 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<CredentialSelector>();
         services.AddSingleton<SignInChecks>();
         services.AddSingleton<AccountSockets>();
+        services.AddSingleton<UserStreamTickets>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountSockets>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, OrbitAuthorizationResultHandler>();
 
@@ -35,6 +36,7 @@ public static class AccessServiceCollectionExtensions
         authentication.AddCredential<AdminTokenAuthenticationHandler>(OrbitAuthSchemes.AdminToken);
         authentication.AddCredential<AgentTokenAuthenticationHandler>(OrbitAuthSchemes.AgentToken);
         authentication.AddCredential<ControlPlaneAuthenticationHandler>(OrbitAuthSchemes.ControlPlane);
+        authentication.AddCredential<UserStreamTicketAuthenticationHandler>(OrbitAuthSchemes.UserStreamTicket);
         authentication.AddCookie(OrbitAuthSchemes.AdminCookie, options =>
         {
             options.Cookie.Name = OrbitAuthorizationResultHandler.AdminCookieName;

@@ -33,6 +33,9 @@ public static class OrbitAuthSchemes
     /// <summary>`X-Agent-Token`: an agent's opaque token (spec: jarvis.md, Agent runtime); accepted only by the runtime routes.</summary>
     public const string AgentToken = "agent-token";
 
+    /// <summary>`?ticket=` on `GET /v1/stream`: a short-lived, single-use ticket for a person's live feed (<see cref="UserStreamTickets"/>).</summary>
+    public const string UserStreamTicket = "user-stream-ticket";
+
     /// <summary>`X-Control-Plane-Token`: CONTROL_PLANE_TOKEN, for trusted machine-to-machine calls (spec: jarvis.md).</summary>
     public const string ControlPlane = "control-plane";
 }

@@ -50,6 +50,7 @@ public static class OrbitPolicies
         authorization.AddPolicy(UserToken, Build(OrbitAuthSchemes.UserToken).Build());
         authorization.AddPolicy(AgentToken, Build(OrbitAuthSchemes.AgentToken).Build());
         authorization.AddPolicy(ControlPlane, Build(OrbitAuthSchemes.ControlPlane).Build());
+        authorization.AddPolicy(UserStreamTickets.Policy, UserStreamTickets.BuildPolicy());
     }
 
     /// <summary>An authenticated caller proved by the given schemes.</summary>

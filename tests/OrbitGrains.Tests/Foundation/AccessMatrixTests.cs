@@ -151,7 +151,9 @@ public sealed partial class AccessMatrixTests : IAsyncLifetime
         ["POST /v1/inbox/{id}/decision"] = Access.Member,
         ["GET /v1/spend"] = Access.Member,
         ["PATCH /v1/spend/budget"] = Access.Member,
+        // The live feed takes a stream ticket too (AgentsStreamTicketTests); by every other credential it is a member route.
         ["GET /v1/stream"] = Access.Member,
+        ["POST /v1/stream/ticket"] = Access.Member,
         ["POST /v1/events"] = Access.AgentToken,
         ["GET /v1/commands"] = Access.AgentToken,
         ["GET /v1/commands/listen"] = Access.AgentToken,

@@ -1,0 +1,80 @@
+using System.Net;
+using OrbitGrains.Tests.Accounts;
+
+namespace OrbitGrains.Tests.Agents;
+
+/// <summary>
+/// Storage that fails under a decision, injected in a real PostgreSQL (<see cref="PostgresWriteFaults"/>): when the
+/// agent's own write fails, nothing of the decision exists (the item stays pending, no command, the status unchanged)
+/// and it can be made again; when only the command queue's write fails, the decision stands and its command reaches
+/// the agent exactly once, at its next read.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class AgentsStorageFaultTests(PostgresServer server)
+{
+    private async Task<(RunningHost Host, string Database)> StartAsync(string dataDir, string name)
+    {
+        var database = await server.CreateDatabaseAsync(name);
+        var configuration = RunningHost.IsolatedConfiguration(dataDir, $"{name}-{Guid.NewGuid():N}");
+        configuration["ORLEANS_CLUSTERING"] = "postgres";
+        configuration["ConnectionStrings:Postgres"] = database;
+        configuration["ADMIN_TOKEN"] = ProductCluster.AdminToken;
+        configuration["CODEX_REMOTE_WEB_JWT_SECRET"] = ProductCluster.JwtSecret;
+        return (await RunningHost.StartFrontEndAsync(configuration), database);
+    }
+
+    [Fact]
+    public async Task A_decision_whose_agent_write_fails_leaves_nothing_and_can_be_made_again()
+    {
+        using var data = new TempDirectory("agents-fault");
+        var (host, database) = await StartAsync(data.Path, "agentwritefault");
+        await using var _ = host;
+        var agents = new AgentsApi(host.Http);
+        var user = await agents.SignUpAsync();
+        var (agent, token) = await agents.CreateAgentAsync(user, "faulty");
+        var agentId = (string)agent["id"]!;
+        var taskId = await agents.AskAsync(token, "deploy");
+
+        var faults = await PostgresWriteFaults.InstallAsync(database, "agent:%");
+        await faults.FailNextAsync(1);
+        using (var failed = await agents.DecideAsync(user, taskId))
+        {
+            Assert.True((int)failed.StatusCode >= 500, $"a failed store is a server error, not {(int)failed.StatusCode}");
+        }
+
+        Assert.Equal(1, await faults.AttemptsAsync());
+        Assert.Equal(taskId, (string?)Assert.Single(await agents.GetArrayAsync("/v1/inbox?status=pending", bearer: user))!["id"]);
+        Assert.Equal("waiting_approval", (string?)(await agents.GetAgentAsync(user, agentId))["status"]);
+        Assert.Empty(await agents.GetArrayAsync("/v1/commands", agentToken: token));
+
+        await AccountsApi.ExpectJsonAsync(await agents.DecideAsync(user, taskId, "rejected"), HttpStatusCode.OK);
+        var command = Assert.Single(await agents.GetArrayAsync("/v1/commands", agentToken: token))!;
+        Assert.Equal("rejected", (string?)command["payload"]!["decision"]);
+        Assert.Equal("running", (string?)(await agents.GetAgentAsync(user, agentId))["status"]);
+    }
+
+    [Fact]
+    public async Task A_decision_whose_queue_write_fails_stands_and_its_command_reaches_the_agent_once()
+    {
+        using var data = new TempDirectory("agents-fault");
+        var (host, database) = await StartAsync(data.Path, "queuewritefault");
+        await using var _ = host;
+        var agents = new AgentsApi(host.Http);
+        var user = await agents.SignUpAsync();
+        var (agent, token) = await agents.CreateAgentAsync(user, "faulty");
+        var taskId = await agents.AskAsync(token, "deploy");
+
+        var faults = await PostgresWriteFaults.InstallAsync(database, "agent-commands:%");
+        await faults.FailNextAsync(1);
+        await AccountsApi.ExpectJsonAsync(await agents.DecideAsync(user, taskId), HttpStatusCode.OK);
+        Assert.Equal(1, await faults.AttemptsAsync());
+        Assert.Equal("running", (string?)(await agents.GetAgentAsync(user, (string)agent["id"]!))["status"]);
+        await AgentsApi.ExpectDetailAsync(await agents.DecideAsync(user, taskId, "rejected"), HttpStatusCode.BadRequest, "Inbox item already decided.");
+
+        // The read hands the stored command over again, and this time the queue stores it: once.
+        var command = Assert.Single(await agents.GetArrayAsync("/v1/commands", agentToken: token))!;
+        Assert.Equal(taskId, (string?)command["sourceTaskId"]);
+        Assert.Equal(2, await faults.AttemptsAsync());
+        Assert.Single(await agents.GetArrayAsync("/v1/commands", agentToken: token));
+    }
+}
