@@ -148,6 +148,10 @@ public sealed record AgentSpend(
     [property: Id(2)] decimal Daily,
     [property: Id(3)] decimal Monthly);
 
+/// <summary>A UTC day's spend in a workspace: <paramref name="Date"/> is yyyy-MM-dd.</summary>
+[GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.DaySpend")]
+public sealed record DaySpend([property: Id(0)] string Date, [property: Id(1)] decimal Spend);
+
 /// <summary>The workspace's month after a spend was added: its total and the budget (null: none set).</summary>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.MonthSpend")]
 public sealed record MonthSpend([property: Id(0)] decimal Total, [property: Id(1)] decimal? Budget)

@@ -34,6 +34,16 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [Alias("Month")]
     Task<MonthSpend> Month();
 
+    /// <summary>
+    /// Spend per UTC day for the last <paramref name="days"/> days (1 to <see cref="MaxSpendDays"/>), oldest first,
+    /// ending today; a day without spend is 0. Corrected the same way as the month when a batch is counted again.
+    /// </summary>
+    [Alias("SpendDays")]
+    Task<DaySpend[]> SpendDays(int days);
+
+    /// <summary>Days of per-day spend a workspace keeps.</summary>
+    const int MaxSpendDays = 62;
+
     /// <summary>Sets the monthly budget (greater than 0), or turns budget enforcement off with null.</summary>
     [Alias("SetBudget")]
     Task SetBudget(decimal? budget);

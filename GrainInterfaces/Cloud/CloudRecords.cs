@@ -15,7 +15,8 @@ public sealed record InstanceRecord(
     [property: Id(4)] string? PublicIp,
     [property: Id(5)] string? ProviderInstanceId,
     [property: Id(6)] string InstanceType,
-    [property: Id(7)] DateTimeOffset CreatedAt);
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] DateTimeOffset? RunningSince = null);
 
 /// <summary>What a create asks for; the keys are plaintext only on the way to the grain, which stores them encrypted.</summary>
 /// <param name="ClientToken">The caller's idempotency token: a retried create with the same one returns the first instance.</param>

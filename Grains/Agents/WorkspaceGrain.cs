@@ -41,23 +41,50 @@ public sealed class WorkspaceGrain(
 
     public async Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost)
     {
-        var month = SpendPeriods.Month(clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var (month, day) = (SpendPeriods.Month(now), SpendPeriods.Day(now));
         var total = state.State.MonthKey == month ? state.State.MonthSpend : 0m;
-        var takeBack = state.State.LastBatches.TryGetValue(agentId, out var last) && firstSequence <= last.Through && last.Month == month ? last.Cost : 0m;
-        if (cost == 0 && takeBack == 0)
+        // The same batch counted again (its agent crashed before storing it): what it added before is taken back,
+        // from the month if it is still this one and from the day it was counted on if that is still kept.
+        var again = state.State.LastBatches.TryGetValue(agentId, out var last) && firstSequence <= last.Through;
+        var takeBack = again && last!.Month == month ? last.Cost : 0m;
+        var days = state.State.Days;
+        var dayTakeBack = again && last!.Day is { } lastDay && days.ContainsKey(lastDay) ? last.Cost : 0m;
+        if (cost == 0 && takeBack == 0 && dayTakeBack == 0)
         {
             return new MonthSpend(total, state.State.Budget);
         }
 
         state.State.MonthSpend = Math.Max(0m, total - takeBack) + cost;
         state.State.MonthKey = month;
-        state.State.LastBatches[agentId] = new SpentBatch(lastSequence, cost, month);
+        if (dayTakeBack != 0)
+        {
+            days[last!.Day!] = Math.Max(0m, days[last.Day!] - dayTakeBack);
+        }
+
+        days[day] = days.GetValueOrDefault(day) + cost;
+        while (days.Count > IWorkspaceGrain.MaxSpendDays)
+        {
+            days.Remove(days.Keys.First());
+        }
+
+        state.State.LastBatches[agentId] = new SpentBatch(lastSequence, cost, month, day);
         await state.WriteStateAsync();
         return new MonthSpend(state.State.MonthSpend, state.State.Budget);
     }
 
     public Task<MonthSpend> Month() => Task.FromResult(new MonthSpend(
         state.State.MonthKey == SpendPeriods.Month(clock.GetUtcNow()) ? state.State.MonthSpend : 0m, state.State.Budget));
+
+    public Task<DaySpend[]> SpendDays(int days)
+    {
+        var today = clock.GetUtcNow();
+        var count = Math.Clamp(days, 1, IWorkspaceGrain.MaxSpendDays);
+        return Task.FromResult(Enumerable.Range(0, count)
+            .Select(back => SpendPeriods.Day(today.AddDays(back - count + 1)))
+            .Select(day => new DaySpend(day, state.State.Days.GetValueOrDefault(day)))
+            .ToArray());
+    }
 
     public async Task SetBudget(decimal? budget)
     {
@@ -153,9 +180,12 @@ public sealed class WorkspaceGrain(
 
         /// <summary>Per agent, its last batch that was counted (bounded by the workspace's agents).</summary>
         [Id(5)] public Dictionary<string, SpentBatch> LastBatches { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>Spend per UTC day (yyyy-MM-dd), the newest <see cref="IWorkspaceGrain.MaxSpendDays"/> days that had any.</summary>
+        [Id(6)] public SortedDictionary<string, decimal> Days { get; set; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>The last counted batch of an agent: its last sequence number, its cost and its UTC month.</summary>
+    /// <summary>The last counted batch of an agent: its last sequence number, its cost, its UTC month and day (null in rows written before days were kept).</summary>
     [GenerateSerializer, Immutable, Alias("OrbitGrains.Agents.WorkspaceGrain.SpentBatch")]
-    public sealed record SpentBatch([property: Id(0)] long Through, [property: Id(1)] decimal Cost, [property: Id(2)] string Month);
+    public sealed record SpentBatch([property: Id(0)] long Through, [property: Id(1)] decimal Cost, [property: Id(2)] string Month, [property: Id(3)] string? Day = null);
 }

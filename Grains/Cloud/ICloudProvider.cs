@@ -57,5 +57,6 @@ public sealed class FeedInstanceEvents(IGrainFactory grains) : IInstanceEvents
         status = instance.Status,
         publicIp = instance.PublicIp,
         instanceType = instance.InstanceType,
+        runningSince = instance.RunningSince,
     });
 }

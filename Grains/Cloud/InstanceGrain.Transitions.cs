@@ -12,7 +12,7 @@ public sealed partial class InstanceGrain
         S.GoalSince = clock.GetUtcNow();
         S.CommandIssued = false;
         var changed = S.Status != status;
-        S.Status = status;
+        SetStatus(status);
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(TransitionReminder, options.TransitionReminderPeriod, options.TransitionReminderPeriod);
         StartPolling();
@@ -20,6 +20,21 @@ public sealed partial class InstanceGrain
         {
             Announce();
         }
+    }
+
+    /// <summary>Every status change goes through here, so the running time the instance is billed for stays exact.</summary>
+    private void SetStatus(string status)
+    {
+        if (status == InstanceStatus.Running)
+        {
+            S.RunningSince ??= clock.GetUtcNow();
+        }
+        else
+        {
+            S.RunningSince = null;
+        }
+
+        S.Status = status;
     }
 
     private void StartPolling() =>
@@ -154,7 +169,7 @@ public sealed partial class InstanceGrain
     private async Task SettleAsync(string status)
     {
         var changed = S.Status != status;
-        S.Status = status;
+        SetStatus(status);
         S.Goal = null;
         S.CommandIssued = false;
         if (status is InstanceStatus.Terminated or InstanceStatus.Failed)
@@ -188,7 +203,7 @@ public sealed partial class InstanceGrain
     /// <summary>A status change outside a transition (drift found by the reconciler).</summary>
     private async Task SetStatusAsync(string status)
     {
-        S.Status = status;
+        SetStatus(status);
         await state.WriteStateAsync();
         Announce();
     }

@@ -194,7 +194,7 @@ public sealed partial class InstanceGrain(
 
     private bool Owns(string userId) => S.Exists && S.UserId == userId;
 
-    private InstanceRecord Record() => new(Id, S.UserId, S.Name, S.Status, S.PublicIp, S.ProviderInstanceId, S.InstanceType, S.CreatedAt);
+    private InstanceRecord Record() => new(Id, S.UserId, S.Name, S.Status, S.PublicIp, S.ProviderInstanceId, S.InstanceType, S.CreatedAt, S.RunningSince);
 
     private string KeyContext(string provider) => $"instance:{Id}:key:{provider}";
 

@@ -32,4 +32,7 @@ public sealed class InstanceState
 
     /// <summary>True once the provider was told about the goal in flight (stop, start, terminate); repeated only after a crash.</summary>
     [Id(14)] public bool CommandIssued { get; set; }
+
+    /// <summary>When the instance last reached running; null while it is in any other state (what it costs by the hour).</summary>
+    [Id(15)] public DateTimeOffset? RunningSince { get; set; }
 }

@@ -53,9 +53,13 @@ public sealed record InboxItemView(
 
 /// <summary>
 /// The workspace's spend (spec: jarvis.md, `GET /v1/spend`): today's and this month's (UTC) across its agents, the
-/// monthly budget (null: none), and each agent's spend this month.
+/// monthly budget (null: none), and each agent's spend this month. Beyond the spec, <c>history</c>: spend per UTC day
+/// for the last <see cref="SpendEndpoints.HistoryDays"/> days, oldest first, ending today (what the dashboard charts).
 /// </summary>
-public sealed record SpendView(decimal Daily, decimal Monthly, decimal? Budget, AgentSpendView[] AgentBreakdown);
+public sealed record SpendView(decimal Daily, decimal Monthly, decimal? Budget, AgentSpendView[] AgentBreakdown, DaySpendView[] History);
+
+/// <summary>One UTC day's spend: <c>date</c> is yyyy-MM-dd.</summary>
+public sealed record DaySpendView(string Date, decimal Spend);
 
 /// <summary>One agent's spend this month (UTC).</summary>
 public sealed record AgentSpendView(string AgentId, string AgentName, decimal Spend);

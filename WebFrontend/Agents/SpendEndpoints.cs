@@ -10,6 +10,9 @@ namespace OrbitGrains.WebFrontend.Agents;
 /// </summary>
 public static class SpendEndpoints
 {
+    /// <summary>Days of per-day spend <c>GET /v1/spend</c> answers in <c>history</c>.</summary>
+    public const int HistoryDays = 30;
+
     public static void Map(RouteGroupBuilder dashboard)
     {
         dashboard.MapGet("/spend", GetAsync)
@@ -40,7 +43,9 @@ public static class SpendEndpoints
         var ids = await workspace.AgentIds();
         var agents = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IAgentGrain>(id).Spend(userId)))).OfType<AgentSpend>().ToArray();
         var month = await workspace.Month();
+        var history = await workspace.SpendDays(HistoryDays);
         return new SpendView(agents.Sum(a => a.Daily), month.Total, month.Budget,
-            agents.Select(a => new AgentSpendView(a.AgentId, a.AgentName, a.Monthly)).ToArray());
+            agents.Select(a => new AgentSpendView(a.AgentId, a.AgentName, a.Monthly)).ToArray(),
+            history.Select(d => new DaySpendView(d.Date, d.Spend)).ToArray());
     }
 }

@@ -3,7 +3,11 @@ using OrbitGrains.Cloud;
 
 namespace OrbitGrains.WebFrontend.Cloud;
 
-/// <summary>An instance as the Cloud routes show it (spec: cloud.md, Instances); status is one of <see cref="InstanceStatus"/>.</summary>
+/// <summary>
+/// An instance as the Cloud routes show it (spec: cloud.md, Instances); status is one of <see cref="InstanceStatus"/>.
+/// Beyond the spec, <c>running_since</c>: when it last reached running (null in any other state), what its cost so far
+/// is counted from.
+/// </summary>
 public sealed record InstanceView(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name,
@@ -13,10 +17,11 @@ public sealed record InstanceView(
     [property: JsonPropertyName("instance_type")] string InstanceType,
     [property: JsonPropertyName("vnc_port")] int VncPort,
     [property: JsonPropertyName("cloudbot_port")] int CloudbotPort,
-    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt)
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("running_since")] DateTimeOffset? RunningSince)
 {
     public static InstanceView From(InstanceRecord r) =>
-        new(r.Id, r.Name, r.Status, r.PublicIp, r.ProviderInstanceId, r.InstanceType, CloudOptions.VncPort, CloudOptions.GatewayPort, r.CreatedAt);
+        new(r.Id, r.Name, r.Status, r.PublicIp, r.ProviderInstanceId, r.InstanceType, CloudOptions.VncPort, CloudOptions.GatewayPort, r.CreatedAt, r.RunningSince);
 }
 
 /// <summary>GET /api/instances: newest first.</summary>

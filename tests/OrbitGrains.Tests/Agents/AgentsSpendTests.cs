@@ -20,8 +20,12 @@ public sealed class AgentsSpendTests(AgentsHost host) : AccountsHostTest<AgentsH
         await SpendAsync(tokenA, 0m);
 
         var spend = await GetSpendAsync(user);
-        Assert.Equal(["daily", "monthly", "budget", "agentBreakdown"], spend.Select(p => p.Key).ToArray());
+        Assert.Equal(["daily", "monthly", "budget", "agentBreakdown", "history"], spend.Select(p => p.Key).ToArray());
         Assert.Equal(3.25m, (decimal)spend["daily"]!);
+        var history = History(spend);
+        Assert.Equal(30, history.Count);
+        Assert.Equal((Today(), 3.25m), history[^1]);
+        Assert.All(history.SkipLast(1), day => Assert.Equal(0m, day.Spend));
         Assert.Equal(3.25m, (decimal)spend["monthly"]!);
         Assert.Null(spend["budget"]);
         var breakdown = spend["agentBreakdown"]!.AsArray().ToDictionary(b => (string)b!["agentName"]!, b => (decimal)b!["spend"]!);
@@ -47,13 +51,37 @@ public sealed class AgentsSpendTests(AgentsHost host) : AccountsHostTest<AgentsH
         var nextMonth = Clock.GetUtcNow().Month != Clock.GetUtcNow().AddDays(-1).Month;
         Assert.Equal(1m, (decimal)spend["daily"]!);
         Assert.Equal(nextMonth ? 1m : 5m, (decimal)spend["monthly"]!);
+        Assert.Equal([4m, 1m], History(spend).TakeLast(2).Select(d => d.Spend));
 
         Clock.Advance(TimeSpan.FromDays(32));
         spend = await GetSpendAsync(user);
         Assert.Equal(0m, (decimal)spend["daily"]!);
         Assert.Equal(0m, (decimal)spend["monthly"]!);
         Assert.Equal(0m, (decimal)spend["agentBreakdown"]![0]!["spend"]!);
+        Assert.All(History(spend), day => Assert.Equal(0m, day.Spend));
     }
+
+    [Fact]
+    public async Task A_batch_counted_again_after_a_crash_is_taken_back_from_the_day_it_was_counted_on()
+    {
+        var workspace = Host.Grains.GetGrain<OrbitGrains.Agents.IWorkspaceGrain>($"spend-days-{Guid.NewGuid():N}");
+        await workspace.AddSpend("agent-1", 1, 3, 2m);
+        await workspace.AddSpend("agent-1", 1, 3, 2m);
+        Assert.Equal(2m, (await workspace.SpendDays(1)).Single().Spend);
+
+        // Counted again on the next day (the agent stored the batch only then): it moves, it is not doubled.
+        Clock.Advance(TimeSpan.FromDays(1));
+        await workspace.AddSpend("agent-1", 2, 3, 2m);
+        Assert.Equal([0m, 2m], (await workspace.SpendDays(2)).Select(d => d.Spend));
+        await workspace.AddSpend("agent-1", 4, 4, 0.5m);
+        Assert.Equal([0m, 2.5m], (await workspace.SpendDays(2)).Select(d => d.Spend));
+        Assert.Equal(OrbitGrains.Agents.IWorkspaceGrain.MaxSpendDays, (await workspace.SpendDays(1000)).Length);
+    }
+
+    private string Today() => Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<(string Date, decimal Spend)> History(JsonObject spend) =>
+        spend["history"]!.AsArray().Select(d => ((string)d!["date"]!, (decimal)d["spend"]!)).ToList();
 
     [Fact]
     public async Task The_event_that_crosses_the_budget_is_stored_and_pauses_its_agent_with_one_budget_exceeded_command()

@@ -23,7 +23,11 @@ public sealed class CloudInstancesTests(CloudHost host) : IClassFixture<CloudHos
         Assert.NotNull(created["created_at"]);
 
         await Eventually.TrueAsync(async () => await Api.StatusAsync(user, id) == "running", "the instance runs", TimeSpan.FromSeconds(60));
-        Assert.Equal("127.0.0.1", (string?)(await Api.GetAsync(user, id))["public_ip"]);
+        var running = await Api.GetAsync(user, id);
+        Assert.Equal("127.0.0.1", (string?)running["public_ip"]);
+        // Its cost is counted from when it reached running, which the server keeps (null in any other state).
+        var runningSince = DateTimeOffset.Parse((string)running["running_since"]!);
+        Assert.True(runningSince >= DateTimeOffset.Parse((string)created["created_at"]!));
 
         // Each state change is on the owner's live feed, in the product's own state names.
         var userId = (string)(await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, "/auth/session", bearer: user), HttpStatusCode.OK))["user"]!["id"]!;
@@ -35,10 +39,12 @@ public sealed class CloudInstancesTests(CloudHost host) : IClassFixture<CloudHos
         Assert.Equal("Instance stop initiated", (string?)stop["message"]);
         await Eventually.TrueAsync(async () => await Api.StatusAsync(user, id) == "stopped", "the instance stops", TimeSpan.FromSeconds(60));
         Assert.Equal("stopped", Ec2.Find((string)created["ec2_instance_id"]!)!.State);
+        Assert.Null((await Api.GetAsync(user, id))["running_since"]);
 
         var start = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Post, $"/api/instances/{id}/start", bearer: user), HttpStatusCode.OK);
         Assert.Equal("Instance start initiated", (string?)start["message"]);
         await Eventually.TrueAsync(async () => await Api.StatusAsync(user, id) == "running", "the instance runs again", TimeSpan.FromSeconds(60));
+        Assert.True(DateTimeOffset.Parse((string)(await Api.GetAsync(user, id))["running_since"]!) >= runningSince);
 
         using (var deleted = await Api.SendAsync(HttpMethod.Delete, $"/api/instances/{id}", bearer: user))
         {

@@ -15,7 +15,12 @@ export interface InboxItem {
   id: string; agentId: string; agentName: string; proposedAction: string | null; completedActions: string[];
   status: 'pending' | 'approved' | 'rejected'; comment: string | null; createdAt: string; expiresAt?: string | null;
 }
-export interface Spend { daily: number; monthly: number; budget: number | null; agentBreakdown: Array<{ agentId: string; agentName: string; spend: number }> }
+export interface Spend {
+  daily: number; monthly: number; budget: number | null;
+  agentBreakdown: Array<{ agentId: string; agentName: string; spend: number }>;
+  /** Spend per UTC day (yyyy-mm-dd), oldest first, ending today; days without spend are 0. */
+  history: Array<{ date: string; spend: number }>;
+}
 
 /** Feed data (`GET /v1/stream`) of the Agents family. */
 export interface InboxFeed { action: 'opened' | 'decided' | 'expired'; item: InboxItem }
@@ -58,13 +63,3 @@ export function inboxOrder(a: InboxItem, b: InboxItem): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);
 }
 
-/** Spend per UTC day (yyyy-mm-dd) from events, the last `days` days ending today, zeros included. */
-export function spendPerDay(events: AgentEvent[], days = 14, now = Date.now()): Array<{ day: string; spend: number }> {
-  const totals = new Map<string, number>();
-  for (let i = days - 1; i >= 0; i--) totals.set(new Date(now - i * 86_400_000).toISOString().slice(0, 10), 0);
-  for (const e of events) {
-    const day = new Date(e.createdAt).toISOString().slice(0, 10);
-    if (totals.has(day)) totals.set(day, (totals.get(day) ?? 0) + e.cost);
-  }
-  return [...totals].map(([day, spend]) => ({ day, spend: Math.round(spend * 1e6) / 1e6 }));
-}

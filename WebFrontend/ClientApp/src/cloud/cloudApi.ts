@@ -10,10 +10,12 @@ export interface Instance {
   /** launching, running, stopping, stopped, terminated or failed: the product's states, never a provider's own. */
   status: string;
   public_ip: string | null; ec2_instance_id: string | null; instance_type: string; vnc_port: number; cloudbot_port: number; created_at: string;
+  /** When it last reached running; null in any other state. */
+  running_since: string | null;
 }
 export interface InstanceList { instances: Instance[]; max_instances?: number }
 /** An `instance` entry of the live feed (`GET /v1/stream`). */
-export interface InstanceFeed { id: string; name: string; status: string; publicIp: string | null; instanceType: string }
+export interface InstanceFeed { id: string; name: string; status: string; publicIp: string | null; instanceType: string; runningSince: string | null }
 
 const path = (id: string) => `/api/instances/${encodeURIComponent(id)}`;
 

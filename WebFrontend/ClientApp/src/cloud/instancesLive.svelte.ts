@@ -45,7 +45,7 @@ export class InstancesLive {
       return;
     }
     this.instances = (this.instances ?? []).map((i) => (i.id === change.id
-      ? { ...i, status: change.status, public_ip: change.publicIp, name: change.name, instance_type: change.instanceType }
+      ? { ...i, status: change.status, public_ip: change.publicIp, name: change.name, instance_type: change.instanceType, running_since: change.runningSince }
       : i));
   }
 }

@@ -1,10 +1,11 @@
 import { hourlyPrice, type Instance } from '../cloud/cloudApi';
 
 /**
- * An estimate of what a running instance has cost since it was launched: the type's on-demand hourly price times
- * the hours since `created_at` (time spent stopped is not known to the client, so this is an upper bound).
+ * What a running instance has cost in its current run: the type's on-demand hourly price (an estimate: us-east-1,
+ * Linux) times the hours since it reached running (`running_since`, kept by the server); 0 when it is not running.
  */
 export function costSoFar(instance: Instance, now = Date.now()): number {
-  const hours = Math.max(0, now - Date.parse(instance.created_at)) / 3_600_000;
+  if (!instance.running_since) return 0;
+  const hours = Math.max(0, now - Date.parse(instance.running_since)) / 3_600_000;
   return (hourlyPrice[instance.instance_type] ?? 0) * hours;
 }
