@@ -38,7 +38,13 @@ public sealed record ChaosFigures
     public const double LateAfterSeconds = 1;
 
     /// <summary>The oldest lost frame of a connection's tail: seconds from its sending to the connection's end.</summary>
-    public double LongestLostTail => RelayLostWithinBound.Where(m => m.ConnectionEndedAt is not null).Select(m => m.ConnectionEndedAt!.Value - m.SentAt).DefaultIfEmpty(0).Max();
+    /// <summary>
+    /// Of the messages lost within the bound, those lost as a connection's tail (the rest are replays a SIGKILL took
+    /// in the write-behind window, whose connections may have lived on long after).
+    /// </summary>
+    public List<RelayLoad.LostMessage> RelayLostTails { get; init; } = [];
+
+    public double LongestLostTail => RelayLostTails.Select(m => m.ConnectionEndedAt!.Value - m.SentAt).DefaultIfEmpty(0).Max();
 
     public double MaxOutage => Outages.Count == 0 ? 0 : Outages.Max(o => o.Seconds);
 

@@ -157,6 +157,7 @@ public static class ChaosRun
                 RelayLost = relayLost.Count,
                 RelayLostBeyondBound = beyond,
                 RelayLostWithinBound = [.. relayLost.Except(beyond)],
+                RelayLostTails = [.. relayLost.Where(LostTail)],
                 StreamMissed = streamMissed,
                 StreamReconnects = stream.Reconnects,
                 StreamResets = stream.Resets,
