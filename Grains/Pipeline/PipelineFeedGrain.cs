@@ -15,8 +15,14 @@ namespace OrbitGrains.Pipeline;
 public sealed class PipelineFeedGrain(
     [PersistentState("pipeline-feed", OrbitStorageNames.GrainState)] IPersistentState<PipelineFeedGrain.State> store,
     TimeProvider clock,
+    IClusterMembershipService membership,
     ILogger<PipelineFeedGrain> logger) : Grain, IPipelineFeedGrain
 {
+    /// <summary>How often the feed looks for silos the cluster declared dead since it activated.</summary>
+    private static readonly TimeSpan MembershipCheck = TimeSpan.FromSeconds(1);
+
+    private HashSet<SiloAddress> _deadAtActivation = [];
+
     public const int Capacity = 5000;
 
     private readonly EventWatchers _watchers = new(clock, logger);
@@ -36,7 +42,22 @@ public sealed class PipelineFeedGrain(
         await store.WriteStateAsync();
         _base = store.State.Epoch << PipelineFeed.EpochShift;
         _last = _base;
+        _deadAtActivation = DeadSilos();
+        this.RegisterGrainTimer(() =>
+        {
+            // Batches come one-way: those sent to or from a silo that died may be lost, and no reader would know.
+            // A new activation starts a new epoch, which tells every reader to reload the jobs' stored events.
+            if (DeadSilos().Except(_deadAtActivation).Any())
+            {
+                this.DeactivateOnIdle();
+            }
+
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(MembershipCheck, MembershipCheck));
     }
+
+    private HashSet<SiloAddress> DeadSilos() =>
+        membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
 
     public async Task Publish(string jobId, PipelineEvent[] events)
     {
