@@ -18,14 +18,17 @@ public static class ClusterUnavailable
 
     /// <summary>
     /// True for Orleans' refusals of a message to an unreachable silo (<see cref="OrleansMessageRejectionException"/>,
-    /// <see cref="SiloUnavailableException"/> among them) and for a grain call that timed out, wherever in the chain of
-    /// inner exceptions they are.
+    /// <see cref="SiloUnavailableException"/> among them), for the runtime's own failures while membership changes
+    /// (an <see cref="OrleansException"/> such as "no active nodes are compatible with grain ..." from placement while
+    /// silos are declared dead or join; configuration errors excepted), and for a grain call that timed out, wherever
+    /// in the chain of inner exceptions they are.
     /// </summary>
     public static bool Is(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is OrleansMessageRejectionException or TimeoutException)
+            if (current is OrleansMessageRejectionException or TimeoutException
+                || (current is OrleansException && current is not OrleansConfigurationException))
             {
                 return true;
             }
