@@ -33,31 +33,40 @@ public sealed class PipelineFeedGrain(
 
     // Jobs that finished in this activation: a later batch (a patch applied afterwards) is passed on as it comes.
     private readonly HashSet<string> _finishedHere = new(StringComparer.Ordinal);
-    private long _base;
     private long _last;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        store.State.Epoch++;
-        await store.WriteStateAsync();
-        _base = store.State.Epoch << PipelineFeed.EpochShift;
-        _last = _base;
-        _deadAtActivation = DeadSilos();
-        this.RegisterGrainTimer(() =>
+        await StartEpochAsync();
+        _deadAtActivation = membership.CurrentSnapshot.DeadSilos();
+        this.RegisterGrainTimer(async () =>
         {
             // Batches come one-way: those sent to or from a silo that died may be lost, and no reader would know.
-            // A new activation starts a new epoch, which tells every reader to reload the jobs' stored events.
-            if (DeadSilos().Except(_deadAtActivation).Any())
+            // A new epoch tells every reader to reload the jobs' stored events. It starts here, in place, rather than
+            // by deactivating: a new activation would know no watcher until each front end renewed its lease.
+            var dead = membership.CurrentSnapshot.DeadSilos();
+            if (dead.Except(_deadAtActivation).Any())
             {
-                this.DeactivateOnIdle();
-            }
+                _deadAtActivation = dead;
+                await StartEpochAsync();
 
-            return Task.CompletedTask;
+                // An empty batch: each watching front end asks for what follows its last id and learns the new epoch
+                // now, not with the next job's event (there may be none for a while).
+                _watchers.Send(PipelineFeed.AllJobs, []);
+            }
         }, new GrainTimerCreationOptions(MembershipCheck, MembershipCheck));
     }
 
-    private HashSet<SiloAddress> DeadSilos() =>
-        membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
+    /// <summary>Takes a new stored epoch and forgets what the previous one numbered: its readers are told to reload.</summary>
+    private async Task StartEpochAsync()
+    {
+        store.State.Epoch++;
+        await store.WriteStateAsync();
+        _last = store.State.Epoch << PipelineFeed.EpochShift;
+        _recent.Clear();
+        _lastPerJob.Clear();
+        _finishedHere.Clear();
+    }
 
     public async Task Publish(string jobId, PipelineEvent[] events)
     {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.Pipeline;
 
@@ -11,7 +12,9 @@ namespace OrbitGrains.WebFrontend.Pipeline;
 /// duplicates: a batch that skips ids (a lost or overtaken message) is filled from the source's stored events first.
 /// Renewals every lease period keep the registration alive and fill any gap left when the source moved to another
 /// silo. So the all-jobs streams of a front end cost one feed message per event batch, whatever the number of jobs
-/// or streams.
+/// or streams. When cluster membership declares a silo dead, every watch is renewed at once rather than at the next
+/// period: a source that lived there came back elsewhere knowing no watcher, and events would otherwise wait for the
+/// renewal (up to <see cref="RenewEvery"/>).
 /// </summary>
 public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 {
@@ -20,14 +23,19 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 
     private readonly object _gate = new();
     private readonly Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private static readonly TimeSpan RetryAfterDeath = TimeSpan.FromSeconds(1);
+    private const int RetriesAfterDeath = 30;
+
     private readonly IGrainFactory _grains;
+    private readonly IClusterMembershipService _membership;
     private readonly ILogger<PipelineEventHub> _logger;
     private IPipelineJobObserver? _reference;
     private int _subscribers;
 
-    public PipelineEventHub(IGrainFactory grains, ILogger<PipelineEventHub> logger, IHostApplicationLifetime lifetime)
+    public PipelineEventHub(IGrainFactory grains, IClusterMembershipService membership, ILogger<PipelineEventHub> logger, IHostApplicationLifetime lifetime)
     {
         _grains = grains;
+        _membership = membership;
         _logger = logger;
 
         // Stopping fires before the server starts waiting for open requests: streams are ended, not left to time out,
@@ -116,29 +124,62 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         return topic is null ? Task.CompletedTask : DeliverAsync(topic, events);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RenewPeriodicallyAsync(stoppingToken), RenewOnSiloDeathAsync(stoppingToken));
+
+    private async Task RenewPeriodicallyAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(RenewEvery);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            Topic[] topics;
-            lock (_gate)
-            {
-                topics = _topics.Values.ToArray();
-            }
+            await RenewAllAsync(Topics());
+        }
+    }
 
-            foreach (var topic in topics)
+    private async Task RenewOnSiloDeathAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var _ in _membership.WatchSiloDeaths(stoppingToken))
+        {
+            // Right after a death the cluster may still be settling (placement, directory): retry what failed, briefly.
+            var pending = Topics();
+            for (var attempt = 0; pending.Count > 0 && attempt < RetriesAfterDeath && !stoppingToken.IsCancellationRequested; attempt++)
             {
-                try
+                if (attempt > 0)
                 {
-                    await RenewAsync(topic);
+                    await Task.Delay(RetryAfterDeath, stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    _logger.LogWarning(ex, "Renewing the watch of job {Job} failed; retrying on the next round", topic.JobId);
-                }
+
+                pending = await RenewAllAsync(pending);
             }
         }
+    }
+
+    private List<Topic> Topics()
+    {
+        lock (_gate)
+        {
+            return [.. _topics.Values];
+        }
+    }
+
+    /// <summary>Renews each topic's watch; the topics whose renewal failed (logged).</summary>
+    private async Task<List<Topic>> RenewAllAsync(IEnumerable<Topic> topics)
+    {
+        var failed = new List<Topic>();
+        foreach (var topic in topics)
+        {
+            try
+            {
+                await RenewAsync(topic);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogWarning(ex, "Renewing the watch of job {Job} failed; retrying", topic.JobId);
+                failed.Add(topic);
+            }
+        }
+
+        return failed;
     }
 
     private void EndAll()
@@ -194,6 +235,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         {
             var batch = await Source(topic.JobId).Watch(Reference, topic.LastId);
             Publish(topic, batch.Events);
+            NoteNewEpoch(topic, batch.LastEventId);
         }
         finally
         {
@@ -207,10 +249,14 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         try
         {
             var fresh = events.Where(e => e.StreamId > topic.LastId).OrderBy(e => e.StreamId).ToArray();
-            if (fresh.Length > 0 && fresh[0].StreamId != topic.LastId + 1)
+            if (events.Length == 0 || (fresh.Length > 0 && fresh[0].StreamId != topic.LastId + 1))
             {
-                // Events were kept before they were sent, so the source can always give back what we skipped.
-                fresh = (await Source(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobEventsGrain.MaxStoredEvents)).Events;
+                // Events were kept before they were sent, so the source can always give back what we skipped. An empty
+                // batch is the source asking us to look (the feed started a new epoch).
+                var batch = await Source(topic.JobId).GetEventsAfter(topic.LastId, PipelineJobEventsGrain.MaxStoredEvents);
+                Publish(topic, batch.Events);
+                NoteNewEpoch(topic, batch.LastEventId);
+                return;
             }
 
             Publish(topic, fresh);
@@ -225,6 +271,37 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
         }
     }
 
+    /// <summary>
+    /// The all-jobs feed reported a newest id of a later epoch than any event passed on, with no event of it yet:
+    /// streams are told to reload now rather than with the next event, which may be long in coming.
+    /// </summary>
+    private static void NoteNewEpoch(Topic topic, long lastEventId)
+    {
+        if (lastEventId > topic.LastId && CrossesFeedRestart(topic, lastEventId))
+        {
+            OfferReset(topic, lastEventId);
+            topic.LastId = lastEventId;
+        }
+    }
+
+    private static void OfferReset(Topic topic, long id)
+    {
+        var reset = new SseFrame(id, PipelineEventStream.EncodeReset(id,
+            "The all-jobs feed restarted and events may have been missed; reload the current state, live events follow."));
+        foreach (var subscriber in Subscribers(topic))
+        {
+            subscriber.Offer(reset);
+        }
+    }
+
+    private static Subscription[] Subscribers(Topic topic)
+    {
+        lock (topic.Subscribers)
+        {
+            return topic.Subscribers.ToArray();
+        }
+    }
+
     private static void Publish(Topic topic, IReadOnlyList<PipelineEvent> events)
     {
         if (events.Count == 0)
@@ -232,12 +309,7 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
             return;
         }
 
-        Subscription[] subscribers;
-        lock (topic.Subscribers)
-        {
-            subscribers = topic.Subscribers.ToArray();
-        }
-
+        var subscribers = Subscribers(topic);
         foreach (var e in events)
         {
             if (e.StreamId <= topic.LastId)
@@ -247,15 +319,10 @@ public sealed class PipelineEventHub : BackgroundService, IPipelineJobObserver
 
             if (CrossesFeedRestart(topic, e.StreamId))
             {
-                // The feed was activated again (its silo stopped or was lost) and numbers from a new epoch. Events the
-                // jobs sent to the lost activation may never have been numbered: say so, as a reconnect with an id of
-                // an earlier epoch is told, instead of carrying on as if nothing were missing.
-                var reset = new SseFrame(e.StreamId - 1, PipelineEventStream.EncodeReset(e.StreamId - 1,
-                    "The all-jobs feed restarted and events may have been missed; reload the current state, live events follow."));
-                foreach (var subscriber in subscribers)
-                {
-                    subscriber.Offer(reset);
-                }
+                // The feed numbers from a new epoch (it was activated again, or started one after a silo's death).
+                // Events the jobs sent to the old epoch may never have been numbered: say so, as a reconnect with an
+                // id of an earlier epoch is told, instead of carrying on as if nothing were missing.
+                OfferReset(topic, e.StreamId - 1);
             }
 
             topic.LastId = e.StreamId;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using OrbitGrains.Hosting;
 using OrbitGrains.Relay;
 using OrbitGrains.WebFrontend.Sockets;
 using OrbitGrains.WebFrontend.Telemetry;
@@ -128,22 +129,9 @@ public sealed partial class RelayConnectionHub(
     /// <summary>Whenever a silo leaves the cluster, tells each of this hub's users' relays which sockets it holds.</summary>
     private async Task WatchMembershipAsync(CancellationToken stoppingToken)
     {
-        var dead = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
-        try
+        await foreach (var _ in membership.WatchSiloDeaths(stoppingToken))
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
-            {
-                var nowDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
-                if (nowDead.Except(dead).Any())
-                {
-                    await ReconcileAllAsync();
-                }
-
-                dead = nowDead;
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await ReconcileAllAsync();
         }
     }
 

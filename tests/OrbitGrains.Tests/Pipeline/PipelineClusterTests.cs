@@ -99,6 +99,43 @@ public sealed class PipelineClusterTests(PostgresServer server)
         await nodeA.Http.PostForDetailAsync($"/api/v1/jobs/{jobB}/cancel");
     }
 
+    [Fact]
+    public async Task When_a_node_leaves_the_all_jobs_stream_on_the_other_is_told_to_reload_at_once_and_goes_on_live()
+    {
+        using var dataA = new TempDirectory();
+        using var dataB = new TempDirectory();
+        var database = await server.CreateDatabaseAsync("pipeepoch");
+        var (a, nodeB) = await StartTwoAsync(dataA, dataB, database, "pipeline-epoch");
+        await using var _ = nodeB;
+
+        await using var onB = await SseClient.OpenPathAsync(nodeB.Http, "/api/v1/events/stream");
+        Assert.Equal("connected", (await onB.NextAsync()).Type);
+        await using (var nodeA = a)
+        {
+            // Jobs on both nodes: the feed is active on one of them and node B's hub watches it.
+            var jobA = (await nodeA.Http.CreateJobAsync("epoch-a")).GetProperty("id").GetString()!;
+            var jobB = (await nodeB.Http.CreateJobAsync("epoch-b")).GetProperty("id").GetString()!;
+            await ReadBothPausesAsync(onB, jobA, jobB);
+            await nodeA.Http.PostForDetailAsync($"/api/v1/jobs/{jobA}/cancel");
+            await nodeA.Http.PostForDetailAsync($"/api/v1/jobs/{jobB}/cancel");
+            await onB.ReadUntilAsync(f => f.Type == "job_canceled" && f.Data.GetProperty("job_id").GetString() == jobB);
+        }
+
+        // Node A is gone, and with it whatever it held in memory (perhaps the feed, perhaps batches in flight). No job
+        // sends anything now: the reset comes from the membership change itself, not from a later event.
+        var frames = await onB.ReadUntilAsync(f => f.Type is "reset" or "gate_pause");
+        Assert.Equal("reset", frames[^1].Type);
+
+        // And the stream is live again on the feed's new epoch, without waiting for the hub's periodic renewal.
+        var started = DateTime.UtcNow;
+        var next = (await nodeB.Http.CreateJobAsync("epoch-after")).GetProperty("id").GetString()!;
+        var live = await onB.ReadUntilAsync(f => f.Type == "gate_pause" && f.Data.GetProperty("job_id").GetString() == next);
+        Assert.True(DateTime.UtcNow - started < OrbitGrains.WebFrontend.Pipeline.PipelineEventHub.RenewEvery,
+            $"the new job's events reached the stream only after {DateTime.UtcNow - started}");
+        Assert.True(live[^1].Id > frames[^1].Id);
+        await nodeB.Http.PostForDetailAsync($"/api/v1/jobs/{next}/cancel");
+    }
+
     private static async Task<List<SseClient.Frame>> ReadBothPausesAsync(SseClient stream, string first, string second)
     {
         var frames = new List<SseClient.Frame>();
