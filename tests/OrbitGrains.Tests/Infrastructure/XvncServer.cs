@@ -40,19 +40,17 @@ public sealed class XvncServer : IAsyncDisposable
             var process = Process.Start(start)!;
             process.BeginErrorReadLine();
             process.BeginOutputReadLine();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!process.HasExited && DateTime.UtcNow < deadline)
+            try
             {
-                try
+                await Eventually.TrueAsync(async () => process.HasExited || await ListensAsync(port), "Xvnc listens", TimeSpan.FromSeconds(30));
+                if (!process.HasExited)
                 {
-                    using var probe = new TcpClient();
-                    await probe.ConnectAsync("127.0.0.1", port);
                     return new XvncServer(process, port, display);
                 }
-                catch (SocketException)
-                {
-                    await Task.Delay(100);
-                }
+            }
+            catch (TimeoutException)
+            {
+                // Stopped below and tried again on another display.
             }
 
             Stop(process, display);
@@ -95,5 +93,19 @@ public sealed class XvncServer : IAsyncDisposable
         // Killed, it leaves its display's lock and socket behind.
         File.Delete($"/tmp/.X{display}-lock");
         File.Delete($"/tmp/.X11-unix/X{display}");
+    }
+
+    private static async Task<bool> ListensAsync(int port)
+    {
+        try
+        {
+            using var probe = new TcpClient();
+            await probe.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

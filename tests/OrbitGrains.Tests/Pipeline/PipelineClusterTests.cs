@@ -178,12 +178,8 @@ public sealed class PipelineClusterTests(PostgresServer server)
 
         // Node A is gone with the job's activation. Nobody calls the job: node B's reminder service must pick it up.
         var management = nodeB.Grains.GetGrain<IManagementGrain>(0);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job was not reactivated on the surviving node");
-            await Task.Delay(200);
-        }
+        await Eventually.TrueAsync(async () => (await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count > 0,
+            "the job is reactivated on the surviving node", TimeSpan.FromSeconds(60));
 
         var job = await nodeB.Http.WaitForGateAsync(id, "research");
         Assert.Equal("timer", job.GetProperty("gates")[0].GetProperty("by").GetString());

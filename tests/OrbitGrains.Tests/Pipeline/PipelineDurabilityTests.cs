@@ -37,7 +37,7 @@ public sealed class PipelineDurabilityTests
         // No request reaches the job: only its reminder can bring it back.
         var management = second.Grains.GetGrain<IManagementGrain>(0);
         var grainType = GrainType.Create("pipeline-job");
-        await WaitAsync(async () => (await management.GetActiveGrains(grainType)).Count > 0, "the reminder reactivates the job");
+        await Eventually.TrueAsync(async () => (await management.GetActiveGrains(grainType)).Count > 0, "the reminder reactivates the job");
 
         var after = await second.Http.WaitForGateAsync(id, "research");
         var outline = after.GetProperty("gates")[0];
@@ -71,25 +71,11 @@ public sealed class PipelineDurabilityTests
         configuration["Operator:pipeline:stage_duration_ms"] = "3000";
         await using var second = await PipelineHost.StartAsync(configuration);
         var management = second.Grains.GetGrain<IManagementGrain>(0);
-        await WaitAsync(async () => (await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count > 0, "the reminder reactivates the job");
+        await Eventually.TrueAsync(async () => (await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count > 0, "the reminder reactivates the job");
         var job = await second.Http.WaitForGateAsync(id, "outline");
         Assert.Equal(1, job.GetProperty("stages")[0].GetProperty("attempts").GetInt32());
         var artifacts = await second.Http.GetStringAsync($"/api/v1/jobs/{id}/artifacts");
         Assert.Single(JsonDocument.Parse(artifacts).RootElement.EnumerateArray());
         await second.Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }
