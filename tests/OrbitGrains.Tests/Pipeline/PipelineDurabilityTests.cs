@@ -17,6 +17,19 @@ public sealed class PipelineDurabilityTests
         return configuration;
     }
 
+    /// <summary>
+    /// The running stage's reminder is what this test is about: the outline gate's timer is pushed an hour out, so the job
+    /// waits at the gate however long a loaded machine takes to get there (with it on, the job could be approved and
+    /// move on before the test looked).
+    /// </summary>
+    private static Dictionary<string, string?> MidStageConfiguration(string dataDir)
+    {
+        var configuration = Configuration(dataDir);
+        configuration["Operator:pipeline:stage_duration_ms"] = "3000";
+        configuration["Operator:gates:outline:auto_approve_after_s"] = "3600";
+        return configuration;
+    }
+
     [Fact]
     public async Task A_gate_is_auto_approved_by_the_timer_after_a_silo_restart_without_anyone_touching_the_job()
     {
@@ -57,8 +70,7 @@ public sealed class PipelineDurabilityTests
     public async Task A_job_stopped_mid_stage_finishes_that_stage_after_a_restart()
     {
         using var data = new TempDirectory();
-        var configuration = Configuration(data.Path);
-        configuration["Operator:pipeline:stage_duration_ms"] = "3000";
+        var configuration = MidStageConfiguration(data.Path);
         string id;
         await using (var first = await PipelineHost.StartAsync(configuration))
         {
@@ -67,8 +79,7 @@ public sealed class PipelineDurabilityTests
             Assert.Equal("running", created.GetProperty("stages")[0].GetProperty("status").GetString());
         }
 
-        configuration = Configuration(data.Path);
-        configuration["Operator:pipeline:stage_duration_ms"] = "3000";
+        configuration = MidStageConfiguration(data.Path);
         await using var second = await PipelineHost.StartAsync(configuration);
         var management = second.Grains.GetGrain<IManagementGrain>(0);
         await Eventually.TrueAsync(async () => (await management.GetActiveGrains(GrainType.Create("pipeline-job"))).Count > 0, "the reminder reactivates the job");
