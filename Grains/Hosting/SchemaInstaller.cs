@@ -101,6 +101,17 @@ public static class SchemaInstaller
         }
     }
 
+    /// <summary>How long a starting node keeps trying to reach PostgreSQL while its attempts time out.</summary>
+    private static readonly TimeSpan PostgresStartupWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// No answer within one attempt's timeout: a server that is up but slow (a busy machine, one starting beside the
+    /// node) may answer the next one. A refused connection or a refusal by the server (wrong password, no such
+    /// database) will not pass by itself, and fails at once with the message operators act on.
+    /// </summary>
+    private static bool Unreachable(Exception ex) =>
+        ex is TimeoutException || (ex is NpgsqlException { InnerException: TimeoutException } and not PostgresException);
+
     private static async Task PreparePostgresAsync(OrbitClusterSettings settings, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
@@ -111,16 +122,29 @@ public static class SchemaInstaller
         }
 
         NpgsqlConnection connection;
-        try
+        var deadline = DateTimeOffset.UtcNow + PostgresStartupWait;
+        while (true)
         {
-            connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or ArgumentException or InvalidOperationException)
-        {
-            throw new OrbitConfigurationException(
-                $"Cannot reach PostgreSQL at {settings.DescribePostgres()}: {Innermost(ex).Message} " +
-                "Check ConnectionStrings__Postgres and that the server is running.", ex);
+            var attempt = new NpgsqlConnection(builder.ConnectionString);
+            try
+            {
+                await attempt.OpenAsync(cancellationToken);
+                connection = attempt;
+                break;
+            }
+            catch (Exception ex) when (Unreachable(ex) && DateTimeOffset.UtcNow < deadline)
+            {
+                await attempt.DisposeAsync();
+                // Each attempt is kept short so a wrong address is reported quickly; a slow server gets more of them.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or ArgumentException or InvalidOperationException)
+            {
+                await attempt.DisposeAsync();
+                throw new OrbitConfigurationException(
+                    $"Cannot reach PostgreSQL at {settings.DescribePostgres()}: {Innermost(ex).Message} " +
+                    "Check ConnectionStrings__Postgres and that the server is running.", ex);
+            }
         }
 
         await using (connection)
