@@ -36,9 +36,13 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("SetDisabled")]
     Task<UserRecord?> SetDisabled(bool disabled);
 
-    /// <summary>Tells this account's watchers that one of its token families was revoked.</summary>
+    /// <summary>Tells this account's watchers that one of its token families was revoked; returns once they know.</summary>
     [Alias("FamilyRevoked")]
     Task FamilyRevoked(string familyId);
+
+    /// <summary>Tells this account's watchers that one of its web sessions ended; returns once they know.</summary>
+    [Alias("SessionEnded")]
+    Task SessionEnded(string sessionId);
 
     /// <summary>
     /// Registers (or renews) a front end's watch for <paramref name="lease"/>; a watch that is not renewed lapses, so

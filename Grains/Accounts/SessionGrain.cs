@@ -16,8 +16,17 @@ public sealed class SessionGrain(
         ? new SessionStart(state.State.UserId, state.State.FamilyId, state.State.ExpiresAt)
         : null;
 
-    // A revoked session has nothing left worth keeping: absence already means "not live".
-    public Task Revoke() => state.EndAsync(this);
+    // A revoked session has nothing left worth keeping: absence already means "not live". Front ends may hold the
+    // session as live in memory (WebSessionCache), so the account's watchers hear of it before this returns.
+    public async Task Revoke()
+    {
+        var userId = state.RecordExists ? state.State.UserId : null;
+        await state.EndAsync(this);
+        if (!string.IsNullOrEmpty(userId))
+        {
+            await GrainFactory.GetGrain<IUserGrain>(userId).SessionEnded(this.GetPrimaryKeyString());
+        }
+    }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 

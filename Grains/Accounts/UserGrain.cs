@@ -52,6 +52,7 @@ public sealed class UserGrain(
         }
 
         await state.WriteStateAsync();
+        await _watchers.NotifyAsync(watch => watch.UserChanged(Record()!));
         return true;
     }
 
@@ -82,7 +83,7 @@ public sealed class UserGrain(
         {
             state.State.Roles = [.. granted];
             await state.WriteStateAsync();
-            _watchers.Notify(watch => watch.UserChanged(Record()!));
+            await _watchers.NotifyAsync(watch => watch.UserChanged(Record()!));
         }
 
         return Record();
@@ -116,14 +117,27 @@ public sealed class UserGrain(
             await GrainFactory.GetGrain<IUserTokenGrain>(userToken).Revoke();
         }
 
-        _watchers.Notify(watch => watch.UserChanged(Record()!));
+        await _watchers.NotifyAsync(watch => watch.UserChanged(Record()!));
         return Record();
     }
 
     public Task FamilyRevoked(string familyId)
     {
         var userId = this.GetPrimaryKeyString();
-        _watchers.Notify(watch => watch.FamilyRevoked(userId, familyId));
+        return _watchers.NotifyAsync(watch => watch.FamilyRevoked(userId, familyId));
+    }
+
+    public Task SessionEnded(string sessionId)
+    {
+        var userId = this.GetPrimaryKeyString();
+        return _watchers.NotifyAsync(watch => watch.SessionEnded(userId, sessionId));
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The watchers live in memory: the next activation will not know them, so they must register again.
+        var userId = this.GetPrimaryKeyString();
+        _watchers.Notify(watch => watch.WatchEnded(userId));
         return Task.CompletedTask;
     }
 

@@ -13,6 +13,8 @@ public static class AccountsEndpoints
         services.AddSingleton<RefreshChains>();
         services.AddHttpContextAccessor();
         services.AddSingleton<WebTokenService>();
+        services.AddSingleton<WebSessionCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebSessionCache>());
         services.AddSingleton<AnchorTokenService>();
         services.AddSingleton<AccountRegistry>();
         services.AddSingleton<PasswordHashing>();

@@ -38,11 +38,14 @@ public sealed class WebTokenService
     private readonly TokenValidationParameters _validation;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly IHttpContextAccessor _requests;
+    private readonly WebSessionCache _sessions;
 
     public WebTokenService(
-        IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock, RefreshChains chains, IHttpContextAccessor requests)
+        IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock, RefreshChains chains, IHttpContextAccessor requests,
+        WebSessionCache sessions)
     {
         _grains = grains;
+        _sessions = sessions;
         _requests = requests;
         _options = options;
         _clock = clock;
@@ -114,11 +117,7 @@ public sealed class WebTokenService
             return null;
         }
 
-        // The signature already vouches for the subject, so the user is fetched alongside the session check.
-        var sessionTask = _grains.GetGrain<ISessionGrain>(sessionId).GetLive();
-        var userTask = _grains.GetGrain<IUserGrain>(userId).Get();
-        var session = await sessionTask;
-        var user = await userTask;
+        var (session, user) = await _sessions.LookupAsync(sessionId, userId);
         if (session is null || session.UserId != userId || user is null || !user.Accepts(DateTimeOffset.FromUnixTimeSeconds(iat)))
         {
             return null;

@@ -64,6 +64,19 @@ public sealed partial class AccountSockets(IGrainFactory grains, ILogger<Account
         return Task.CompletedTask;
     }
 
+    // A socket lives across refreshes of its sign-in, each of which ends a session: only the family matters here.
+    public Task SessionEnded(string userId, string sessionId) => Task.CompletedTask;
+
+    public Task WatchEnded(string userId)
+    {
+        if (_byUser.ContainsKey(userId))
+        {
+            _ = WatchAsync(userId);
+        }
+
+        return Task.CompletedTask;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Lease / 3);
