@@ -174,6 +174,41 @@ public sealed class GroupCommitTests : IDisposable
         Assert.False((await ReadAsync(deleting, "clear-unread")).RecordExists);
     }
 
+    [Fact]
+    public async Task The_group_commit_writes_the_rows_of_the_provider_and_each_continues_the_others_versions()
+    {
+        await using var host = await StartAsync();
+        var product = host.Services.GetRequiredKeyedService<IGrainStorage>(OrbitStorageNames.GrainState);
+        // The provider alone, behind the same key mapping: how cluster mode and earlier versions write.
+        var provider = new StorageKeyGrainStorage(
+            await RawGrainStorage.StartAsync(host, OrbitStorageNames.GrainState),
+            host.Services.GetRequiredService<LegacyStorageRows>(),
+            host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StorageKeyGrainStorage>>());
+        const string Columns = "GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString, ServiceId, hex(PayloadBinary), Version";
+        var value = new ProbeState { Value = "same row", Writes = 3 };
+
+        await product.WriteStateAsync(StateName, Grain("compat"), new GrainState<ProbeState>(value));
+        var byGroupCommit = await RowAsync(host, Columns);
+        await ExecuteAsync(host, "DELETE FROM OrleansStorage WHERE GrainIdExtensionString = 'k:compat'");
+        var state = new GrainState<ProbeState>(value);
+        await provider.WriteStateAsync(StateName, Grain("compat"), state);
+        Assert.Equal(await RowAsync(host, Columns), byGroupCommit);
+
+        // Versions carry on across the two writers, and each reads what the other wrote.
+        await product.WriteStateAsync(StateName, Grain("compat"), state);
+        Assert.Equal("2", state.ETag);
+        await provider.WriteStateAsync(StateName, Grain("compat"), state);
+        Assert.Equal("3", state.ETag);
+        await Assert.ThrowsAsync<InconsistentStateException>(() =>
+            product.WriteStateAsync(StateName, Grain("compat"), new GrainState<ProbeState>(value) { ETag = "2", RecordExists = true }));
+        var read = new GrainState<ProbeState>(new ProbeState());
+        await provider.ReadStateAsync(StateName, Grain("compat"), read);
+        Assert.Equal(("same row", 3, "3"), (read.State!.Value, read.State.Writes, read.ETag));
+        await product.ClearStateAsync(StateName, Grain("compat"), state);
+        await provider.ReadStateAsync(StateName, Grain("compat"), read);
+        Assert.False(read.RecordExists);
+    }
+
     public void Dispose() => _data.Dispose();
 
     private Task<RunningHost> StartAsync() =>
@@ -269,6 +304,17 @@ public sealed class GroupCommitTests : IDisposable
         listener.SetMeasurementEventCallback<int>((_, value, _, _) => sizes.Enqueue(value));
         listener.Start();
         return listener;
+    }
+
+    private static async Task<string> RowAsync(RunningHost host, string columns)
+    {
+        await using var connection = new SqliteConnection(SchemaInstaller.SqliteConnectionString(host.Services.GetRequiredService<OrbitClusterSettings>().SqlitePath));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {columns} FROM OrleansStorage WHERE GrainIdExtensionString = 'k:compat'";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "the row exists");
+        return string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static async Task ExecuteAsync(RunningHost host, string sql)
