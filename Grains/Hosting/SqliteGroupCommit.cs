@@ -19,7 +19,7 @@ namespace OrbitGrains.Hosting;
 /// only its caller and leaves the rest of its group to commit. A group that cannot commit (an I/O error, a full disk)
 /// fails every caller of that group; none of its changes is stored.
 /// </remarks>
-public sealed partial class SqliteGroupCommit : IAsyncDisposable
+public sealed partial class SqliteGroupCommit : IAsyncDisposable, IDisposable
 {
     /// <summary>Most operations in one transaction: bounds the time a group holds the file's write lock.</summary>
     public const int MaxGroup = 512;
@@ -100,6 +100,9 @@ public sealed partial class SqliteGroupCommit : IAsyncDisposable
         _statements?.Dispose();
         _statements = null;
     }
+
+    /// <summary>For a container disposed synchronously: the same as <see cref="DisposeAsync"/>, waited for.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private Task<int?> Enqueue(Operation operation) =>
         _queue.Writer.TryWrite(operation)
