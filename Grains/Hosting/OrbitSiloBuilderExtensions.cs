@@ -2,12 +2,14 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrbitGrains.Cloud;
 using OrbitGrains.Pipeline;
 using OrbitGrains.Telemetry;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Providers;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace OrbitGrains.Hosting;
@@ -103,7 +105,8 @@ public static class OrbitSiloBuilderExtensions
         silo.Services.AddSingleton<LegacyStorageRows>();
         if (settings.Mode == ClusteringMode.Localhost)
         {
-            silo.Services.AddSingleton<SqliteWriteGate>();
+            silo.Services.AddSingleton(services => new SqliteGroupCommit(
+                connectionString, services.GetRequiredService<OrbitMeter>(), services.GetRequiredService<ILogger<SqliteGroupCommit>>()));
         }
 
         foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
@@ -141,13 +144,19 @@ public static class OrbitSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>A named ADO.NET provider behind the product's storage keys, and in embedded mode behind the one write queue.</summary>
+    /// <summary>A named ADO.NET provider behind the product's storage keys; in embedded mode its writes go through the group commit.</summary>
     private static IGrainStorage GrainStorage(IServiceProvider services, string name, ClusteringMode mode)
     {
-        IGrainStorage storage = new StorageKeyGrainStorage(
-            AdoNetGrainStorageFactory.Create(services, name),
-            services.GetRequiredService<LegacyStorageRows>(),
-            services.GetRequiredService<ILogger<StorageKeyGrainStorage>>());
-        return mode == ClusteringMode.Localhost ? new SerializedWriteGrainStorage(storage, services.GetRequiredService<SqliteWriteGate>()) : storage;
+        var provider = AdoNetGrainStorageFactory.Create(services, name);
+        var inner = mode == ClusteringMode.Localhost
+            ? new GroupCommitGrainStorage(
+                provider,
+                name,
+                services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(name).DeleteStateOnClear,
+                services.GetRequiredService<SqliteGroupCommit>(),
+                services.GetRequiredService<IActivatorProvider>())
+            : (IGrainStorage)provider;
+        return new StorageKeyGrainStorage(inner, services.GetRequiredService<LegacyStorageRows>(), services.GetRequiredService<ILogger<StorageKeyGrainStorage>>());
     }
 }

@@ -23,6 +23,7 @@ public sealed class OrbitMeter
         Accounts = new AccountsInstruments(Meter);
         Pipeline = new PipelineInstruments(Meter);
         Rooms = new RoomsInstruments(Meter);
+        Storage = new StorageInstruments(Meter);
     }
 
     /// <summary>For a family's own instruments (see the class summary) and the front end's socket instruments.</summary>
@@ -33,4 +34,6 @@ public sealed class OrbitMeter
     public PipelineInstruments Pipeline { get; }
 
     public RoomsInstruments Rooms { get; }
+
+    public StorageInstruments Storage { get; }
 }

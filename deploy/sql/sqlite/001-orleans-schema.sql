@@ -6,7 +6,9 @@
 -- commit, which under concurrent writers queues them for hundreds of milliseconds (docs/benchmarks.md,
 -- "Pipeline: SSE fan-out"). In WAL mode NORMAL survives a crash of the process; a power loss may lose the
 -- last commits. (A PRAGMA that answers with a row, such as busy_timeout, cannot go here: the provider reads
--- the first result set.)
+-- the first result set.) In embedded mode the product stores grain state through its group commit instead
+-- (Grains/Hosting/SqliteGroupCommit.cs: the same rows and version checks, many writes per transaction,
+-- synchronous=FULL); the grain-state write queries below serve only the removal of old-layout rows.
 
 CREATE TABLE IF NOT EXISTS OrleansQuery
 (

@@ -49,31 +49,6 @@ public sealed class StorageKeyUpgradeTests
     private static GrainState<ProbeState> State(string value) => new(new ProbeState { Value = value, Writes = 1 });
 
     /// <summary>Orleans' own ADO.NET provider with no product layer in front: what earlier versions wrote through.</summary>
-    private static async Task<IGrainStorage> OldLayoutStorageAsync(RunningHost host)
-    {
-        var storage = AdoNetGrainStorageFactory.Create(host.Services, OrbitStorageNames.GrainState);
-        var lifecycle = new StartOnlyLifecycle();
-        storage.Participate(lifecycle);
-        foreach (var observer in lifecycle.Observers)
-        {
-            await observer.OnStart(CancellationToken.None);
-        }
-
-        return storage;
-    }
-
-    private sealed class StartOnlyLifecycle : ISiloLifecycle
-    {
-        public List<ILifecycleObserver> Observers { get; } = [];
-
-        public int HighestCompletedStage => ServiceLifecycleStage.Active;
-
-        public int LowestStoppedStage => ServiceLifecycleStage.Active;
-
-        public IDisposable Subscribe(string observerName, int stage, ILifecycleObserver observer)
-        {
-            Observers.Add(observer);
-            return new CancellationTokenSource();
-        }
-    }
+    private static async Task<IGrainStorage> OldLayoutStorageAsync(RunningHost host) =>
+        await RawGrainStorage.StartAsync(host, OrbitStorageNames.GrainState);
 }
