@@ -13,7 +13,7 @@ public sealed class EmbeddedWriteGateTests
     {
         using var data = new TempDirectory();
         await using var host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(data.Path, "gate"));
-        foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
+        foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState })
         {
             Assert.IsType<SerializedWriteGrainStorage>(host.Services.GetRequiredKeyedService<IGrainStorage>(name));
         }
