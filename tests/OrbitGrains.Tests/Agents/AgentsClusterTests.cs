@@ -53,6 +53,7 @@ public sealed class AgentsClusterTests(PostgresServer server, ITestOutputHelper 
         await using (streamA)
         await using (streamB)
         {
+            var posted = Stopwatch.StartNew();
             await AccountsApi.ExpectJsonAsync(await onA.PostEventAsync(token, new { type = "action", message = "from A" }), HttpStatusCode.Created);
             await AccountsApi.ExpectJsonAsync(await onB.PostEventAsync(token, new { type = "action", message = "from B" }), HttpStatusCode.Created);
             foreach (var stream in new[] { streamA, streamB })
@@ -62,6 +63,9 @@ public sealed class AgentsClusterTests(PostgresServer server, ITestOutputHelper 
                     .Select(f => f.Data.GetProperty("data").GetProperty("message").GetString()!).ToArray());
                 Assert.Equal(Enumerable.Range(0, frames.Count).Select(i => frames[0].Id + i), frames.Select(f => f.Id));
             }
+
+            // Live, not brought by the hubs' renewal (every 30 s), which also fills what live delivery missed.
+            Assert.True(posted.Elapsed < WebFrontend.Feeds.UserFeedHub.RenewEvery / 2, $"both streams had both events after {posted.Elapsed}");
         }
 
         // The agent long-polls front end A; the person decides through front end B.
