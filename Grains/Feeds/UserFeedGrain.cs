@@ -34,8 +34,13 @@ public sealed class UserFeedGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The next activation numbers from a new epoch and knows no watcher: an empty batch has each front end renew
-        // now, so its streams get a reset at once rather than at the next renewal or entry.
-        Send([]);
+        // now, so its streams get a reset at once rather than at the next renewal or entry. Not when the silo shuts
+        // down: its own front end's streams end with it, and the others renew when membership declares it dead.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            Send([]);
+        }
+
         return Task.CompletedTask;
     }
 
