@@ -1,6 +1,10 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using OrbitGrains.Agents;
+using OrbitGrains.Hosting;
 using OrbitGrains.Tests.Accounts;
+using Orleans.Core.Internal;
+using Orleans.Storage;
 
 namespace OrbitGrains.Tests.Agents;
 
@@ -67,6 +71,34 @@ public sealed class AgentsInboxIndexTests : IDisposable
         Assert.Equal(taskIds[0], (string?)Assert.Single(await again.GetArrayAsync("/v1/inbox?status=approved", bearer: user))!["id"]);
         Assert.Equal(taskIds.Length - 1, (await again.GetArrayAsync("/v1/inbox?status=pending&limit=500", bearer: user)).Count);
         Assert.Empty(await again.GetArrayAsync("/v1/inbox", bearer: other));
+    }
+
+    [Fact]
+    public async Task A_workspace_whose_agents_had_tasks_before_the_index_was_kept_has_it_built_by_its_first_list()
+    {
+        await using var host = await RunningHost.StartFrontEndAsync(RunningHost.IsolatedConfiguration(_data.Path, $"inbox-upgrade-{Guid.NewGuid():N}"));
+        var agents = new AgentsApi(host.Http);
+        var user = await agents.SignUpAsync();
+        var userId = await UserIdAsync(agents, user);
+        var (asker, askerToken) = await agents.CreateAgentAsync(user, "asker");
+        await agents.CreateAgentAsync(user, "quiet");
+        var taskId = await agents.AskAsync(askerToken, "deploy");
+
+        // The workspace's row as it was stored before the index existed: agents listed, no index, not marked complete.
+        var workspace = host.Grains.GetGrain<IWorkspaceGrain>(userId);
+        await workspace.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(OrbitStorageNames.GrainState);
+        var row = new GrainState<WorkspaceGrain.State>(new WorkspaceGrain.State());
+        var grainId = GrainId.Create("workspace", userId);
+        await storage.ReadStateAsync("workspace", grainId, row);
+        Assert.Equal(2, row.State!.AgentIds.Count);
+        row.State.InboxAgents.Clear();
+        row.State.InboxIndexed = false;
+        await storage.WriteStateAsync("workspace", grainId, row);
+        Assert.Null(await workspace.InboxAgentIds());
+
+        Assert.Equal(taskId, (string?)Assert.Single(await agents.GetArrayAsync("/v1/inbox", bearer: user))!["id"]);
+        Assert.Equal(new[] { (string)asker["id"]! }, await workspace.InboxAgentIds());
     }
 
     public void Dispose() => _data.Dispose();
