@@ -55,6 +55,26 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [Alias("ExpireAt")]
     Task ExpireAt(string agentId, DateTimeOffset at);
 
+    /// <summary>
+    /// Notes that an agent has inbox tasks (the inbox index): the agent calls it before it stores its first task, so an
+    /// agent with tasks is always listed (one whose write then failed is listed with none, which only costs a call).
+    /// Agents stay listed: decided tasks stay in the inbox. Idempotent.
+    /// </summary>
+    [Alias("NoteInboxAgent")]
+    Task NoteInboxAgent(string agentId);
+
+    /// <summary>
+    /// The agents that have (or may have) inbox tasks, oldest first: those the inbox list asks. Null when the index was
+    /// not built yet (a workspace whose agents had tasks before it kept one): the caller builds it with
+    /// <see cref="CompleteInboxIndex"/>.
+    /// </summary>
+    [Alias("InboxAgentIds")]
+    Task<string[]?> InboxAgentIds();
+
+    /// <summary>Adds the agents found with inbox tasks by asking each of them, and marks the index complete.</summary>
+    [Alias("CompleteInboxIndex")]
+    Task CompleteInboxIndex(string[] agentIds);
+
     /// <summary>An agent's next task expiry after it expired its due tasks; null: none left (the reminder ends with the last).</summary>
     [Alias("SetExpiry")]
     Task SetExpiry(string agentId, DateTimeOffset? next);

@@ -4,8 +4,8 @@ namespace OrbitGrains.Feeds;
 
 /// <summary>
 /// A person's live feed [user id]: numbers what the person's grains publish (agents' events, inbox changes, spend,
-/// later Cloud instance state), keeps the newest <see cref="UserFeed.Capacity"/> for Last-Event-ID replay and sends each
-/// entry on the Orleans stream <see cref="UserFeed.StreamNamespace"/>/{user id}, which front ends follow.
+/// later Cloud instance state), keeps the newest <see cref="UserFeed.Capacity"/> for Last-Event-ID replay and passes
+/// each entry to the front ends watching it (one one-way call per front end, whatever its number of connections).
 /// </summary>
 [Alias("OrbitGrains.Feeds.IUserFeedGrain")]
 public interface IUserFeedGrain : IGrainWithStringKey
@@ -17,33 +17,27 @@ public interface IUserFeedGrain : IGrainWithStringKey
     /// <summary>Entries after <paramref name="afterId"/> (at most <paramref name="limit"/>), oldest first.</summary>
     [Alias("After")]
     Task<UserFeedBatch> After(long afterId, int limit);
+
+    /// <summary>
+    /// Registers (or renews) the observer of the front end on <paramref name="silo"/> for <see cref="UserFeed.Lease"/>,
+    /// and returns the entries after <paramref name="afterId"/> it kept, so a renewal after the feed moved fills the gap.
+    /// </summary>
+    /// <remarks>
+    /// There is no unwatch: a front end that stops renewing is dropped when its lease runs out, or at once when
+    /// cluster membership declares its silo dead. An explicit removal could overtake a newer registration and silence it.
+    /// </remarks>
+    [Alias("Watch")]
+    Task<UserFeedBatch> Watch(SiloAddress silo, IUserFeedObserver observer, long afterId);
 }
 
-/// <summary>
-/// The follower of one user's feed stream on one silo [silo address + "|" + user id], placed on that silo: it holds the
-/// stream subscription and hands each entry to the silo's <see cref="IUserFeedSink"/>, so a front end subscribes once per
-/// connected user however many connections that user has there.
-/// </summary>
-[Alias("OrbitGrains.Feeds.IUserFeedListenerGrain")]
-public interface IUserFeedListenerGrain : IGrainWithStringKey
+/// <summary>A front end's hub, watching people's feeds for the connections it holds.</summary>
+[Alias("OrbitGrains.Feeds.IUserFeedObserver")]
+public interface IUserFeedObserver : IGrainObserver
 {
-    /// <summary>Subscribes (or keeps the subscription); the hub calls it when it starts following and then to renew.</summary>
-    [Alias("Listen")]
-    Task Listen();
-
-    /// <summary>Ends the subscription: nobody on this silo follows the user any more.</summary>
-    [Alias("Stop")]
-    Task Stop();
-}
-
-/// <summary>Where a silo's feed listeners deliver: the front end's hub. A silo without one (headless) drops the entries.</summary>
-public interface IUserFeedSink
-{
-    /// <summary>The silo address this sink serves, as in the listener's key.</summary>
-    string SiloKey { get; }
-
-    /// <summary>True while any connection on this silo follows the user.</summary>
-    bool Follows(string userId);
-
-    Task Deliver(string userId, UserFeedEvent entry);
+    /// <summary>
+    /// New entries of <paramref name="userId"/>'s feed, oldest first. Empty: the feed started a new epoch or is going
+    /// away; the hub renews its watch at once and learns the new epoch.
+    /// </summary>
+    [OneWay, Alias("OnEntries")]
+    Task OnEntries(string userId, UserFeedEvent[] entries);
 }

@@ -26,12 +26,12 @@ public sealed record UserFeedBatch(
 /// <summary>Names shared by the feed's publishers, its grain and the front ends that follow it.</summary>
 public static class UserFeed
 {
-    /// <summary>The Orleans stream namespace of the per-user feeds; the stream key is the user id.</summary>
-    public const string StreamNamespace = "user-feed";
-
     /// <summary>Entries a feed keeps for Last-Event-ID replay.</summary>
     public const int Capacity = 1000;
 
     /// <summary>See <see cref="UserFeedEvent"/>: ids stay below 2^53, so JavaScript reads them exactly.</summary>
     public const int EpochShift = 32;
+
+    /// <summary>How long a front end's watch lasts without renewal (hubs renew every 30 s).</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 }

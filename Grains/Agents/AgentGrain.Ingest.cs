@@ -47,6 +47,13 @@ public sealed partial class AgentGrain
             await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).ExpireAt(agent.Id, expiries.Min());
         }
 
+        if (!state.State.InInboxIndex && accepted.Any(e => e.TaskId is not null))
+        {
+            // Listed before the first task is stored, so the inbox list never misses it; the flag is stored with the batch.
+            await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).NoteInboxAgent(agent.Id);
+            state.State.InInboxIndex = true;
+        }
+
         // Every batch tells the workspace its sequence numbers, so spend counted for a batch that was never stored is taken back.
         var cost = accepted.Sum(e => e.Cost);
         var counted = await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, agent.EventsCount + 1, agent.EventsCount + accepted.Count, cost);

@@ -35,6 +35,9 @@ public sealed class AgentState
 
     /// <summary>The sequence number of the agent's last command (see <see cref="QueuedCommand"/>).</summary>
     [Id(11)] public long CommandsIssued { get; set; }
+
+    /// <summary>True once the workspace's inbox index lists this agent (noted before its first task was stored).</summary>
+    [Id(12)] public bool InInboxIndex { get; set; }
 }
 
 public sealed partial class AgentGrain(

@@ -28,6 +28,12 @@ public sealed class WorkspaceGrain(
             }
 
             // Listed before it exists: a crash before Create leaves an id the list skips, never an agent nobody can see.
+            if (state.State.AgentIds.Count == 0)
+            {
+                // No agent, so no task: the inbox index is complete from the start.
+                state.State.InboxIndexed = true;
+            }
+
             state.State.AgentIds.Add(agentId);
             await state.WriteStateAsync();
         }
@@ -38,6 +44,29 @@ public sealed class WorkspaceGrain(
     }
 
     public Task<string[]> AgentIds() => Task.FromResult(state.State.AgentIds.ToArray());
+
+    public async Task NoteInboxAgent(string agentId)
+    {
+        if (state.State.InboxAgents.Add(agentId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<string[]?> InboxAgentIds()
+    {
+        var complete = state.State.InboxIndexed || state.State.AgentIds.Count == 0;
+        return Task.FromResult(complete ? state.State.AgentIds.Where(state.State.InboxAgents.Contains).ToArray() : null);
+    }
+
+    public async Task CompleteInboxIndex(string[] agentIds)
+    {
+        // A union: an agent that noted its first task while the caller was asking the others stays listed.
+        var known = state.State.AgentIds.ToHashSet(StringComparer.Ordinal);
+        state.State.InboxAgents.UnionWith(agentIds.Where(known.Contains));
+        state.State.InboxIndexed = true;
+        await state.WriteStateAsync();
+    }
 
     public async Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost)
     {
@@ -183,6 +212,15 @@ public sealed class WorkspaceGrain(
 
         /// <summary>Spend per UTC day (yyyy-MM-dd), the newest <see cref="IWorkspaceGrain.MaxSpendDays"/> days that had any.</summary>
         [Id(6)] public SortedDictionary<string, decimal> Days { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>The inbox index: agents that noted inbox tasks (bounded by the workspace's agents).</summary>
+        [Id(7)] public HashSet<string> InboxAgents { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// True once <see cref="InboxAgents"/> lists every agent with tasks: set with the first agent, or by the first
+        /// inbox list of a workspace whose agents had tasks before the index was kept.
+        /// </summary>
+        [Id(8)] public bool InboxIndexed { get; set; }
     }
 
     /// <summary>The last counted batch of an agent: its last sequence number, its cost, its UTC month and day (null in rows written before days were kept).</summary>

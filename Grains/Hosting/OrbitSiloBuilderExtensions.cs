@@ -15,7 +15,7 @@ using Orleans.Storage;
 namespace OrbitGrains.Hosting;
 
 /// <summary>
-/// The one place that composes a silo of the product: clustering, grain storage, reminders and streams
+/// The one place that composes a silo of the product: clustering, grain storage and reminders
 /// chosen by <see cref="OrbitClusterSettings"/>. Both hosts (front end and headless) and the tests call it.
 /// </summary>
 public static class OrbitSiloBuilderExtensions
@@ -96,11 +96,6 @@ public static class OrbitSiloBuilderExtensions
             options.ConnectionString = connectionString;
             options.DeleteStateOnClear = true;
         });
-        silo.AddAdoNetGrainStorage(OrbitStorageNames.PubSub, options =>
-        {
-            options.Invariant = invariant;
-            options.ConnectionString = connectionString;
-        });
         // Registered after the providers, so these wrappers are what grains and the silo lifecycle resolve.
         silo.Services.AddSingleton<LegacyStorageRows>();
         if (settings.Mode == ClusteringMode.Localhost)
@@ -109,7 +104,7 @@ public static class OrbitSiloBuilderExtensions
                 connectionString, services.GetRequiredService<OrbitMeter>(), services.GetRequiredService<ILogger<SqliteGroupCommit>>()));
         }
 
-        foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState, OrbitStorageNames.PubSub })
+        foreach (var name in new[] { ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, OrbitStorageNames.GrainState })
         {
             silo.Services.AddKeyedSingleton<IGrainStorage>(name, (services, key) => GrainStorage(services, (string)key!, settings.Mode));
         }
@@ -124,7 +119,6 @@ public static class OrbitSiloBuilderExtensions
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = minimumPeriod);
         }
 
-        silo.AddMemoryStreams(OrbitStorageNames.Streams);
         silo.AddDashboard();
         silo.Services.AddSingleton(settings);
         // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.

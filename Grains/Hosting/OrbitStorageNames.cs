@@ -6,12 +6,6 @@ public static class OrbitStorageNames
     /// <summary>Grain state; also the default storage for grains that name none.</summary>
     public const string GrainState = "orbit";
 
-    /// <summary>Stream subscriptions of the memory stream provider.</summary>
-    public const string PubSub = "PubSubStore";
-
-    /// <summary>The stream provider used for cluster-wide fan-out.</summary>
-    public const string Streams = "orbit-streams";
-
     public const string PostgresInvariant = "Npgsql";
 
     /// <summary>Orleans maps this invariant to Microsoft.Data.Sqlite's factory.</summary>

@@ -21,6 +21,14 @@ public sealed class HubLeases<THub> where THub : class
         return changed;
     }
 
+    /// <summary>The hubs holding a lease (run-out ones included until <see cref="Expire"/>); not to be changed while enumerated.</summary>
+    public IEnumerable<THub> Hubs => _hubs.Values.Select(lease => lease.Hub);
+
+    public int Count => _hubs.Count;
+
+    /// <summary>Drops a hub before its lease runs out (its silo was declared dead).</summary>
+    public void Forget(string hubId) => _hubs.Remove(hubId);
+
     public bool TryGet(string hubId, out THub hub)
     {
         if (_hubs.TryGetValue(hubId, out var lease))

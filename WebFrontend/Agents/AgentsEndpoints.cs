@@ -20,7 +20,6 @@ public static class AgentsEndpoints
     {
         services.AddSingleton<AgentEventBatcher>();
         services.AddSingleton<WebFrontend.Feeds.UserFeedHub>();
-        services.AddSingleton<OrbitGrains.Feeds.IUserFeedSink>(provider => provider.GetRequiredService<WebFrontend.Feeds.UserFeedHub>());
         services.AddHostedService(provider => provider.GetRequiredService<WebFrontend.Feeds.UserFeedHub>());
         return services;
     }

@@ -56,7 +56,8 @@ public static class AgentsStreamEndpoints
     {
         var userId = http.RequiredUser().Id!;
         var given = ServerSentEvents.LastEventId(http.Request);
-        using var subscription = await hub.SubscribeAsync(userId);
+        // A person's feed always exists (it starts empty), so the hub always subscribes.
+        using var subscription = (await hub.SubscribeAsync(userId))!;
         var cancel = http.RequestAborted;
         var response = http.Response;
         ServerSentEvents.Begin(http);
@@ -76,17 +77,14 @@ public static class AgentsStreamEndpoints
             await response.Body.WriteAsync(Frame(lastId, "connected", new { lastEventId = lastId }), cancel);
             if (reset)
             {
-                await response.Body.WriteAsync(Frame(lastId, "reset", new
-                {
-                    lastEventId = lastId,
-                    message = "Entries after the given Last-Event-ID are no longer kept; reload the current state, live entries follow.",
-                }), cancel);
+                await response.Body.WriteAsync(UserFeedHub.EncodeReset(lastId,
+                    "Entries after the given Last-Event-ID are no longer kept; reload the current state, live entries follow."), cancel);
             }
             else
             {
                 foreach (var entry in batch.Events.Where(e => e.Id > lastId))
                 {
-                    await response.Body.WriteAsync(UserFeedHub.Encode(entry), cancel);
+                    await response.Body.WriteAsync(UserFeedHub.EncodeEntry(entry), cancel);
                     lastId = entry.Id;
                 }
             }
@@ -100,6 +98,5 @@ public static class AgentsStreamEndpoints
         }
     }
 
-    private static byte[] Frame(long id, string type, object data) =>
-        ServerSentEvents.Encode(id, JsonSerializer.Serialize(new { id, type, data, at = DateTimeOffset.UtcNow }));
+    private static byte[] Frame(long id, string type, object data) => UserFeedHub.EncodeFrame(id, type, data);
 }

@@ -34,7 +34,7 @@ public static class InboxEndpoints
         }
 
         var userId = http.RequiredUser().Id!;
-        var ids = await grains.GetGrain<IWorkspaceGrain>(userId).AgentIds();
+        var ids = await InboxAgentsAsync(grains, userId);
         var pages = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAgentGrain>(id).Inbox(userId, status, limit)));
         var newest = pages.Where(p => p is not null).SelectMany(p => p!).OrderByDescending(i => i.Task.CreatedAt).Take(limit);
         return Results.Json(newest.Select(InboxItemView.From).ToArray());
@@ -61,6 +61,25 @@ public static class InboxEndpoints
             { Outcome: DecisionOutcome.AlreadyDecided } => DetailErrors.Error(StatusCodes.Status400BadRequest, AlreadyDecided),
             _ => NotFound(),
         };
+    }
+
+    /// <summary>
+    /// The agents to ask: those the workspace's inbox index lists, never the agents that have no task. A workspace
+    /// whose agents had tasks before the index was kept has it built here once, by asking each of its agents.
+    /// </summary>
+    private static async Task<string[]> InboxAgentsAsync(IGrainFactory grains, string userId)
+    {
+        var workspace = grains.GetGrain<IWorkspaceGrain>(userId);
+        if (await workspace.InboxAgentIds() is { } indexed)
+        {
+            return indexed;
+        }
+
+        var all = await workspace.AgentIds();
+        var probes = await Task.WhenAll(all.Select(id => grains.GetGrain<IAgentGrain>(id).Inbox(userId, null, 1)));
+        var withTasks = all.Where((_, i) => probes[i] is { Length: > 0 }).ToArray();
+        await workspace.CompleteInboxIndex(withTasks);
+        return withTasks;
     }
 
     private static IResult NotFound() => DetailErrors.Error(StatusCodes.Status404NotFound, ItemNotFound);

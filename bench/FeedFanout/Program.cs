@@ -8,20 +8,16 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrbitGrains.Bench.FeedFanout;
 using OrbitGrains.Feeds;
 using OrbitGrains.WebFrontend.Feeds;
 using OrbitGrains.WebFrontend.Hosting;
 
-// Per-user live feed fan-out: N connected users, each receiving M entries/s, through one of two paths inside the
-// product's embedded host (started in this process):
-//   streams   the product's feed: IUserFeedGrain -> Orleans memory stream -> listener grain -> UserFeedHub -> connection
-//   observer  the relay's pattern: a grain per user calls the front end's hub observer one-way -> connection
-// Both end at the frame a connection's SSE writer would send (the socket write itself is the same for both and left
-// out). Latency is from the publish call to the frame's arrival in the connection's channel (same process, one clock).
+// Per-user live feed fan-out: N connected users, each receiving M entries/s, through the product's feed inside its
+// embedded host (started in this process): IUserFeedGrain -> one-way call to the front end's UserFeedHub observer ->
+// the connection's channel. It ends at the frame a connection's SSE writer would send (the socket write is left out). Latency is from the publish call to the frame's arrival in the connection's channel (same process, one clock).
 // Open loop: entries are published at the set rate whether or not earlier ones have arrived. Stops by itself.
 var options = Options.Parse(args);
-Console.WriteLine($"feed-fanout: path={options.Path} users={options.Users} rate={options.Rate}/s per user ({options.Users * options.Rate}/s in all) " +
+Console.WriteLine($"feed-fanout: users={options.Users} rate={options.Rate}/s per user ({options.Users * options.Rate}/s in all) " +
     $"seconds={options.Seconds}");
 Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
 
@@ -44,29 +40,19 @@ try
     var grains = app.Services.GetRequiredService<IGrainFactory>();
     var users = Enumerable.Range(0, options.Users).Select(i => $"bench-feed-{i}").ToArray();
     var subscriptions = new List<IDisposable>();
-    Func<string, Task<ChannelReader<SseFrame>>> subscribe;
-    Func<string, string, Task> publish;
-    if (options.Path == "streams")
+    var hub = app.Services.GetRequiredService<UserFeedHub>();
+    async Task<ChannelReader<SseFrame>> Subscribe(string user)
     {
-        var hub = app.Services.GetRequiredService<UserFeedHub>();
-        subscribe = async user =>
+        var subscription = (await hub.SubscribeAsync(user))!;
+        lock (subscriptions)
         {
-            var subscription = await hub.SubscribeAsync(user);
-            lock (subscriptions)
-            {
-                subscriptions.Add(subscription);
-            }
+            subscriptions.Add(subscription);
+        }
 
-            return subscription.Reader;
-        };
-        publish = (user, json) => grains.GetGrain<IUserFeedGrain>(user).Publish("bench", json);
+        return subscription.Reader;
     }
-    else
-    {
-        var hub = new ObserverFeedHub(grains);
-        subscribe = hub.SubscribeAsync;
-        publish = (user, json) => grains.GetGrain<IObserverFeedGrain>(user).Publish("bench", json);
-    }
+
+    Task Publish(string user, string json) => grains.GetGrain<IUserFeedGrain>(user).Publish("bench", json);
 
     // Connect every user (64 at a time), as front ends do when people open the dashboard.
     var connectWatch = Stopwatch.StartNew();
@@ -78,7 +64,7 @@ try
             await gate.WaitAsync();
             try
             {
-                readers[i] = await subscribe(user);
+                readers[i] = await Subscribe(user);
             }
             finally
             {
@@ -125,7 +111,7 @@ try
     // Warm-up: one entry per user activates its grains and proves its path end to end before anything is measured.
     foreach (var user in users)
     {
-        await publish(user, Json(Stopwatch.GetTimestamp(), measured: false));
+        await Publish(user, Json(Stopwatch.GetTimestamp(), measured: false));
     }
 
     if (!warmed.Wait(TimeSpan.FromSeconds(120)))
@@ -146,7 +132,7 @@ try
             var due = (long)(clock.Elapsed.TotalSeconds * total);
             for (; published < due; published++)
             {
-                _ = publish(users[next], Json(Stopwatch.GetTimestamp(), measured: true));
+                _ = Publish(users[next], Json(Stopwatch.GetTimestamp(), measured: true));
                 next = (next + 1) % users.Length;
             }
         }
@@ -167,7 +153,7 @@ try
     await Task.WhenAll(reading);
     var latencies = recorders.SelectMany(r => r).Order().ToArray();
     var lost = published - latencies.Length;
-    Console.WriteLine($"path={options.Path} users={options.Users} offered={total:F0}/s published={published} delivered={latencies.Length} lost={lost} " +
+    Console.WriteLine($"users={options.Users} offered={total:F0}/s published={published} delivered={latencies.Length} lost={lost} " +
         $"throughput={deliveredInWindow / window.TotalSeconds:F0}/s (delivered within the {window.TotalSeconds:F1} s window)");
     Console.WriteLine($"latency ms: p50={Percentile(latencies, 0.50):F2} p90={Percentile(latencies, 0.90):F2} p99={Percentile(latencies, 0.99):F2} " +
         $"max={(latencies.Length > 0 ? latencies[^1] : double.NaN):F2}; cpu {cpu.TotalMilliseconds / Math.Max(1, latencies.Length) * 1000:F0} ms per 1000 deliveries");
@@ -205,7 +191,7 @@ static int FreePort()
     return ((IPEndPoint)socket.LocalEndpoint).Port;
 }
 
-internal sealed record Options(string Path, int Users, double Rate, int Seconds)
+internal sealed record Options(int Users, double Rate, int Seconds)
 {
     public static Options Parse(string[] args)
     {
@@ -215,13 +201,7 @@ internal sealed record Options(string Path, int Users, double Rate, int Seconds)
             return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
         }
 
-        var path = Value("--path", "streams");
-        if (path is not ("streams" or "observer"))
-        {
-            throw new ArgumentException("--path is streams or observer");
-        }
-
-        return new Options(path, int.Parse(Value("--users", "1000"), CultureInfo.InvariantCulture),
+        return new Options(int.Parse(Value("--users", "1000"), CultureInfo.InvariantCulture),
             double.Parse(Value("--rate", "2"), CultureInfo.InvariantCulture), int.Parse(Value("--seconds", "20"), CultureInfo.InvariantCulture));
     }
 }

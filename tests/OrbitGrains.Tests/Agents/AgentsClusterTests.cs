@@ -32,7 +32,7 @@ public sealed class AgentsClusterTests(PostgresServer server, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task An_event_posted_on_one_front_end_reaches_the_stream_on_the_other_and_a_decision_there_wakes_the_long_poll_here()
+    public async Task Events_posted_on_either_front_end_reach_the_streams_on_both_and_a_decision_there_wakes_the_long_poll_here()
     {
         using var dataA = new TempDirectory();
         using var dataB = new TempDirectory();
@@ -45,13 +45,27 @@ public sealed class AgentsClusterTests(PostgresServer server, ITestOutputHelper 
 
         var user = await onA.SignUpAsync();
         var (agent, token) = await onA.CreateAgentAsync(user, "cross-silo");
+        // A stream open on each front end; events posted through either reach both, each once and in order.
+        using var clientA = onA.ClientOf(user);
         using var clientB = onB.ClientOf(user);
-        var (stream, _) = await onB.OpenStreamAsync(clientB);
-        await using (stream)
+        var (streamA, _) = await onA.OpenStreamAsync(clientA);
+        var (streamB, _) = await onB.OpenStreamAsync(clientB);
+        await using (streamA)
+        await using (streamB)
         {
+            var posted = Stopwatch.StartNew();
             await AccountsApi.ExpectJsonAsync(await onA.PostEventAsync(token, new { type = "action", message = "from A" }), HttpStatusCode.Created);
-            var seen = (await stream.ReadUntilAsync(f => f.Type == "agent_event"))[^1];
-            Assert.Equal("from A", seen.Data.GetProperty("data").GetProperty("message").GetString());
+            await AccountsApi.ExpectJsonAsync(await onB.PostEventAsync(token, new { type = "action", message = "from B" }), HttpStatusCode.Created);
+            foreach (var stream in new[] { streamA, streamB })
+            {
+                var frames = await stream.ReadUntilAsync(f => f.Type == "agent_event" && f.Data.GetProperty("data").GetProperty("message").GetString() == "from B");
+                Assert.Equal(["from A", "from B"], frames.Where(f => f.Type == "agent_event")
+                    .Select(f => f.Data.GetProperty("data").GetProperty("message").GetString()!).ToArray());
+                Assert.Equal(Enumerable.Range(0, frames.Count).Select(i => frames[0].Id + i), frames.Select(f => f.Id));
+            }
+
+            // Live, not brought by the hubs' renewal (every 30 s), which also fills what live delivery missed.
+            Assert.True(posted.Elapsed < WebFrontend.Feeds.UserFeedHub.RenewEvery / 2, $"both streams had both events after {posted.Elapsed}");
         }
 
         // The agent long-polls front end A; the person decides through front end B.

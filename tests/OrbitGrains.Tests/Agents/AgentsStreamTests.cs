@@ -6,7 +6,7 @@ using OrbitGrains.WebFrontend.Feeds;
 
 namespace OrbitGrains.Tests.Agents;
 
-/// <summary>`GET /v1/stream`: the person's live feed over Orleans streams, with ids, Last-Event-ID replay and one subscription per user.</summary>
+/// <summary>`GET /v1/stream`: the person's live feed through the front end's hub, with ids, Last-Event-ID replay and one watch per user.</summary>
 public sealed class AgentsStreamTests(AgentsHost host) : AccountsHostTest<AgentsHost>(host)
 {
     private AgentsApi Agents => new(Host.Http);
