@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrbitGrains.Agents;
 
 /// <summary>
@@ -25,9 +27,11 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// <paramref name="lastSequence"/>) to the current UTC month's spend; the month after it and the budget. The agent
     /// calls this before it stores the batch, so a crash between the two would count spend for events never stored:
     /// when a batch reuses sequence numbers of the agent's previous one, that one was not stored, and its cost is taken
-    /// back first. Nothing is written for a batch of cost 0 that takes nothing back.
+    /// back first. Nothing is written for a batch of cost 0 that takes nothing back. Interleaves with every other call:
+    /// the change is made at once and calls that arrive while a write is in flight share the next one, so the agents
+    /// of one workspace do not queue behind each other's storage round trips.
     /// </summary>
-    [Alias("AddSpend")]
+    [AlwaysInterleave, Alias("AddSpend")]
     Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost);
 
     /// <summary>The current UTC month's spend and the budget.</summary>

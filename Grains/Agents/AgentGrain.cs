@@ -126,7 +126,7 @@ public sealed partial class AgentGrain(
 
         var count = agent.EventsCount;
         var (entries, _) = await PagedLog.ReadAsync(Math.Max(0, count - limit), limit, count, state.State.OpenEvents, e => e.Sequence,
-            page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries());
+            page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries(), EventPageSize);
         Array.Reverse(entries);
         return entries;
     }

@@ -16,6 +16,9 @@ public sealed class WorkspaceGrain(
 {
     private const string ExpiryReminder = "inbox-expiry";
 
+    /// <summary>Every write of the state: <see cref="AddSpend"/> interleaves, so its callers share writes.</summary>
+    private readonly CoalescedWrites _writes = new(state.WriteStateAsync);
+
     private TimeSpan ExpiryPeriod => settings.MinimumReminderPeriod is { } minimum && minimum < TimeSpan.FromMinutes(1) ? minimum : TimeSpan.FromMinutes(1);
 
     public async Task<AgentRecord?> CreateAgent(string agentId, string name, string? description, string tokenHash)
@@ -35,7 +38,7 @@ public sealed class WorkspaceGrain(
             }
 
             state.State.AgentIds.Add(agentId);
-            await state.WriteStateAsync();
+            await _writes.WriteAsync();
         }
 
         var userId = this.GetPrimaryKeyString();
@@ -49,7 +52,7 @@ public sealed class WorkspaceGrain(
     {
         if (state.State.InboxAgents.Add(agentId))
         {
-            await state.WriteStateAsync();
+            await _writes.WriteAsync();
         }
     }
 
@@ -65,7 +68,7 @@ public sealed class WorkspaceGrain(
         var known = state.State.AgentIds.ToHashSet(StringComparer.Ordinal);
         state.State.InboxAgents.UnionWith(agentIds.Where(known.Contains));
         state.State.InboxIndexed = true;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
     }
 
     public async Task<MonthSpend> AddSpend(string agentId, long firstSequence, long lastSequence, decimal cost)
@@ -98,8 +101,10 @@ public sealed class WorkspaceGrain(
         }
 
         state.State.LastBatches[agentId] = new SpentBatch(lastSequence, cost, month, day);
-        await state.WriteStateAsync();
-        return new MonthSpend(state.State.MonthSpend, state.State.Budget);
+        // The month as this batch left it: calls that interleave while the write runs add theirs after it.
+        var spent = new MonthSpend(state.State.MonthSpend, state.State.Budget);
+        await _writes.WriteAsync();
+        return spent;
     }
 
     public Task<MonthSpend> Month() => Task.FromResult(new MonthSpend(
@@ -118,7 +123,7 @@ public sealed class WorkspaceGrain(
     public async Task SetBudget(decimal? budget)
     {
         state.State.Budget = budget;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         var month = await Month();
         _ = GrainFactory.PublishAsync(this.GetPrimaryKeyString(), "spend", new { agentId = (string?)null, cost = 0m, monthly = month.Total, budget });
     }
@@ -131,7 +136,7 @@ public sealed class WorkspaceGrain(
         }
 
         state.State.Expiries[agentId] = at;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         await ArmAsync();
     }
 
@@ -146,7 +151,7 @@ public sealed class WorkspaceGrain(
             return;
         }
 
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         if (state.State.Expiries.Count == 0)
         {
             await StopExpiryAsync();

@@ -8,13 +8,15 @@ internal static class PagedLog
 {
     public const int PageSize = 200;
 
-    public static long PageOf(long sequence) => (sequence - 1) / PageSize;
+    /// <summary>The page holding <paramref name="sequence"/> in a log of <paramref name="pageSize"/> entries a page.</summary>
+    public static long PageOf(long sequence, int pageSize = PageSize) => (sequence - 1) / pageSize;
 
     public static string PageKey(string logKey, long page) => $"{logKey}#{page}";
 
     /// <summary>Reads entries after <paramref name="after"/> from sealed pages and then the open tail, in order.</summary>
     public static async Task<(T[] Entries, long? NextAfter)> ReadAsync<T>(
-        long after, int limit, long count, IReadOnlyList<T> open, Func<T, long> sequenceOf, Func<long, Task<T[]>> sealedPage)
+        long after, int limit, long count, IReadOnlyList<T> open, Func<T, long> sequenceOf, Func<long, Task<T[]>> sealedPage,
+        int pageSize = PageSize)
     {
         limit = Math.Clamp(limit, 1, 1000);
         after = Math.Max(0, after);
@@ -23,7 +25,7 @@ internal static class PagedLog
         var next = after + 1;
         while (result.Count < limit && next <= count)
         {
-            var entries = next >= openFirst ? open : await sealedPage(PageOf(next));
+            var entries = next >= openFirst ? open : await sealedPage(PageOf(next, pageSize));
             var before = result.Count;
             result.AddRange(entries.Where(e => sequenceOf(e) >= next).Take(limit - result.Count));
             if (result.Count == before)

@@ -157,6 +157,21 @@ public sealed class AgentsSpendTests(AgentsHost host) : AccountsHostTest<AgentsH
         Assert.Null((await GetSpendAsync(owner))["budget"]);
     }
 
+    [Fact]
+    public async Task Many_agents_of_one_workspace_spending_at_once_are_all_counted()
+    {
+        // The workspace lets spend calls interleave and share writes: none may be lost or counted twice.
+        var user = await Agents.SignUpAsync();
+        var agents = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Agents.CreateAgentAsync(user, $"spender-{i}")));
+        await Task.WhenAll(agents.SelectMany(agent => Enumerable.Range(0, 10).Select(_ => SpendAsync(agent.Token, 0.25m))));
+
+        var spend = await GetSpendAsync(user);
+        Assert.Equal(20m, (decimal)spend["monthly"]!);
+        Assert.Equal(20m, (decimal)spend["daily"]!);
+        Assert.All(spend["agentBreakdown"]!.AsArray(), b => Assert.Equal(2.5m, (decimal)b!["spend"]!));
+        Assert.Equal(8, spend["agentBreakdown"]!.AsArray().Count);
+    }
+
     private async Task SpendAsync(string agentToken, decimal cost) =>
         await AccountsApi.ExpectJsonAsync(await Agents.PostEventAsync(agentToken, new { type = "action", message = "work", cost }), HttpStatusCode.Created);
 
