@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -39,6 +40,13 @@ public sealed class WebTokenService
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly IHttpContextAccessor _requests;
     private readonly WebSessionCache _sessions;
+    private readonly ConcurrentDictionary<string, TokenClaims> _checked = new(StringComparer.Ordinal);
+
+    /// <summary>Signed tokens whose claims are remembered (about 1 KiB each).</summary>
+    private const int MaxRememberedTokens = 20_000;
+
+    /// <summary>What a web access token says, once its signature was checked (times in Unix seconds).</summary>
+    private sealed record TokenClaims(string UserId, string SessionId, long Exp, long? Nbf, long Iat);
 
     public WebTokenService(
         IGrainFactory grains, OrbitSecrets secrets, AccountsOptions options, TimeProvider clock, RefreshChains chains, IHttpContextAccessor requests,
@@ -104,15 +112,14 @@ public sealed class WebTokenService
             return null;
         }
 
-        var result = await _handler.ValidateTokenAsync(token, _validation);
+        if (await ClaimsOfAsync(token) is not { } claims)
+        {
+            return null;
+        }
+
         var now = _clock.GetUtcNow().ToUnixTimeSeconds();
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt
-            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || now >= exp
-            || (jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf) && now + NotBeforeSkewSeconds < nbf)
-            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat)
-            || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var userId)
-            || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var sessionId)
-            || string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(sessionId))
+        var (userId, sessionId, exp, nbf, iat) = claims;
+        if (now >= exp || (nbf is { } notBefore && now + NotBeforeSkewSeconds < notBefore))
         {
             return null;
         }
@@ -124,6 +131,54 @@ public sealed class WebTokenService
         }
 
         return new WebIdentity(user, sessionId, session.FamilyId);
+    }
+
+    /// <summary>
+    /// The claims of a token whose signature, issuer, audience and algorithm were checked, remembered per token (at
+    /// most <see cref="MaxRememberedTokens"/>): the signing key does not change while the process runs, so a token
+    /// checked once stays well-formed and signed, and the library's parsing and HMAC are paid once per token rather
+    /// than once per request. Lifetime and the session are checked on every request.
+    /// </summary>
+    private async Task<TokenClaims?> ClaimsOfAsync(string token)
+    {
+        if (_checked.TryGetValue(token, out var remembered))
+        {
+            return remembered;
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, _validation);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt
+            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)
+            || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat)
+            || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var userId)
+            || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var sessionId)
+            || string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(sessionId))
+        {
+            return null;
+        }
+
+        long? nbf = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var notBefore) ? notBefore : null;
+        var claims = new TokenClaims(userId, sessionId, exp, nbf, iat);
+        if (_checked.Count >= MaxRememberedTokens)
+        {
+            // Expired ones first; a flood of distinct valid tokens only empties the memory, it never grows it.
+            var now = _clock.GetUtcNow().ToUnixTimeSeconds();
+            foreach (var (key, value) in _checked)
+            {
+                if (value.Exp <= now)
+                {
+                    _checked.TryRemove(key, out _);
+                }
+            }
+
+            if (_checked.Count >= MaxRememberedTokens)
+            {
+                _checked.Clear();
+            }
+        }
+
+        _checked[token] = claims;
+        return claims;
     }
 
     /// <summary>Ends a sign-in: every session and refresh token grown from it.</summary>

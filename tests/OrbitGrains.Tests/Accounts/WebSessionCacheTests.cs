@@ -45,6 +45,24 @@ public sealed class WebSessionCacheTests(WebSessionCacheHost host) : AccountsHos
     }
 
     [Fact]
+    public async Task A_token_checked_before_is_still_refused_once_expired_and_a_forged_copy_is_never_taken_for_it()
+    {
+        var session = await Api.RegisterAsync(AccountsApi.NewName());
+        Assert.True(await Api.IsSignedInAsync(session.Token));
+
+        // Same header and claims, another signature: a different token, checked on its own.
+        var dot = session.Token.LastIndexOf('.');
+        var signature = session.Token[(dot + 1)..];
+        var forged = session.Token[..(dot + 1)] + (signature[0] == 'A' ? 'B' : 'A') + signature[1..];
+        Assert.False(await Api.IsSignedInAsync(forged));
+        Assert.True(await Api.IsSignedInAsync(session.Token));
+
+        // Past the access token's lifetime (ACCESS_TTL_SEC, 3600 by default) its remembered claims do not keep it alive.
+        Clock.Advance(TimeSpan.FromSeconds(3601));
+        Assert.False(await Api.IsSignedInAsync(session.Token));
+    }
+
+    [Fact]
     public async Task A_disabled_account_is_refused_on_the_next_request()
     {
         var session = await Api.RegisterAsync(AccountsApi.NewName());
