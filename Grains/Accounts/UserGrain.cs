@@ -135,9 +135,15 @@ public sealed class UserGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // The watchers live in memory: the next activation will not know them, so they must register again.
-        var userId = this.GetPrimaryKeyString();
-        _watchers.Notify(watch => watch.WatchEnded(userId));
+        // The watchers live in memory: the next activation will not know them, so they must register again. Not when
+        // the silo shuts down: its messaging is stopping (the calls would fail), and every front end starts over when
+        // membership declares the silo dead, which a silo stopping marks itself on the way out.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            var userId = this.GetPrimaryKeyString();
+            _watchers.Notify(watch => watch.WatchEnded(userId));
+        }
+
         return Task.CompletedTask;
     }
 

@@ -20,14 +20,16 @@ public static class ClusterUnavailable
     /// True for Orleans' refusals of a message to an unreachable silo (<see cref="OrleansMessageRejectionException"/>,
     /// <see cref="SiloUnavailableException"/> among them), for the runtime's own failures while membership changes
     /// (an <see cref="OrleansException"/> such as "no active nodes are compatible with grain ..." from placement while
-    /// silos are declared dead or join; configuration errors excepted), and for a grain call that timed out, wherever
-    /// in the chain of inner exceptions they are.
+    /// silos are declared dead or join; configuration errors excepted), for a grain call that timed out, and for one
+    /// the runtime canceled (Orleans cancels the calls still waiting on a silo once membership declares it dead, and
+    /// the caller sees <see cref="OperationCanceledException"/>; a request its client gave up on never gets here),
+    /// wherever in the chain of inner exceptions they are.
     /// </summary>
     public static bool Is(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is OrleansMessageRejectionException or TimeoutException
+            if (current is OrleansMessageRejectionException or TimeoutException or OperationCanceledException
                 || (current is OrleansException && current is not OrleansConfigurationException))
             {
                 return true;

@@ -30,6 +30,9 @@ public sealed record ChaosFigures
     public List<Connections.Outage> Outages { get; init; } = [];
     public List<double> TimerLateness { get; init; } = [];
     public List<ChaosContext.ServerError> ServerErrors { get; init; } = [];
+
+    /// <summary>The nodes' error and critical log lines (at most 30), so an unexpected 5xx comes with its cause.</summary>
+    public List<string> NodeFailures { get; init; } = [];
     public List<string> Steps { get; init; } = [];
     public List<string> MetricsMoved { get; init; } = [];
     public List<string> MetricsFailures { get; init; } = [];
@@ -118,6 +121,7 @@ public sealed record ChaosFigures
         List("relay messages lost within the bound", Ranges(RelayLostWithinBound));
         List("outages", Outages.OrderByDescending(o => o.Seconds));
         List("5xx", ServerErrors);
+        List("node log failures", NodeFailures);
         List("late timers (s)", TimerLateness.Where(l => l > LateAfterSeconds).Select(l => l.ToString("0.00", CultureInfo.InvariantCulture)));
         return text.ToString();
     }

@@ -181,6 +181,11 @@ public static class ChaosRun
                 Outages = [.. connections.Outages],
                 TimerLateness = lateness,
                 ServerErrors = [.. context.Errors],
+                NodeFailures = [.. cluster.Nodes
+                    .SelectMany(node => node.Log.Split('\n')
+                        .Where(line => line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
+                        .Select(line => $"{node.Name}: {(line.Length > 800 ? line[..800] : line)}"))
+                    .Take(30)],
                 Steps = [.. steps, .. context.Timeline.Select(t => $"{t.At:F1}s {t.What}")],
             };
         }
