@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using OrbitGrains.Rooms;
 
 namespace OrbitGrains.Agents;
@@ -44,8 +45,7 @@ public sealed partial class AgentGrain
             return results;
         }
 
-        // Lookups and the workspace before the agent's write: a stored task is always found, a noted expiry always armed,
-        // and a budget crossed by the batch is known before anything of the agent is written.
+        // Lookups before the agent's write: a stored task is always found, a noted expiry always armed.
         await Task.WhenAll(accepted.Where(e => e.TaskId is not null)
             .Select(e => GrainFactory.GetGrain<IInboxTaskGrain>(e.TaskId!).Set(new InboxTaskLocation(agent.Id, agent.UserId))));
         var expiries = accepted.Where(e => e is { TaskId: not null, ExpiresInSec: not null }).Select(e => now.AddSeconds(e.ExpiresInSec!.Value)).ToArray();
@@ -61,10 +61,13 @@ public sealed partial class AgentGrain
             state.State.InInboxIndex = true;
         }
 
-        // Every batch tells the workspace its sequence numbers, so spend counted for a batch that was never stored is taken back.
+        // The workspace counts the batch while the agent stores it, so both writes join the same commit of the store
+        // rather than waiting for one another (an event's acknowledgement waited for two commits in turn;
+        // docs/benchmarks.md, "Agents"). Counting is idempotent by sequence numbers: a batch counted but not stored is
+        // taken back when the agent's next batch reuses its numbers.
         var cost = accepted.Sum(e => e.Cost);
-        var counted = await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, agent.EventsCount + 1, agent.EventsCount + accepted.Count, cost);
-        var month = cost > 0 ? counted : null;
+        var (firstSequence, lastSequence) = (agent.EventsCount + 1, agent.EventsCount + accepted.Count);
+        var counting = GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, firstSequence, lastSequence, cost);
 
         var status = agent.Status;
         var sequence = agent.EventsCount;
@@ -95,26 +98,58 @@ public sealed partial class AgentGrain
             results[positions[i]] = new RecordedEvent(stored, newEvent.TaskId);
         }
 
-        var crossed = month is { OverBudget: true } && agent.Status != AgentStatuses.Paused;
-        if (crossed)
-        {
-            status = AgentStatuses.Paused;
-            var payload = JsonSerializer.Serialize(new { monthly = month!.Total, budget = month.Budget });
-            QueueCommand("budget_exceeded", payload, null, now);
-        }
-
         CountSpend(now, cost);
         state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + cost, LastSeen = now, Status = status };
 
-        // One write for the whole batch; every event of it is acknowledged only after it.
-        await WriteAsync();
+        // One write for the whole batch; every event of it is acknowledged only after it and after the workspace's count.
+        var write = WriteAsync();
+        MonthSpend counted;
+        try
+        {
+            counted = await CountedAsync(counting, firstSequence, lastSequence, cost);
+        }
+        finally
+        {
+            await write;
+        }
+
+        // A batch that crosses the budget pauses its agent once it is stored. A crash before this second write leaves
+        // the agent running over budget until its next batch, which finds the month over budget and pauses it then.
+        var month = cost > 0 ? counted : null;
+        var crossed = month is { OverBudget: true } && agent.Status != AgentStatuses.Paused;
+        if (crossed)
+        {
+            var payload = JsonSerializer.Serialize(new { monthly = month!.Total, budget = month.Budget });
+            QueueCommand("budget_exceeded", payload, null, now);
+            state.State.Agent = state.State.Agent with { Status = AgentStatuses.Paused };
+            await WriteAsync();
+        }
+
         await DeliverAsync();
         foreach (var (stored, opened) in recorded)
         {
             AgentFeed.Recorded(GrainFactory, state.State.Agent!, stored, opened);
         }
 
-        AgentFeed.BatchOutcome(GrainFactory, state.State.Agent!, cost, month, crossed, status != agent.Status);
+        AgentFeed.BatchOutcome(GrainFactory, state.State.Agent!, cost, month, crossed, state.State.Agent!.Status != agent.Status);
         return results;
+    }
+
+    /// <summary>
+    /// The workspace's answer to counting a batch; a failed count is made once more with the same sequence numbers
+    /// (the workspace takes back what the first attempt may have added), so a stored batch is not left uncounted.
+    /// </summary>
+    private async Task<MonthSpend> CountedAsync(Task<MonthSpend> counting, long firstSequence, long lastSequence, decimal cost)
+    {
+        try
+        {
+            return await counting;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Agent {AgentId}: counting a batch's spend failed; counting it again", this.GetPrimaryKeyString());
+            var agent = state.State.Agent!;
+            return await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, firstSequence, lastSequence, cost);
+        }
     }
 }

@@ -7,7 +7,8 @@ namespace OrbitGrains.Tests.Agents;
 /// Storage that fails under a decision, injected in a real PostgreSQL (<see cref="PostgresWriteFaults"/>): when the
 /// agent's own write fails, nothing of the decision exists (the item stays pending, no command, the status unchanged)
 /// and it can be made again; when only the command queue's write fails, the decision stands and its command reaches
-/// the agent exactly once, at its next read.
+/// the agent exactly once, at its next read. An event's own write and its workspace's spend count run side by side,
+/// and a count that fails is made again.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AgentsStorageFaultTests(PostgresServer server)
@@ -76,5 +77,53 @@ public sealed class AgentsStorageFaultTests(PostgresServer server)
         Assert.Equal(taskId, (string?)command["sourceTaskId"]);
         Assert.Equal(2, await faults.AttemptsAsync());
         Assert.Single(await agents.GetArrayAsync("/v1/commands", agentToken: token));
+    }
+    [Fact]
+    public async Task An_event_is_stored_while_its_workspace_counts_it_and_acknowledged_only_after_both()
+    {
+        using var data = new TempDirectory("agents-fault");
+        var (host, database) = await StartAsync(data.Path, "spendoverlap");
+        await using var _ = host;
+        var agents = new AgentsApi(host.Http);
+        var user = await agents.SignUpAsync();
+        var (agent, token) = await agents.CreateAgentAsync(user, "overlapping");
+
+        await using var hold = await PostgresWriteHold.HoldAsync(database, "workspace:%");
+        var before = await hold.VersionsAsync("agent:%");
+        var posting = agents.PostEventAsync(token, new { type = "action", message = "work", cost = 2m });
+
+        // The agent's write lands while the workspace's count is held: the two writes overlap, not one after the other.
+        await Eventually.TrueAsync(async () => await hold.VersionsAsync("agent:%") > before, "the agent's write while the workspace's waits");
+        Assert.False(posting.IsCompleted, "the event was acknowledged before its spend was counted");
+
+        await hold.ReleaseAsync();
+        await AccountsApi.ExpectJsonAsync(await posting, HttpStatusCode.Created);
+        Assert.Equal(1, (long)(await agents.GetAgentAsync(user, (string)agent["id"]!))["eventsCount"]!);
+        var spend = await AccountsApi.ExpectJsonAsync(await agents.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(2m, (decimal)spend["monthly"]!);
+    }
+
+    [Fact]
+    public async Task An_event_whose_spend_count_fails_once_is_counted_again_and_acknowledged_once()
+    {
+        using var data = new TempDirectory("agents-fault");
+        var (host, database) = await StartAsync(data.Path, "spendfault");
+        await using var _ = host;
+        var agents = new AgentsApi(host.Http);
+        var user = await agents.SignUpAsync();
+        var (agent, token) = await agents.CreateAgentAsync(user, "faulty");
+
+        var faults = await PostgresWriteFaults.InstallAsync(database, "workspace:%");
+        await faults.FailNextAsync(1);
+        await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(token, new { type = "action", message = "work", cost = 3m }), HttpStatusCode.Created);
+        Assert.Equal(2, await faults.AttemptsAsync());
+
+        // Stored once, counted once: the second count took back what the failed one had added in memory.
+        Assert.Equal(1, (long)(await agents.GetAgentAsync(user, (string)agent["id"]!))["eventsCount"]!);
+        var spend = await AccountsApi.ExpectJsonAsync(await agents.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(3m, (decimal)spend["monthly"]!);
+        await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(token, new { type = "action", message = "more", cost = 1m }), HttpStatusCode.Created);
+        spend = await AccountsApi.ExpectJsonAsync(await agents.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(4m, (decimal)spend["monthly"]!);
     }
 }
