@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using System.Text.Json;
 using OrbitGrains.Hosting;
 using OrbitGrains.Shared;
-using OrbitGrains.Rooms;
 
 namespace OrbitGrains.Agents;
 
@@ -13,8 +11,6 @@ public sealed partial class AgentGrain(
 {
     /// <summary>Last seen is kept to the minute for reads: an agent polling in a tight loop must not write on every call.</summary>
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
-
-    private string EventLogKey => $"agent-events:{this.GetPrimaryKeyString()}";
 
     public async Task<AgentRecord> Create(string userId, string name, string? description, string tokenHash)
     {
@@ -83,19 +79,12 @@ public sealed partial class AgentGrain(
         return state.State.Agent;
     }
 
-    public async Task<AgentEvent[]?> Events(string userId, int limit)
-    {
-        if (Owned(userId) is not { } agent)
-        {
-            return null;
-        }
-
-        var count = agent.EventsCount;
-        var (entries, _) = await PagedLog.ReadAsync(Math.Max(0, count - limit), limit, count, state.State.OpenEvents, e => e.Sequence,
-            page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries(), EventPageSize);
-        Array.Reverse(entries);
-        return entries;
-    }
+    public Task<AgentHistory?> History(string userId, bool events, int pendingTasks, bool decisions) =>
+        Task.FromResult<AgentHistory?>(Owned(userId) is not { } agent ? null : new AgentHistory(agent,
+            events ? [.. state.State.OpenEvents] : [],
+            [.. Enumerable.Reverse(state.State.Tasks).Take(pendingTasks)],
+            state.State.DecidedCount,
+            decisions ? [.. state.State.OpenDecided] : []));
 
     /// <summary>
     /// Writes the state; when the write fails, the activation is dropped so the next call reads the stored state again
