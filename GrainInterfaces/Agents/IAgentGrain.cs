@@ -5,7 +5,7 @@ namespace OrbitGrains.Agents;
 /// <summary>
 /// One agent [agent id]: its profile, status, counters, spend, events (in sealed pages) and inbox tasks. The commands it
 /// queues live in their own grain, <see cref="IAgentCommandsGrain"/>, which the agent alone feeds (through an outbox
-/// stored with each change that queues one).
+/// stored with each change that queues one); its events and inbox are read through <see cref="IAgentHistoryGrain"/>.
 /// Dashboard calls name the calling user and answer null (the route's 404) for an agent of anyone else; runtime
 /// calls come from the agent's own token.
 /// </summary>
@@ -38,9 +38,13 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("RotateToken")]
     Task<AgentRecord?> RotateToken(string userId, string newTokenHash);
 
-    /// <summary>The user's agent's newest events, newest first; null when not the user's agent.</summary>
-    [Alias("Events")]
-    Task<AgentEvent[]?> Events(string userId, int limit);
+    /// <summary>
+    /// What of its two append-only paged logs the user's agent keeps in its state, read at one instant between its
+    /// writes, so <see cref="IAgentHistoryGrain"/> can read the sealed pages itself: the parts not asked for are empty.
+    /// <paramref name="pendingTasks"/> is how many of the newest pending tasks to include. Null when not the user's agent.
+    /// </summary>
+    [ReadOnly, Alias("History")]
+    Task<AgentHistory?> History(string userId, bool events, int pendingTasks, bool decisions);
 
     /// <summary>
     /// Stores validated events, in order, with everything they cause in one write (a group commit): the counters, the
@@ -70,12 +74,6 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Marks a command acknowledged in the agent's queue and returns it; null when the queue has no such command.</summary>
     [Alias("Ack")]
     Task<AgentCommand?> Ack(string commandId);
-
-    /// <summary>
-    /// The user's agent's inbox tasks with the given status (all when null), newest first; null when not the user's agent.
-    /// </summary>
-    [Alias("Inbox")]
-    Task<InboxItem[]?> Inbox(string userId, string? status, int limit);
 
     /// <summary>
     /// Decides a pending task in one write: the task's status and comment, an `approval_decision` command for the agent,

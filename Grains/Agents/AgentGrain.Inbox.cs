@@ -3,40 +3,12 @@ using OrbitGrains.Rooms;
 
 namespace OrbitGrains.Agents;
 
-/// <summary>The agent's inbox: pending tasks in its state, decisions in an append-only paged log.</summary>
+/// <summary>
+/// The agent's inbox: pending tasks in its state, decisions in an append-only paged log (read by
+/// <see cref="AgentHistoryGrain"/>).
+/// </summary>
 public sealed partial class AgentGrain
 {
-    /// <summary>Pages of decisions read at most for one inbox query with a status filter, so a query's cost is bounded.</summary>
-    private const int MaxPagesScanned = 10;
-
-    private string DecisionLogKey => $"agent-decisions:{this.GetPrimaryKeyString()}";
-
-    public async Task<InboxItem[]?> Inbox(string userId, string? status, int limit)
-    {
-        if (Owned(userId) is not { } agent)
-        {
-            return null;
-        }
-
-        var result = new List<InboxTask>();
-        if (status is null or InboxStatuses.Pending)
-        {
-            result.AddRange(Enumerable.Reverse(state.State.Tasks).Take(limit));
-        }
-
-        var end = state.State.DecidedCount;
-        for (var pages = 0; status != InboxStatuses.Pending && result.Count < limit && end > 0 && pages < MaxPagesScanned; pages++)
-        {
-            var start = Math.Max(0, end - PagedLog.PageSize);
-            var (entries, _) = await PagedLog.ReadAsync(start, (int)(end - start), state.State.DecidedCount, state.State.OpenDecided, d => d.Sequence,
-                page => GrainFactory.GetGrain<ISealedPageGrain<DecidedTask>>(PagedLog.PageKey(DecisionLogKey, page)).Entries());
-            result.AddRange(entries.Reverse().Select(d => d.Task).Where(t => status is null || t.Status == status).Take(limit - result.Count));
-            end = start;
-        }
-
-        return result.OrderByDescending(t => t.CreatedAt).Take(limit).Select(t => new InboxItem(t, agent.Name)).ToArray();
-    }
-
     public async Task<DecisionResult> Decide(string userId, string taskId, string decision, string? comment)
     {
         if (Owned(userId) is not { } agent)
@@ -79,10 +51,10 @@ public sealed partial class AgentGrain
         var sequence = state.State.DecidedCount + 1;
         state.State.OpenDecided.Add(new DecidedTask(sequence, decided));
         state.State.DecidedCount = sequence;
-        if (state.State.OpenDecided.Count >= PagedLog.PageSize)
+        if (state.State.OpenDecided.Count >= AgentLogs.DecisionPageSize)
         {
             // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
-            await GrainFactory.GetGrain<ISealedPageGrain<DecidedTask>>(PagedLog.PageKey(DecisionLogKey, PagedLog.PageOf(sequence)))
+            await AgentLogs.DecisionPage(GrainFactory, agent.Id, PagedLog.PageOf(sequence, AgentLogs.DecisionPageSize))
                 .Seal(state.State.OpenDecided.ToArray());
             state.State.OpenDecided.Clear();
         }

@@ -7,13 +7,6 @@ namespace OrbitGrains.Agents;
 /// <summary>Event ingestion: a batch of validated events becomes one state write (the front end groups concurrent ones).</summary>
 public sealed partial class AgentGrain
 {
-    /// <summary>
-    /// Events a sealed page holds. Small on purpose: the open page is rewritten with every batch an agent reports, so
-    /// its size is the bytes every event write carries (200 entries a page, as the audit log has, made ingestion
-    /// rewrite tens of KiB per event; docs/benchmarks.md, "Agents: event ingestion").
-    /// </summary>
-    internal const int EventPageSize = 25;
-
     public async Task<RecordedEvent?[]> RecordBatch(NewAgentEvent[] events)
     {
         var agent = state.State.Agent ?? throw new InvalidOperationException("Events come with a live token, which only an existing agent has.");
@@ -86,10 +79,10 @@ public sealed partial class AgentGrain
                 status = AgentStatuses.WaitingApproval;
             }
 
-            if (state.State.OpenEvents.Count >= EventPageSize)
+            if (state.State.OpenEvents.Count >= AgentLogs.EventPageSize)
             {
                 // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
-                await GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, PagedLog.PageOf(sequence, EventPageSize)))
+                await AgentLogs.EventPage(GrainFactory, agent.Id, PagedLog.PageOf(sequence, AgentLogs.EventPageSize))
                     .Seal(state.State.OpenEvents.ToArray());
                 state.State.OpenEvents.Clear();
             }

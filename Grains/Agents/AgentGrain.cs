@@ -1,44 +1,8 @@
 using Microsoft.Extensions.Logging;
-using System.Text.Json;
 using OrbitGrains.Hosting;
 using OrbitGrains.Shared;
-using OrbitGrains.Rooms;
 
 namespace OrbitGrains.Agents;
-
-[GenerateSerializer, Alias("OrbitGrains.Agents.AgentState")]
-public sealed class AgentState
-{
-    [Id(0)] public AgentRecord? Agent { get; set; }
-
-    /// <summary>Events of the page being filled; full pages move to their own sealed grain (<see cref="PagedLog"/>).</summary>
-    [Id(1)] public List<AgentEvent> OpenEvents { get; set; } = [];
-
-    /// <summary>Pending inbox tasks, oldest first; a decided one moves to the log of decisions.</summary>
-    [Id(2)] public List<InboxTask> Tasks { get; set; } = [];
-
-    // Id 3 held the command queue before it became its own grain (IAgentCommandsGrain); it is not reused.
-
-    [Id(4)] public long DecidedCount { get; set; }
-
-    /// <summary>Decisions of the page being filled; full pages move to their own sealed grain.</summary>
-    [Id(5)] public List<DecidedTask> OpenDecided { get; set; } = [];
-
-    /// <summary>The UTC day (yyyy-MM-dd) <see cref="DaySpend"/> counts, and the UTC month (yyyy-MM) <see cref="MonthSpend"/> counts.</summary>
-    [Id(6)] public string? DayKey { get; set; }
-    [Id(7)] public decimal DaySpend { get; set; }
-    [Id(8)] public string? MonthKey { get; set; }
-    [Id(9)] public decimal MonthSpend { get; set; }
-
-    /// <summary>Commands stored with the change that queued them and not yet handed to the agent's queue, oldest first.</summary>
-    [Id(10)] public List<QueuedCommand> Outbox { get; set; } = [];
-
-    /// <summary>The sequence number of the agent's last command (see <see cref="QueuedCommand"/>).</summary>
-    [Id(11)] public long CommandsIssued { get; set; }
-
-    /// <summary>True once the workspace's inbox index lists this agent (noted before its first task was stored).</summary>
-    [Id(12)] public bool InInboxIndex { get; set; }
-}
 
 public sealed partial class AgentGrain(
     [PersistentState("agent", OrbitStorageNames.GrainState)] IPersistentState<AgentState> state,
@@ -47,8 +11,6 @@ public sealed partial class AgentGrain(
 {
     /// <summary>Last seen is kept to the minute for reads: an agent polling in a tight loop must not write on every call.</summary>
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(1);
-
-    private string EventLogKey => $"agent-events:{this.GetPrimaryKeyString()}";
 
     public async Task<AgentRecord> Create(string userId, string name, string? description, string tokenHash)
     {
@@ -117,19 +79,12 @@ public sealed partial class AgentGrain(
         return state.State.Agent;
     }
 
-    public async Task<AgentEvent[]?> Events(string userId, int limit)
-    {
-        if (Owned(userId) is not { } agent)
-        {
-            return null;
-        }
-
-        var count = agent.EventsCount;
-        var (entries, _) = await PagedLog.ReadAsync(Math.Max(0, count - limit), limit, count, state.State.OpenEvents, e => e.Sequence,
-            page => GrainFactory.GetGrain<ISealedPageGrain<AgentEvent>>(PagedLog.PageKey(EventLogKey, page)).Entries(), EventPageSize);
-        Array.Reverse(entries);
-        return entries;
-    }
+    public Task<AgentHistory?> History(string userId, bool events, int pendingTasks, bool decisions) =>
+        Task.FromResult<AgentHistory?>(Owned(userId) is not { } agent ? null : new AgentHistory(agent,
+            events ? [.. state.State.OpenEvents] : [],
+            [.. Enumerable.Reverse(state.State.Tasks).Take(pendingTasks)],
+            state.State.DecidedCount,
+            decisions ? [.. state.State.OpenDecided] : []));
 
     /// <summary>
     /// Writes the state; when the write fails, the activation is dropped so the next call reads the stored state again

@@ -122,7 +122,7 @@ public static class AgentsEndpoints
             return problem!;
         }
 
-        return await grains.GetGrain<IAgentGrain>(id).Events(http.RequiredUser().Id!, limit) is { } events
+        return await grains.GetGrain<IAgentHistoryGrain>(id).Events(http.RequiredUser().Id!, limit) is { } events
             ? Results.Json(events.Select(AgentEventView.From).ToArray())
             : NotFound();
     }
@@ -151,7 +151,7 @@ public static class AgentsEndpoints
             agentIds = await grains.GetGrain<IWorkspaceGrain>(userId).AgentIds();
         }
 
-        var pages = await Task.WhenAll(agentIds.Select(a => grains.GetGrain<IAgentGrain>(a).Events(userId, limit)));
+        var pages = await Task.WhenAll(agentIds.Select(a => grains.GetGrain<IAgentHistoryGrain>(a).Events(userId, limit)));
         if (agentId.Length > 0 && pages[0] is null)
         {
             return NotFound();

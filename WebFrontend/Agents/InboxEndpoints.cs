@@ -35,7 +35,7 @@ public static class InboxEndpoints
 
         var userId = http.RequiredUser().Id!;
         var ids = await InboxAgentsAsync(grains, userId);
-        var pages = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAgentGrain>(id).Inbox(userId, status, limit)));
+        var pages = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAgentHistoryGrain>(id).Inbox(userId, status, limit)));
         var newest = pages.Where(p => p is not null).SelectMany(p => p!).OrderByDescending(i => i.Task.CreatedAt).Take(limit);
         return Results.Json(newest.Select(InboxItemView.From).ToArray());
     }
@@ -76,7 +76,7 @@ public static class InboxEndpoints
         }
 
         var all = await workspace.AgentIds();
-        var probes = await Task.WhenAll(all.Select(id => grains.GetGrain<IAgentGrain>(id).Inbox(userId, null, 1)));
+        var probes = await Task.WhenAll(all.Select(id => grains.GetGrain<IAgentHistoryGrain>(id).Inbox(userId, null, 1)));
         var withTasks = all.Where((_, i) => probes[i] is { Length: > 0 }).ToArray();
         await workspace.CompleteInboxIndex(withTasks);
         return withTasks;
