@@ -6,7 +6,8 @@
 #      Target: the product's p99 <= 2x the bare relay's.
 #   2. idle: IDLE_SOCKETS client sockets (default 20,000) over IDLE_USERS users (default 10,000) held open for
 #      IDLE_SECONDS (default 600) on a fresh product: its CPU while they idle (lease renewals, keep-alive pings,
-#      timers; target <= 5% of one core), resident memory per socket (target <= 16 KiB), sockets dropped (target 0).
+#      timers; target <= 5% of one core), resident memory per socket (target <= 16 KiB), sockets dropped (target 0),
+#      and the hub's renewal work alone (the product's orbitgrains.hub.renewal.duration, scraped on METRICS_PORT).
 #   bench/relay-targets.sh [latency|idle|all]        (default all)
 # Everything it starts stops with it.
 set -euo pipefail
@@ -15,6 +16,7 @@ what=${1:-all}
 server_cpus=${SERVER_CPUS:-0}
 client_cpus=${CLIENT_CPUS:-1}
 deliveries=${RELAY_DELIVERIES:-200000}
+metrics_port=${METRICS_PORT:-18099}
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
@@ -28,7 +30,7 @@ load=(taskset -c "$client_cpus" dotnet "$root/bench/RelayLoad/bin/Release/net10.
 # The per-socket message rate limit and the per-address sign-up limit protect a shared server; the benchmark
 # measures the relay itself, and signs up all of its users from one address.
 start_product() {
-  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=1000000 \
+  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=1000000 METRICS_PORT="$metrics_port" \
     ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 DOTNET_TC_DelaySingleProcMultiplier=1 \
     taskset -c "$server_cpus" dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product-$1.log" 2>&1 &
   product=$!
@@ -56,4 +58,10 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
   echo "== ${IDLE_SOCKETS:-20000} idle client sockets over ${IDLE_USERS:-10000} users, held ${IDLE_SECONDS:-600} s (server on cpu $server_cpus)"
   "${load[@]}" --base http://127.0.0.1:18080 --target orbit --mode idle --anchors "${IDLE_USERS:-10000}" --sockets "${IDLE_SOCKETS:-20000}" \
     --seconds "${IDLE_SECONDS:-600}" --server-pid "$product"
+  # The hub's own renewal work, from the product's histogram (wall time of each renewal: an upper bound of its CPU),
+  # over the product's whole life (start, sockets opening, hold).
+  curl -fsS "http://127.0.0.1:$metrics_port/metrics" | awk -v life="$(ps -o etimes= -p "$product")" '
+    /^orbitgrains_hub_renewal_duration_seconds_sum\{.*family="relay"/ { sum = $NF }
+    /^orbitgrains_hub_renewal_duration_seconds_count\{.*family="relay"/ { count = $NF }
+    END { if (count > 0) printf "hub renewals=%d total_s=%.3f mean_ms=%.2f over %d s of life = %.4f%% of one core\n", count, sum, 1000 * sum / count, life, 100 * sum / life }'
 fi

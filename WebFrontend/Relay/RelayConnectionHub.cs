@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using OrbitGrains.Hosting;
 using OrbitGrains.Relay;
@@ -97,7 +98,9 @@ public sealed partial class RelayConnectionHub(
         using var timer = new PeriodicTimer(options.HubLease / 3);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            var started = Stopwatch.GetTimestamp();
             complete = await RenewAsync(complete);
+            metrics.Renewed("relay", Stopwatch.GetElapsedTime(started));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using Orleans.Concurrency;
 using OrbitGrains.Rooms;
@@ -53,8 +54,10 @@ public sealed partial class RoomConnectionHub(
         using var timer = new PeriodicTimer(options.HubLease / 3);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            var started = Stopwatch.GetTimestamp();
             var byRoom = _sockets.All.Where(s => s.RoomId is not null).GroupBy(s => s.RoomId!);
             await Task.WhenAll(byRoom.Select(room => RenewAsync(room.Key, room.Select(s => s.ConnectionId).ToArray())));
+            metrics.Renewed("rooms", Stopwatch.GetElapsedTime(started));
         }
 
         async Task RenewAsync(string roomId, string[] held)

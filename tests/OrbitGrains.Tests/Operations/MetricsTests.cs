@@ -14,7 +14,7 @@ public sealed class MetricsTests
     private const string AdminToken = "metrics-test-admin-token-0123456789abcdef";
 
     [Fact]
-    public async Task On_the_metrics_port_the_scrape_counts_sign_ins_sockets_deliveries_jobs_gates_and_storage_writes()
+    public async Task On_the_metrics_port_the_scrape_counts_sign_ins_sockets_deliveries_jobs_gates_hub_renewals_and_storage_writes()
     {
         using var data = new TempDirectory("metrics");
         var metricsPort = FreePorts.Next();
@@ -73,8 +73,10 @@ public sealed class MetricsTests
             Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
             scrape = new PrometheusText(await response.Content.ReadAsStringAsync());
             return scrape.Sum("orbitgrains_pipeline_gate_wait_seconds_count", "outcome=\"approved\"") >= 1
-                && scrape.Sum("orbitgrains_socket_deliveries_total", "family=\"rooms\"") >= 1;
-        }, "the scrape shows the gate decision and the fan-out");
+                && scrape.Sum("orbitgrains_socket_deliveries_total", "family=\"rooms\"") >= 1
+                && scrape.Sum("orbitgrains_hub_renewal_duration_seconds_count", "family=\"relay\"") >= 1
+                && scrape.Sum("orbitgrains_hub_renewal_duration_seconds_count", "family=\"rooms\"") >= 1;
+        }, "the scrape shows the gate decision, the fan-out and a lease renewal of each socket hub");
 
         Assert.Equal(3, scrape.Sum("orbitgrains_accounts_signin_attempts_total", "credential=\"password\"", "outcome=\"checked\""));
         Assert.Equal(0, scrape.Sum("orbitgrains_accounts_signin_attempts_total", "outcome=\"throttled\""));
@@ -86,6 +88,9 @@ public sealed class MetricsTests
         // At least the approved gate; the job runs on and may already wait at its next one.
         Assert.True(scrape.Sum("orbitgrains_pipeline_jobs_total", "status=\"needs_approval\"") >= 1, scrape.Text);
         Assert.True(scrape.Sum("orbitgrains_pipeline_jobs_total", "status=\"running\"") >= 1, scrape.Text);
+        // A renewal is one small grain call per period, whatever the sockets do: far below its 5 s period.
+        Assert.InRange(scrape.Sum("orbitgrains_hub_renewal_duration_seconds_sum", "family=\"relay\"")
+            / scrape.Sum("orbitgrains_hub_renewal_duration_seconds_count", "family=\"relay\""), 0, 5);
         Assert.True(scrape.Has("orleans_storage_write_latency"), "Orleans' storage write latency");
         Assert.True(scrape.Has("http_server_request_duration_seconds"), "ASP.NET Core's request duration");
         Assert.True(scrape.Has("kestrel_"), "Kestrel's connections");
