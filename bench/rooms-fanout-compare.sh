@@ -3,19 +3,26 @@
 # (100 rooms x 50 viewers by default) at rising telemetry rates; prints each point and, per server, the highest
 # rate whose p99 stayed <= 10 ms, then the product's share of the bare server's. Pinning as in rooms-fanout.sh:
 #   SERVER_CPUS=0 CLIENT_CPUS=1 bench/rooms-fanout-compare.sh [rates...]   (default rates: 5 10 15 20 30 40)
-# Each point is a fresh server: --warmup 5 --seconds 10 (ROOMS_ARGS adds or overrides load-generator options).
+# Each point is a fresh server: --warmup 5 --seconds 10 (ROOMS_ARGS adds or overrides load-generator options), run
+# RUNS times (default 3); a point's p99 is the median of its runs' p99s, since one collector pause can decide a short run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(5 10 15 20 30 40)
 declare -A best=([product]=0 [bare]=0)
+runs=${RUNS:-3}
 for server in bare product; do
   for rate in "${rates[@]}"; do
-    out=$(ROOMS_SERVER=$server "$root/bench/rooms-fanout.sh" --rate "$rate" --warmup 5 --seconds 10 ${ROOMS_ARGS:-} 2>&1) || { echo "$out" >&2; exit 1; }
-    delivered=$(sed -n 's/.*delivered=\([0-9]*\) (\([0-9]*\) msg\/s).*/\2/p' <<<"$out")
-    p99=$(sed -n 's/.*latency_ms p50=[0-9.]* p99=\([0-9.]*\).*/\1/p' <<<"$out")
-    closed=$(sed -n 's/.*closed_viewers=\([0-9]*\).*/\1/p' <<<"$out")
-    echo "$server rate/robot=$rate delivered/s=$delivered p99_ms=$p99 closed_viewers=$closed"
+    p99s=()
+    closed=0
+    for run in $(seq 1 "$runs"); do
+      out=$(ROOMS_SERVER=$server "$root/bench/rooms-fanout.sh" --rate "$rate" --warmup 5 --seconds 10 ${ROOMS_ARGS:-} 2>&1) || { echo "$out" >&2; exit 1; }
+      delivered=$(sed -n 's/.*delivered=\([0-9]*\) (\([0-9]*\) msg\/s).*/\2/p' <<<"$out")
+      p99s+=("$(sed -n 's/.*latency_ms p50=[0-9.]* p99=\([0-9.]*\).*/\1/p' <<<"$out")")
+      closed=$((closed + $(sed -n 's/.*closed_viewers=\([0-9]*\).*/\1/p' <<<"$out")))
+    done
+    p99=$(printf '%s\n' "${p99s[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "$server rate/robot=$rate delivered/s=$delivered p99_ms=$p99 (median of ${p99s[*]}) closed_viewers=$closed"
     if awk -v p="$p99" 'BEGIN { exit !(p <= 10) }' && [ "${closed:-1}" = 0 ] && [ "$delivered" -gt "${best[$server]}" ]; then
       best[$server]=$delivered
     fi
