@@ -31,8 +31,11 @@ if [ "$server" = bare ]; then
   ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/bench/BareRooms/bin/Release/net10.0/OrbitGrains.Bench.BareRooms.dll" \
     --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
 else
+# The generator's robots only send, and a .NET client answers the server's keep-alive Pings only while it reads: with
+# the product's default (Ping every 15 s, Pong due within 30 s) a run past 45 s would see the robots dropped. The
+# bench measures fan-out, not liveness (the bare server sends no Pings at all).
 ASPNETCORE_ENVIRONMENT=Production DATA_DIR="$work" PORT="$port" HOST=127.0.0.1 \
-  AUTH_TOKENS="$token" ROOM_CONNECTS_PER_SECOND_PER_ADDRESS=1000000 ROOM_MESSAGES_PER_SECOND_PER_ADDRESS=10000000 \
+  WEBSOCKET_KEEPALIVE_SEC=300 WEBSOCKET_KEEPALIVE_TIMEOUT_SEC=300 AUTH_TOKENS="$token" ROOM_CONNECTS_PER_SECOND_PER_ADDRESS=1000000 ROOM_MESSAGES_PER_SECOND_PER_ADDRESS=10000000 \
   ROOM_MESSAGES_PER_SECOND_PER_TOKEN=10000000 ORLEANS_SILO_PORT=$((port + 20000)) ORLEANS_GATEWAY_PORT=$((port + 21000)) \
   ORLEANS_SERVICE_ID="rooms-bench" ORLEANS_CLUSTER_ID="rooms-bench" Logging__LogLevel__Default=Warning \
   ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" >"$work/server.log" 2>&1 &
