@@ -25,4 +25,39 @@ public static class FreePorts
             }
         }
     }
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive loopback ports that are all free now and were never handed out,
+    /// for a script that numbers its nodes' ports from a base (deploy/local-cluster.sh): base + 1 is otherwise anyone's.
+    /// </summary>
+    public static int Block(int count)
+    {
+        lock (Handed)
+        {
+            while (true)
+            {
+                var first = Next();
+                var block = Enumerable.Range(first, count).ToList();
+                if (block[^1] <= IPEndPoint.MaxPort && block.Skip(1).All(port => !Handed.Contains(port) && Free(port)))
+                {
+                    Handed.UnionWith(block);
+                    return first;
+                }
+            }
+        }
+    }
+
+    private static bool Free(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

@@ -9,13 +9,15 @@ public sealed partial class LocalClusterScriptTests
     public async Task Status_shows_only_the_layouts_nodes_and_roll_restarts_each_one_back_to_ready()
     {
         using var state = new TempDirectory("local-cluster");
-        var http = FreePorts.Next();
+        // The script numbers each node's ports from these bases (node n uses base + n - 1), so whole blocks are reserved:
+        // base + 1 used to be anyone's port, and a CI run once saw the headless node on it never become ready.
+        var http = FreePorts.Block(3);
         var environment = new Dictionary<string, string>
         {
             ["CLUSTER_STATE"] = state.Path,
             ["BASE_HTTP_PORT"] = http.ToString(),
-            ["BASE_SILO_PORT"] = FreePorts.Next().ToString(),
-            ["BASE_GATEWAY_PORT"] = FreePorts.Next().ToString(),
+            ["BASE_SILO_PORT"] = FreePorts.Block(3).ToString(),
+            ["BASE_GATEWAY_PORT"] = FreePorts.Block(3).ToString(),
             ["PG_PORT"] = FreePorts.Next().ToString(),
             ["CONFIGURATION"] = Repository.BuildConfiguration,
             ["SKIP_BUILD"] = "1",
