@@ -57,10 +57,13 @@ public sealed partial class AgentGrain
         // The workspace counts the batch while the agent stores it, so both writes join the same commit of the store
         // rather than waiting for one another (an event's acknowledgement waited for two commits in turn;
         // docs/benchmarks.md, "Agents"). Counting is idempotent by sequence numbers: a batch counted but not stored is
-        // taken back when the agent's next batch reuses its numbers.
+        // taken back when the agent's next batch reuses its numbers. Spend a failed count left owed (UncountedSpend) is
+        // counted with this batch, from its first number on, so the workspace takes back what a failed attempt added.
         var cost = accepted.Sum(e => e.Cost);
-        var (firstSequence, lastSequence) = (agent.EventsCount + 1, agent.EventsCount + accepted.Count);
-        var counting = GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, firstSequence, lastSequence, cost);
+        var lastSequence = agent.EventsCount + accepted.Count;
+        var owed = state.State.Uncounted;
+        var (firstSequence, countedCost) = owed is null ? (agent.EventsCount + 1, cost) : (owed.FirstSequence, owed.Cost + cost);
+        var counting = GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, firstSequence, lastSequence, countedCost);
 
         var status = agent.Status;
         var sequence = agent.EventsCount;
@@ -93,22 +96,31 @@ public sealed partial class AgentGrain
 
         CountSpend(now, cost);
         state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + cost, LastSeen = now, Status = status };
+        state.State.Uncounted = null;
 
         // One write for the whole batch; every event of it is acknowledged only after it and after the workspace's count.
         var write = WriteAsync();
-        MonthSpend counted;
+        MonthSpend? counted;
         try
         {
-            counted = await CountedAsync(counting, firstSequence, lastSequence, cost);
+            counted = await CountedAsync(counting, firstSequence, lastSequence, countedCost);
         }
         finally
         {
             await write;
         }
 
+        if (counted is null)
+        {
+            // The events are stored, so the batch is answered as stored: an error would make its client send it again,
+            // and nothing in an event tells a retry from a new one. The spend stays owed to the next batch.
+            await OweSpendAsync(new UncountedSpend(firstSequence, lastSequence, countedCost));
+        }
+
         // A batch that crosses the budget pauses its agent once it is stored. A crash before this second write leaves
-        // the agent running over budget until its next batch, which finds the month over budget and pauses it then.
-        var month = cost > 0 ? counted : null;
+        // the agent running over budget until its next batch, which finds the month over budget and pauses it then;
+        // so does a count that failed (the next batch counts its spend).
+        var month = countedCost > 0 ? counted : null;
         var crossed = month is { OverBudget: true } && agent.Status != AgentStatuses.Paused;
         if (crossed)
         {
@@ -124,15 +136,15 @@ public sealed partial class AgentGrain
             AgentFeed.Recorded(GrainFactory, state.State.Agent!, stored, opened);
         }
 
-        AgentFeed.BatchOutcome(GrainFactory, state.State.Agent!, cost, month, crossed, state.State.Agent!.Status != agent.Status);
+        AgentFeed.BatchOutcome(GrainFactory, state.State.Agent!, countedCost, month, crossed, state.State.Agent!.Status != agent.Status);
         return results;
     }
 
     /// <summary>
     /// The workspace's answer to counting a batch; a failed count is made once more with the same sequence numbers
-    /// (the workspace takes back what the first attempt may have added), so a stored batch is not left uncounted.
+    /// (the workspace takes back what the first attempt may have added). Null when that fails too.
     /// </summary>
-    private async Task<MonthSpend> CountedAsync(Task<MonthSpend> counting, long firstSequence, long lastSequence, decimal cost)
+    private async Task<MonthSpend?> CountedAsync(Task<MonthSpend> counting, long firstSequence, long lastSequence, decimal cost)
     {
         try
         {
@@ -141,8 +153,36 @@ public sealed partial class AgentGrain
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Agent {AgentId}: counting a batch's spend failed; counting it again", this.GetPrimaryKeyString());
+        }
+
+        try
+        {
             var agent = state.State.Agent!;
             return await GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, firstSequence, lastSequence, cost);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Agent {AgentId}: counting a batch's spend failed twice; its next batch counts it", this.GetPrimaryKeyString());
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stores the spend the workspace failed to count, for the next batch to count. If this write fails too the
+    /// activation is dropped and the owed spend with it (the month stays short by it); the events are stored all the
+    /// same, so the batch is still answered as stored.
+    /// </summary>
+    private async Task OweSpendAsync(UncountedSpend owed)
+    {
+        state.State.Uncounted = owed;
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Agent {AgentId}: storing spend of {Cost} its workspace did not count failed; the month misses it",
+                this.GetPrimaryKeyString(), owed.Cost);
         }
     }
 }

@@ -35,4 +35,7 @@ public sealed class AgentState
 
     /// <summary>True once the workspace's inbox index lists this agent (noted before its first task was stored).</summary>
     [Id(12)] public bool InInboxIndex { get; set; }
+
+    /// <summary>Spend of stored events the workspace failed to count; the next batch counts it (null: none owed).</summary>
+    [Id(13)] public UncountedSpend? Uncounted { get; set; }
 }

@@ -8,7 +8,8 @@ namespace OrbitGrains.Tests.Agents;
 /// agent's own write fails, nothing of the decision exists (the item stays pending, no command, the status unchanged)
 /// and it can be made again; when only the command queue's write fails, the decision stands and its command reaches
 /// the agent exactly once, at its next read. An event's own write and its workspace's spend count run side by side,
-/// and a count that fails is made again.
+/// and a count that fails is made again; one that fails twice leaves the stored event answered as stored and its spend
+/// owed to the agent's next batch.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AgentsStorageFaultTests(PostgresServer server)
@@ -16,12 +17,18 @@ public sealed class AgentsStorageFaultTests(PostgresServer server)
     private async Task<(RunningHost Host, string Database)> StartAsync(string dataDir, string name)
     {
         var database = await server.CreateDatabaseAsync(name);
-        var configuration = RunningHost.IsolatedConfiguration(dataDir, $"{name}-{Guid.NewGuid():N}");
+        return (await StartOnAsync(dataDir, $"{name}-{Guid.NewGuid():N}", database), database);
+    }
+
+    /// <summary>A front end on an existing database; the same <paramref name="serviceId"/> again is a restart (it finds the stored grains).</summary>
+    private static Task<RunningHost> StartOnAsync(string dataDir, string serviceId, string database)
+    {
+        var configuration = RunningHost.IsolatedConfiguration(dataDir, serviceId);
         configuration["ORLEANS_CLUSTERING"] = "postgres";
         configuration["ConnectionStrings:Postgres"] = database;
         configuration["ADMIN_TOKEN"] = ProductCluster.AdminToken;
         configuration["CODEX_REMOTE_WEB_JWT_SECRET"] = ProductCluster.JwtSecret;
-        return (await RunningHost.StartFrontEndAsync(configuration), database);
+        return RunningHost.StartFrontEndAsync(configuration);
     }
 
     [Fact]
@@ -124,6 +131,37 @@ public sealed class AgentsStorageFaultTests(PostgresServer server)
         Assert.Equal(3m, (decimal)spend["monthly"]!);
         await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(token, new { type = "action", message = "more", cost = 1m }), HttpStatusCode.Created);
         spend = await AccountsApi.ExpectJsonAsync(await agents.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(4m, (decimal)spend["monthly"]!);
+    }
+
+    [Fact]
+    public async Task An_event_whose_spend_count_fails_twice_is_answered_as_stored_and_counted_with_the_next_batch_after_a_restart()
+    {
+        using var data = new TempDirectory("agents-fault");
+        var database = await server.CreateDatabaseAsync("spendowed");
+        var serviceId = $"spendowed-{Guid.NewGuid():N}";
+        string user, token, agentId;
+        await using (var host = await StartOnAsync(data.Path, serviceId, database))
+        {
+            var agents = new AgentsApi(host.Http);
+            user = await agents.SignUpAsync();
+            var (agent, agentToken) = await agents.CreateAgentAsync(user, "owing");
+            (token, agentId) = (agentToken, (string)agent["id"]!);
+
+            var faults = await PostgresWriteFaults.InstallAsync(database, "workspace:%");
+            await faults.FailNextAsync(2);
+            // Stored, so 201: an error here would make the client send the event again and have it stored twice.
+            await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(token, new { type = "action", message = "work", cost = 3m }), HttpStatusCode.Created);
+            Assert.Equal(2, await faults.AttemptsAsync());
+            Assert.Equal(1, (long)(await agents.GetAgentAsync(user, agentId))["eventsCount"]!);
+        }
+
+        // The workspace's memory of the failed counts went with the host: only the agent's stored state still owes the 3.
+        await using var after = await StartOnAsync(data.Path, serviceId, database);
+        var again = new AgentsApi(after.Http);
+        await AccountsApi.ExpectJsonAsync(await again.PostEventAsync(token, new { type = "action", message = "more", cost = 1m }), HttpStatusCode.Created);
+        Assert.Equal(2, (long)(await again.GetAgentAsync(user, agentId))["eventsCount"]!);
+        var spend = await AccountsApi.ExpectJsonAsync(await again.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
         Assert.Equal(4m, (decimal)spend["monthly"]!);
     }
 }
