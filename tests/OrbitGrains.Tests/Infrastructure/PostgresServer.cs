@@ -48,10 +48,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
         var name = $"{prefix}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..40].ToLowerInvariant();
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-        await command.ExecuteNonQueryAsync();
+        await PostgresSql.ExecuteAsync(AdminConnectionString, $"CREATE DATABASE \"{name}\"");
         // A test's hosts stop within seconds, but Npgsql keeps their idle pooled connections for 300 s by default:
         // over a suite those add up past the server's max_connections (CI saw "53300: too many clients already").
         return new NpgsqlConnectionStringBuilder(AdminConnectionString)

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace OrbitGrains.Tests.Infrastructure;
 
 /// <summary>
@@ -18,7 +16,7 @@ public sealed class PostgresWriteFaults
     public static async Task<PostgresWriteFaults> InstallAsync(string connectionString, string typePattern)
     {
         var faults = new PostgresWriteFaults(connectionString);
-        await faults.ExecuteAsync($"""
+        await PostgresSql.ExecuteAsync(connectionString, $"""
             CREATE SEQUENCE orbit_test_fault_calls;
             CREATE TABLE orbit_test_fault_budget (failures bigint NOT NULL, failed bigint NOT NULL);
             INSERT INTO orbit_test_fault_budget VALUES (0, 0);
@@ -37,23 +35,9 @@ public sealed class PostgresWriteFaults
 
     /// <summary>The next <paramref name="count"/> matching writes fail; the ones after succeed.</summary>
     public Task FailNextAsync(int count) =>
-        ExecuteAsync($"SELECT setval('orbit_test_fault_calls', 1, false); UPDATE orbit_test_fault_budget SET failures = {count};");
+        PostgresSql.ExecuteAsync(_connectionString, $"SELECT setval('orbit_test_fault_calls', 1, false); UPDATE orbit_test_fault_budget SET failures = {count};");
 
     /// <summary>How many matching writes were attempted since the last <see cref="FailNextAsync"/>.</summary>
-    public async Task<long> AttemptsAsync()
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM orbit_test_fault_calls", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task<long> AttemptsAsync() => PostgresSql.ScalarAsync<long>(_connectionString,
+        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM orbit_test_fault_calls");
 }

@@ -21,8 +21,8 @@ public sealed class PostgresWriteHold : IAsyncDisposable
     {
         var holder = new NpgsqlConnection(connectionString);
         await holder.OpenAsync();
-        await ExecuteAsync(holder, $"SELECT pg_advisory_lock({LockKey})");
-        await ExecuteAsync(holder, $"""
+        await PostgresSql.ExecuteAsync(holder, $"SELECT pg_advisory_lock({LockKey})");
+        await PostgresSql.ExecuteAsync(holder, $"""
             CREATE FUNCTION orbit_test_hold() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               PERFORM pg_advisory_lock_shared({LockKey});
@@ -36,15 +36,8 @@ public sealed class PostgresWriteHold : IAsyncDisposable
     }
 
     /// <summary>The sum of the stored versions of the rows whose type matches: it grows with every write that landed.</summary>
-    public async Task<long> VersionsAsync(string typePattern)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT COALESCE(SUM(version), 0)::bigint FROM orleansstorage WHERE graintypestring LIKE @pattern", connection);
-        command.Parameters.AddWithValue("pattern", typePattern);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> VersionsAsync(string typePattern) => PostgresSql.ScalarAsync<long>(_connectionString,
+        "SELECT COALESCE(SUM(version), 0)::bigint FROM orleansstorage WHERE graintypestring LIKE @pattern", ("pattern", typePattern));
 
     /// <summary>Lets the held writes (and every later one) through.</summary>
     public async Task ReleaseAsync()
@@ -52,7 +45,7 @@ public sealed class PostgresWriteHold : IAsyncDisposable
         if (!_released)
         {
             _released = true;
-            await ExecuteAsync(_holder, $"SELECT pg_advisory_unlock({LockKey})");
+            await PostgresSql.ExecuteAsync(_holder, $"SELECT pg_advisory_unlock({LockKey})");
         }
     }
 
@@ -60,11 +53,5 @@ public sealed class PostgresWriteHold : IAsyncDisposable
     {
         await ReleaseAsync();
         await _holder.DisposeAsync();
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
