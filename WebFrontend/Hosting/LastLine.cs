@@ -7,7 +7,8 @@ namespace OrbitGrains.WebFrontend.Hosting;
 /// (and <c>detail</c> and <c>error</c>, so clients of every family find their message), logged once by the exception
 /// handler, with the trace id and without the request body. A request the server itself refused to read (a body over
 /// Kestrel's limit, a malformed form) keeps its 4xx and is not logged as the product's error. A grain call refused
-/// because its silo was lost (<see cref="ClusterUnavailable"/>) is 503 with <c>Retry-After</c>. Input never gets here:
+/// because its silo was lost, or failed because its storage write did (<see cref="ClusterUnavailable"/>), is 503 with
+/// <c>Retry-After</c>. Input never gets here:
 /// bodies and frames are read by <see cref="Bodies.RequestBodies"/> and <see cref="Sockets.Frames"/>, and the fuzz
 /// test checks that no input does.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using OrbitGrains.Tests.Accounts;
+using OrbitGrains.WebFrontend.Hosting;
 
 namespace OrbitGrains.Tests.Agents;
 
@@ -47,7 +48,12 @@ public sealed class AgentsStorageFaultTests(PostgresServer server)
         await faults.FailNextAsync(1);
         using (var failed = await agents.DecideAsync(user, taskId))
         {
-            Assert.True((int)failed.StatusCode >= 500, $"a failed store is a server error, not {(int)failed.StatusCode}");
+            // A failed store is the cluster's storage unavailable: 503 with Retry-After, and a message that says so.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            Assert.NotNull(failed.Headers.RetryAfter);
+            var problem = System.Text.Json.Nodes.JsonNode.Parse(await failed.Content.ReadAsStringAsync())!;
+            Assert.Equal(ClusterUnavailable.Message, (string?)problem["detail"]);
+            Assert.Contains("storage", (string?)problem["detail"]);
         }
 
         Assert.Equal(1, await faults.AttemptsAsync());

@@ -14,6 +14,8 @@ public sealed class ClusterUnavailableTests
         { new TaskCanceledException(), true },
         { new InvalidOperationException("wrapped", new OperationCanceledException()), true },
         { new OrleansException("No active nodes are compatible with grain"), true },
+        // The runtime wraps a storage provider's failure (here a database error) in its own exception.
+        { new OrleansException("Error from storage provider during WriteStateAsync", new InvalidOperationException("injected storage fault")), true },
         { new OrleansConfigurationException("bad configuration"), false },
         { new InvalidOperationException("a defect"), false },
         { new ArgumentException("a defect"), false },
