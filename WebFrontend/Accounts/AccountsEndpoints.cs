@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrbitGrains.WebFrontend.Accounts.Passkeys;
 using OrbitGrains.WebFrontend.Hosting.Access;
 
@@ -13,6 +14,8 @@ public static class AccountsEndpoints
         services.AddSingleton<RefreshChains>();
         services.AddHttpContextAccessor();
         services.AddSingleton<WebTokenService>();
+        // The watch is shared with the sockets (AddOrbitAccess): one per front end, whichever registers it first.
+        services.TryAddSingleton<AccountWatch>();
         services.AddSingleton<WebSessionCache>();
         services.AddHostedService(sp => sp.GetRequiredService<WebSessionCache>());
         services.AddSingleton<AnchorTokenService>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using OrbitGrains.Accounts;
 using OrbitGrains.Hosting;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
@@ -18,15 +19,11 @@ namespace OrbitGrains.WebFrontend.Accounts;
 /// account's activation going away (<see cref="IAccountWatch.WatchEnded"/>) and a silo declared dead (its activations'
 /// watchers are lost with it). An entry lives <see cref="EntryLifetime"/> at most, never past its session's expiry or
 /// the watch's lease, and the cache holds at most <see cref="MaxEntries"/> sessions (beyond that lookups go to the
-/// grains uncached).
+/// grains uncached). The watch is the front end's one <see cref="AccountWatch"/>, shared with the sockets; the cache
+/// receives its notices as a listener.
 /// </remarks>
-public sealed partial class WebSessionCache(
-    IGrainFactory grains, IClusterMembershipService membership, TimeProvider clock, ILogger<WebSessionCache> logger)
-    : BackgroundService, IAccountWatch
+public sealed partial class WebSessionCache : BackgroundService, IAccountWatch
 {
-    /// <summary>How long this front end's watch on an account holds without renewal.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
-
     /// <summary>The longest a session is answered from memory before its grains are asked again.</summary>
     public static readonly TimeSpan EntryLifetime = TimeSpan.FromSeconds(30);
 
@@ -35,9 +32,17 @@ public sealed partial class WebSessionCache(
 
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
-    private IAccountWatch? _reference;
+    private readonly IGrainFactory _grains;
+    private readonly AccountWatch _watch;
+    private readonly IClusterMembershipService _membership;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<WebSessionCache> _logger;
 
-    private IAccountWatch Reference => _reference ??= grains.CreateObjectReference<IAccountWatch>(this);
+    public WebSessionCache(IGrainFactory grains, AccountWatch watch, IClusterMembershipService membership, TimeProvider clock, ILogger<WebSessionCache> logger)
+    {
+        (_grains, _watch, _membership, _clock, _logger) = (grains, watch, membership, clock, logger);
+        watch.Listen(this);
+    }
 
     /// <summary>
     /// The session <paramref name="sessionId"/> if it is live and belongs to <paramref name="userId"/>, with that
@@ -45,7 +50,7 @@ public sealed partial class WebSessionCache(
     /// </summary>
     public async Task<(SessionStart? Session, UserRecord? User)> LookupAsync(string sessionId, string userId)
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         if (_sessions.TryGetValue(sessionId, out var cached) && cached.Until > now && cached.Session.UserId == userId)
         {
             return (cached.Session, cached.User);
@@ -55,11 +60,11 @@ public sealed partial class WebSessionCache(
         var (generation, watchedUntil) = account.Snapshot();
         if (watchedUntil - now < EntryLifetime * 2)
         {
-            watchedUntil = await WatchAsync(userId, account, generation, now);
+            watchedUntil = await WatchAsync(userId, account, generation);
         }
 
-        var sessionTask = grains.GetGrain<ISessionGrain>(sessionId).GetLive();
-        var userTask = grains.GetGrain<IUserGrain>(userId).Get();
+        var sessionTask = _grains.GetGrain<ISessionGrain>(sessionId).GetLive();
+        var userTask = _grains.GetGrain<IUserGrain>(userId).Get();
         var session = await sessionTask;
         var user = await userTask;
         if (session is not null && session.UserId == userId && user is not null && watchedUntil > now + EntryLifetime
@@ -84,12 +89,11 @@ public sealed partial class WebSessionCache(
         Task.WhenAll(SweepAsync(stoppingToken), ForgetOnSiloDeathsAsync(stoppingToken));
 
     /// <summary>Registers the watch; returns until when it holds, or the past when it could not be registered.</summary>
-    private async Task<DateTimeOffset> WatchAsync(string userId, Account account, long generation, DateTimeOffset now)
+    private async Task<DateTimeOffset> WatchAsync(string userId, Account account, long generation)
     {
         try
         {
-            await grains.GetGrain<IUserGrain>(userId).Watch(Reference, Lease);
-            return account.Watched(generation, now + Lease);
+            return account.Watched(generation, await _watch.WatchAsync(userId));
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
@@ -114,12 +118,12 @@ public sealed partial class WebSessionCache(
 
     private async Task SweepAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(EntryLifetime, clock);
+        using var timer = new PeriodicTimer(EntryLifetime, _clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var now = clock.GetUtcNow();
+                var now = _clock.GetUtcNow();
                 foreach (var (sessionId, entry) in _sessions)
                 {
                     if (entry.Until <= now)
@@ -144,7 +148,7 @@ public sealed partial class WebSessionCache(
 
     private async Task ForgetOnSiloDeathsAsync(CancellationToken stoppingToken)
     {
-        await foreach (var _ in membership.WatchSiloDeaths(stoppingToken))
+        await foreach (var _ in _membership.WatchSiloDeaths(stoppingToken))
         {
             // The accounts that lived there come back without this front end's watch: start over.
             foreach (var userId in _accounts.Keys)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -14,6 +15,7 @@ public static class AccessServiceCollectionExtensions
     {
         services.AddSingleton<CredentialSelector>();
         services.AddSingleton<SignInChecks>();
+        services.TryAddSingleton<AccountWatch>();
         services.AddSingleton<AccountSockets>();
         services.AddSingleton<UserStreamTickets>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountSockets>());

@@ -17,20 +17,28 @@ public interface IAccountSocket
 }
 
 /// <summary>
-/// The open sockets of this front end by account, and this front end's watch on each of those accounts: the account's
-/// grain tells it at once when roles change, the account is disabled or a sign-in ends, and the sockets act on it
-/// (close, or rejoin with their new role). Watches are leases renewed while sockets are open, so a front end that dies
-/// is forgotten by the accounts.
+/// The open sockets of this front end by account, kept watched through the front end's one <see cref="AccountWatch"/>:
+/// the account's grain tells it at once when roles change, the account is disabled or a sign-in ends, and the sockets
+/// act on it (close, or rejoin with their new role). The watch is renewed every <see cref="Renewal"/> while an account
+/// has sockets open (an account's new activation, after its silo was lost, knows no watcher until then) and left to
+/// lapse after its last socket closes, so a front end that dies is forgotten by the accounts.
 /// </summary>
-public sealed partial class AccountSockets(IGrainFactory grains, ILogger<AccountSockets> logger) : BackgroundService, IAccountWatch
+/// <remarks>Receives the notices as a listener of <see cref="AccountWatch"/>, not as an object reference of its own.</remarks>
+public sealed partial class AccountSockets : BackgroundService, IAccountWatch
 {
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    /// <summary>How often the watch on each account with open sockets is renewed (a third of the lease's old length).</summary>
+    public static readonly TimeSpan Renewal = TimeSpan.FromSeconds(20);
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<IAccountSocket, byte>> _byUser = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private IAccountWatch? _reference;
+    private readonly AccountWatch _watch;
+    private readonly ILogger<AccountSockets> _logger;
 
-    private IAccountWatch Reference => _reference ??= grains.CreateObjectReference<IAccountWatch>(this);
+    public AccountSockets(AccountWatch watch, ILogger<AccountSockets> logger)
+    {
+        (_watch, _logger) = (watch, logger);
+        watch.Listen(this);
+    }
 
     /// <summary>Tracks a socket of a user until the returned handle is disposed; the account's watch is in place when this returns.</summary>
     public async Task<IDisposable> TrackAsync(string userId, IAccountSocket socket)
@@ -79,7 +87,7 @@ public sealed partial class AccountSockets(IGrainFactory grains, ILogger<Account
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Lease / 3);
+        using var timer = new PeriodicTimer(Renewal);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             await Task.WhenAll(_byUser.Keys.Select(WatchAsync));
@@ -93,7 +101,7 @@ public sealed partial class AccountSockets(IGrainFactory grains, ILogger<Account
     {
         try
         {
-            await grains.GetGrain<IUserGrain>(userId).Watch(Reference, Lease);
+            await _watch.WatchAsync(userId);
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
@@ -111,22 +119,8 @@ public sealed partial class AccountSockets(IGrainFactory grains, ILogger<Account
                 return;
             }
 
+            // No unwatch: the session cache may rely on the same watch; the renewals stop and the lease lapses.
             _byUser.TryRemove(userId, out _);
-        }
-
-        _ = UnwatchAsync(userId);
-    }
-
-    private async Task UnwatchAsync(string userId)
-    {
-        try
-        {
-            await grains.GetGrain<IUserGrain>(userId).Unwatch(Reference);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            // The lease lapses by itself.
-            LogWatchFailed(ex, userId);
         }
     }
 
