@@ -26,8 +26,9 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// Adds the cost of an agent's batch of events (its sequence numbers <paramref name="firstSequence"/>..
     /// <paramref name="lastSequence"/>) to the current UTC month's spend; the month after it and the budget. The agent
     /// calls this before it stores the batch, so a crash between the two would count spend for events never stored:
-    /// when a batch reuses sequence numbers of the agent's previous one, that one was not stored, and its cost is taken
-    /// back first. Nothing is written for a batch of cost 0 that takes nothing back. Interleaves with every other call:
+    /// when a batch reuses sequence numbers of the agent's previous one, that one was not stored, or is counted again
+    /// within this one (the agent owed its spend after both attempts to count it failed), and its cost is taken back
+    /// first. Nothing is written for a batch of cost 0 that takes nothing back. Interleaves with every other call:
     /// the change is made at once and calls that arrive while a write is in flight share the next one, so the agents
     /// of one workspace do not queue behind each other's storage round trips.
     /// </summary>
