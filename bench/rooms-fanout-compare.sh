@@ -3,8 +3,11 @@
 # (100 rooms x 50 viewers by default) at rising telemetry rates; prints each point and, per server, the highest
 # rate whose p99 stayed <= 10 ms, then the product's share of the bare server's. Pinning as in rooms-fanout.sh:
 #   SERVER_CPUS=0 CLIENT_CPUS=1 bench/rooms-fanout-compare.sh [rates...]   (default rates: 5 10 15 20 30 40)
-# Each point is a fresh server: --warmup 5 --seconds 10 (ROOMS_ARGS adds or overrides load-generator options), run
+# Each point is a fresh server: --warmup 60 --seconds 20 (ROOMS_ARGS adds or overrides load-generator options), run
 # RUNS times (default 3); a point's p99 is the median of its runs' p99s, since one collector pause can decide a short run.
+# The warm-up is long because the product's tiered JIT is still recompiling hot code 25-35 s into a full load (its
+# background compiler thread took 12.5% of the pinned core then, and none at 60 s); the bare server is small enough
+# to be done in seconds, so a short warm-up measured the product's start-up against the bare server's steady state.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rates=("$@")
@@ -16,7 +19,7 @@ for server in bare product; do
     p99s=()
     closed=0
     for run in $(seq 1 "$runs"); do
-      out=$(ROOMS_SERVER=$server "$root/bench/rooms-fanout.sh" --rate "$rate" --warmup 5 --seconds 10 ${ROOMS_ARGS:-} 2>&1) || { echo "$out" >&2; exit 1; }
+      out=$(ROOMS_SERVER=$server "$root/bench/rooms-fanout.sh" --rate "$rate" --warmup 60 --seconds 20 ${ROOMS_ARGS:-} 2>&1) || { echo "$out" >&2; exit 1; }
       delivered=$(sed -n 's/.*delivered=\([0-9]*\) (\([0-9]*\) msg\/s).*/\2/p' <<<"$out")
       p99s+=("$(sed -n 's/.*latency_ms p50=[0-9.]* p99=\([0-9.]*\).*/\1/p' <<<"$out")")
       closed=$((closed + $(sed -n 's/.*closed_viewers=\([0-9]*\).*/\1/p' <<<"$out")))

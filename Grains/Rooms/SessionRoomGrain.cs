@@ -33,7 +33,10 @@ public sealed partial class SessionRoomGrain(
     private string? _controlHolder;
     private IGrainTimer? _leaseTimer;
 
-    private string SessionId => this.GetPrimaryKeyString();
+    /// <summary>Decoded from the grain id once: every routed message names the room.</summary>
+    private string SessionId => _sessionId ??= this.GetPrimaryKeyString();
+
+    private string? _sessionId;
 
     private bool Exists => state.State.Created || SessionId == GlobalRoom;
 

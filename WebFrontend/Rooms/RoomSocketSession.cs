@@ -98,6 +98,9 @@ public sealed partial class RoomSocketSession : IAccountSocket
     /// <summary>The room this socket is a participant of, set only once the room has accepted it.</summary>
     public string? RoomId { get; private set; }
 
+    /// <summary>The joined room's grain, kept with <see cref="RoomId"/>: telemetry routes through it many times a second, and resolving a reference formats its interface's type name each time.</summary>
+    private ISessionRoomGrain? _room;
+
     /// <summary>The token family of the credential this socket was opened with.</summary>
     public string? FamilyId { get; private set; }
 
@@ -198,8 +201,9 @@ public sealed partial class RoomSocketSession : IAccountSocket
             return false;
         }
 
-        var result = SignalMessages.IsSessionId(sessionId)
-            ? await _context.Grains.GetGrain<ISessionRoomGrain>(sessionId).Join(_participant!, _context.Hub.Reference)
+        var joining = SignalMessages.IsSessionId(sessionId) ? _context.Grains.GetGrain<ISessionRoomGrain>(sessionId) : null;
+        var result = joining is not null
+            ? await joining.Join(_participant!, _context.Hub.Reference)
             : new JoinResult(JoinOutcome.UnknownSession, null);
         if (result is not { Outcome: JoinOutcome.Joined, Room: { } room })
         {
@@ -219,6 +223,7 @@ public sealed partial class RoomSocketSession : IAccountSocket
         }
 
         RoomId = sessionId;
+        _room = joining;
         // The legacy global room says nothing of its own, as the original did (see SessionRoomGrain.IsLegacy).
         ReleaseDeliveries(sessionId == SessionRoomGrain.GlobalRoom ? null : Joined(room));
         return true;
@@ -278,8 +283,8 @@ public sealed partial class RoomSocketSession : IAccountSocket
                 await LeaveAsync("left");
                 Socket.Enqueue(new JsonObject { ["type"] = "left", ["session_id"] = left }.ToJsonString());
                 return;
-            case SignalFrame.Routed routed when RoomId is { } roomId:
-                await RouteAsync(roomId, routed.Envelope);
+            case SignalFrame.Routed routed when RoomId is not null && _room is { } room:
+                await RouteAsync(room, routed.Envelope);
                 return;
             default:
                 Socket.Enqueue(RoomFrames.Error("not_in_room", "Join a session first (a join message with session_id).", null));
@@ -287,11 +292,11 @@ public sealed partial class RoomSocketSession : IAccountSocket
         }
     }
 
-    private async Task RouteAsync(string roomId, RoomEnvelope envelope)
+    private async Task RouteAsync(ISessionRoomGrain room, RoomEnvelope envelope)
     {
         try
         {
-            if (await _context.Grains.GetGrain<ISessionRoomGrain>(roomId).Receive(ConnectionId, envelope) == ReceiveOutcome.UnknownConnection)
+            if (await room.Receive(ConnectionId, envelope) == ReceiveOutcome.UnknownConnection)
             {
                 Socket.Close((WebSocketCloseStatus)RoomCloseCodes.ServiceRestart, "Room restarted; reconnect and join again");
             }
