@@ -5,9 +5,9 @@
 #   SERVER_CPUS=0 CLIENT_CPUS=1 bench/rooms-fanout-compare.sh [rates...]   (default rates: 5 10 15 20 30 40)
 # Each point is a fresh server: --warmup 60 --seconds 20 (ROOMS_ARGS adds or overrides load-generator options), run
 # RUNS times (default 3); a point's p99 is the median of its runs' p99s, since one collector pause can decide a short run.
-# The warm-up is long because the product's tiered JIT is still recompiling hot code 25-35 s into a full load (its
-# background compiler thread took 12.5% of the pinned core then, and none at 60 s); the bare server is small enough
-# to be done in seconds, so a short warm-up measured the product's start-up against the bare server's steady state.
+# The warm-up is long because a pinned product was still tiering its hot code up 25-35 s into a full load (its
+# background compiler thread took 12.5% of the core then, none at 60 s); the bare server has far less code and was
+# done in seconds, so a short warm-up set the product's start-up against the bare server's steady state.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rates=("$@")

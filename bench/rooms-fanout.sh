@@ -3,7 +3,9 @@
 # bench/RoomsFanout against it, stops the product. Arguments are passed to the load generator
 # (defaults: --rooms 100 --viewers 50 --rate 100 --seconds 20). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin
 # the product and the load generator to separate cores. ROOMS_SERVER=bare runs the same load against
-# bench/BareRooms (Kestrel WebSockets with the same frames, nothing else) instead of the product.
+# bench/BareRooms (Kestrel WebSockets with the same frames, nothing else) instead of the product. Both servers get
+# DOTNET_TC_DelaySingleProcMultiplier=1 (README: on one CPU the runtime otherwise tiers hot code up late under load);
+# the product's own settings pass through the environment (ORLEANS_DASHBOARD=false runs it without the dashboard).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${BENCH_PORT:-8090}
@@ -28,13 +30,13 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "$server" = bare ]; then
-  ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/bench/BareRooms/bin/Release/net10.0/OrbitGrains.Bench.BareRooms.dll" \
+  DOTNET_TC_DelaySingleProcMultiplier=1 ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/bench/BareRooms/bin/Release/net10.0/OrbitGrains.Bench.BareRooms.dll" \
     --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
 else
 # The generator's robots only send, and a .NET client answers the server's keep-alive Pings only while it reads: with
 # the product's default (Ping every 15 s, Pong due within 30 s) a run past 45 s would see the robots dropped. The
 # bench measures fan-out, not liveness (the bare server sends no Pings at all).
-ASPNETCORE_ENVIRONMENT=Production DATA_DIR="$work" PORT="$port" HOST=127.0.0.1 \
+ASPNETCORE_ENVIRONMENT=Production DATA_DIR="$work" PORT="$port" HOST=127.0.0.1 DOTNET_TC_DelaySingleProcMultiplier=1 \
   WEBSOCKET_KEEPALIVE_SEC=300 WEBSOCKET_KEEPALIVE_TIMEOUT_SEC=300 AUTH_TOKENS="$token" ROOM_CONNECTS_PER_SECOND_PER_ADDRESS=1000000 ROOM_MESSAGES_PER_SECOND_PER_ADDRESS=10000000 \
   ROOM_MESSAGES_PER_SECOND_PER_TOKEN=10000000 ORLEANS_SILO_PORT=$((port + 20000)) ORLEANS_GATEWAY_PORT=$((port + 21000)) \
   ORLEANS_SERVICE_ID="rooms-bench" ORLEANS_CLUSTER_ID="rooms-bench" Logging__LogLevel__Default=Warning \

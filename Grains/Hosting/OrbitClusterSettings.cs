@@ -43,6 +43,14 @@ public sealed record OrbitClusterSettings
     /// </summary>
     public bool KubernetesHosting { get; init; }
 
+    /// <summary>
+    /// ORLEANS_DASHBOARD (default true): the Orleans dashboard for admins at /dashboard. Off, no silo runs its
+    /// collectors (a meter export every second that walks every activation, per-call profiling while it is viewed) and
+    /// /dashboard is 404; operators who scrape /metrics lose nothing. One core fanning out room telemetry held
+    /// 50,000 deliveries/s at p99 &lt;= 10 ms without it and 40,000 with it (docs/benchmarks.md, "Rooms").
+    /// </summary>
+    public bool Dashboard { get; init; } = true;
+
     public static OrbitClusterSettings Load(IConfiguration configuration)
     {
         var modeText = First(configuration, "ORLEANS_CLUSTERING", "Orleans:Clustering") ?? "localhost";
@@ -82,6 +90,7 @@ public sealed record OrbitClusterSettings
             SiloName = First(configuration, "ORLEANS_SILO_NAME") ?? Environment.MachineName,
             ApplySchema = Flag(configuration, "ORLEANS_APPLY_SCHEMA", true),
             KubernetesHosting = Hosting(configuration),
+            Dashboard = Flag(configuration, "ORLEANS_DASHBOARD", true),
             MinimumReminderPeriod = Period(configuration, "ORLEANS_MINIMUM_REMINDER_PERIOD", "Orleans:MinimumReminderPeriod"),
             RelayHistory = Relay.ThreadHistoryOptions.Load(configuration),
         };

@@ -119,7 +119,11 @@ public static class OrbitSiloBuilderExtensions
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = minimumPeriod);
         }
 
-        silo.AddDashboard();
+        if (settings.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+
         silo.Services.AddSingleton(settings);
         // Grains read time only through this, so a host (or a test) can supply its own clock before this runs.
         silo.Services.TryAddSingleton(TimeProvider.System);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Orleans.Dashboard;
+using OrbitGrains.Hosting;
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Hosting.Bodies;
@@ -17,8 +18,12 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         // The dashboard's own page and data routes serve its page, not API clients: not in the OpenAPI document.
-        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard).AddEndpointFilter(DashboardGuard.FilterAsync)
-            .ExcludeFromDescription();
+        // ORLEANS_DASHBOARD=false leaves the silo without it, and /dashboard unmapped (404).
+        if (app.ServiceProvider.GetRequiredService<OrbitClusterSettings>().Dashboard)
+        {
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(OrbitPolicies.Admin).WithRefusals(RefusalStyle.Dashboard).AddEndpointFilter(DashboardGuard.FilterAsync)
+                .ExcludeFromDescription();
+        }
 
         // The sign-in form itself must be reachable without signing in.
         var admin = app.MapGroup("/admin").WithTags("Admin").AllowAnonymous();
