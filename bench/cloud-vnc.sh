@@ -2,7 +2,7 @@
 # VNC proxy against Debian's websockify (apt-get install websockify): builds Release, starts the product in
 # LOCAL_DEV_MODE with its VNC target on the bench's TCP sink/source, starts websockify in front of the same sink,
 # and runs bench/CloudVnc against both with one WebSocket client. Arguments go to the bench
-# (defaults: --mb 200 --warmup-mb 50 --rate 1000 --seconds 10). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin the proxies and the client.
+# (defaults: --mb 200 --warmup-mb 50 --rate 1000 --seconds 10 --rounds 3). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin the proxies and the client.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${BENCH_PORT:-8096}
