@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # VNC proxy against Debian's websockify (apt-get install websockify): builds Release, starts the product in
-# LOCAL_DEV_MODE with its VNC target on the bench's TCP sink/source, starts websockify in front of the same sink,
-# and runs bench/CloudVnc against both with one WebSocket client. Arguments go to the bench
+# LOCAL_DEV_MODE with its VNC target on the bench's TCP sink/source, starts websockify and bench/BareVncProxy (the
+# floor: raw sockets, fewest copies) in front of the same sink, and runs bench/CloudVnc against all three with one
+# WebSocket client. Arguments go to the bench
 # (defaults: --mb 200 --warmup-mb 50 --rate 1000 --seconds 10 --rounds 3). SERVER_CPUS / CLIENT_CPUS (taskset lists) pin the proxies and the client.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${BENCH_PORT:-8096}
 sink=$((port + 1))
 wsport=$((port + 2))
+bareport=$((port + 3))
 command -v websockify >/dev/null || { echo "websockify is missing: apt-get install websockify"; exit 1; }
 
 build() { # project, extra arguments: stops the run when the build fails (never runs an older binary)
@@ -19,12 +21,14 @@ build() { # project, extra arguments: stops the run when the build fails (never 
 }
 build "$root/WebFrontend/WebFrontend.csproj" -p:SkipClientApp=true
 build "$root/bench/CloudVnc/CloudVnc.csproj"
+build "$root/bench/BareVncProxy/BareVncProxy.csproj"
 
 work=$(mktemp -d)
 server_pid=""
 ws_pid=""
+bare_pid=""
 cleanup() {
-  for pid in "$server_pid" "$ws_pid"; do
+  for pid in "$server_pid" "$ws_pid" "$bare_pid"; do
     if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   done
   rm -rf "$work"
@@ -39,6 +43,9 @@ ASPNETCORE_ENVIRONMENT=Production DATA_DIR="$work" PORT="$port" HOST=127.0.0.1 L
 server_pid=$!
 ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} websockify "127.0.0.1:$wsport" "127.0.0.1:$sink" >"$work/websockify.log" 2>&1 &
 ws_pid=$!
+${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} dotnet "$root/bench/BareVncProxy/bin/Release/net10.0/OrbitGrains.Bench.BareVncProxy.dll" \
+  --port "$bareport" --target-port "$sink" >"$work/bare.log" 2>&1 &
+bare_pid=$!
 
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
@@ -54,4 +61,4 @@ instance=$(curl -sf -H 'Content-Type: application/json' -H "Authorization: Beare
 
 timeout 900 ${CLIENT_CPUS:+taskset -c "$CLIENT_CPUS"} dotnet "$root/bench/CloudVnc/bin/Release/net10.0/OrbitGrains.Bench.CloudVnc.dll" \
   --sink-port "$sink" --proxy "ws://127.0.0.1:$port/api/instances/$instance/vnc?token=$token" \
-  --websockify "ws://127.0.0.1:$wsport/" "$@"
+  --websockify "ws://127.0.0.1:$wsport/" --bare "ws://127.0.0.1:$bareport/" "$@"

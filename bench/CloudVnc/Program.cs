@@ -3,7 +3,8 @@
 // untimed --warmup-mb (default 50) through the same proxy; --rounds (default 3) measurements of each, alternating
 // which goes first, and their medians. Latency:
 // 1 KiB messages at --rate per second for --seconds, echoed by the sink; the round trip through each proxy minus the
-// round trip of a direct TCP connection is the latency the proxy adds (p50, p99).
+// round trip of a direct TCP connection is the latency the proxy adds (p50, p99). With --bare, bench/BareVncProxy (raw
+// sockets, the fewest copies) is measured beside them: how far a proxy can go on this machine at all.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -21,6 +22,11 @@ var targets = new List<(string Name, Uri Url)> { ("orbitgrains", new Uri(options
 if (options.TryGetValue("websockify", out var websockify))
 {
     targets.Add(("websockify", new Uri(websockify)));
+}
+
+if (options.TryGetValue("bare", out var bare))
+{
+    targets.Add(("bare", new Uri(bare)));
 }
 
 var listener = new TcpListener(IPAddress.Loopback, sinkPort);
@@ -66,9 +72,17 @@ foreach (var (name, _) in targets)
     Console.WriteLine($"median {name,-12} bulk {Median(bulk[name]):F1} MB/s  added p99 {Median(added99[name]):F3} ms");
 }
 
-if (targets.Count == 2)
+if (bulk.ContainsKey("websockify"))
 {
     Console.WriteLine($"bulk ratio orbitgrains / websockify: {Median(bulk["orbitgrains"]) / Median(bulk["websockify"]):F2}x (target >= 1.5x)");
+}
+
+if (bulk.ContainsKey("bare"))
+{
+    foreach (var name in bulk.Keys.Where(n => n != "bare"))
+    {
+        Console.WriteLine($"bulk ratio {name} / bare proxy: {Median(bulk[name]) / Median(bulk["bare"]):F2}x");
+    }
 }
 
 return 0;
