@@ -14,13 +14,15 @@ public sealed class SealedPageGrain<TEntry>(
     public async Task Seal(TEntry[] entries)
     {
         // Sealing twice (a retry after a crash) writes the same entries; a sealed page never changes otherwise.
-        if (state.State.Entries.Length >= entries.Length)
+        if (state.State.Entries.Length < entries.Length)
         {
-            return;
+            state.State.Entries = entries;
+            await state.WriteStateAsync();
         }
 
-        state.State.Entries = entries;
-        await state.WriteStateAsync();
+        // Sealed pages are written once and read rarely (a replay, an old recording): a busy thread seals one every few
+        // hundred milliseconds, and keeping each in memory until idle collection grew the heap by megabytes a second.
+        DeactivateOnIdle();
     }
 
     public Task<TEntry[]> Entries() => Task.FromResult(state.State.Entries);
