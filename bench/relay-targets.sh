@@ -2,8 +2,9 @@
 # Issue 12's relay targets, side by side in one session on loopback:
 #   1. latency: the product and bench/BareRelay, each pinned to core SERVER_CPUS (default 0) with the load on
 #      CLIENT_CPUS (default 1); 10 anchors x 10 clients, 100-byte payloads, open loop at RELAY_DELIVERIES
-#      deliveries/s (default 200,000 = 2,000 messages/s per anchor); each target twice: a warm-up round of
-#      RELAY_WARMUP_SECONDS (default 60), then the reported round of RELAY_SECONDS (default 20).
+#      deliveries/s (default 200,000 = 2,000 messages/s per anchor); each target warmed up RELAY_WARMUP_SECONDS
+#      (default 60), then RELAY_ROUNDS (default 3) rounds of RELAY_SECONDS (default 20) alternating which goes first;
+#      the median p99s are compared.
 #      Target: the product's p99 <= 2x the bare relay's.
 #   2. idle: IDLE_SOCKETS client sockets (default 20,000) over IDLE_USERS users (default 10,000) held open for
 #      IDLE_SECONDS (default 600) on a fresh product: its CPU while they idle (lease renewals, keep-alive pings,
@@ -22,6 +23,7 @@ deliveries=${RELAY_DELIVERIES:-200000}
 # turns itself off as it does on any silo nobody is watching through the dashboard.
 warmup_seconds=${RELAY_WARMUP_SECONDS:-60}
 measured_seconds=${RELAY_SECONDS:-20}
+rounds=${RELAY_ROUNDS:-3}
 metrics_port=${METRICS_PORT:-18099}
 work=$(mktemp -d)
 pids=()
@@ -51,12 +53,27 @@ if [ "$what" = latency ] || [ "$what" = all ]; then
   pids+=("$!")
   per_anchor=$(( deliveries / 100 ))
   echo "== latency at $deliveries deliveries/s (10 anchors x 10 clients, 100-byte payloads, $per_anchor msg/s per anchor; server on cpu $server_cpus, load on cpu $client_cpus)"
-  for round in 1 2; do
-    seconds=$([ $round = 1 ] && echo "$warmup_seconds" || echo "$measured_seconds")
-    echo "-- round $round$([ $round = 1 ] && echo ' (warm-up)')"
-    "${load[@]}" --base http://127.0.0.1:18080 --target orbit --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds "$seconds"
-    "${load[@]}" --base http://127.0.0.1:19090 --target bare --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds "$seconds"
+  run_load() { # port target seconds -> the generator's output
+    "${load[@]}" --base "http://127.0.0.1:$1" --target "$2" --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds "$3"
+  }
+  p99() { sed -nE 's/.* p99=([0-9.]+) .*/\1/p'; }
+  median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+  echo "-- warm-up ($warmup_seconds s each)"
+  run_load 18080 orbit "$warmup_seconds"
+  run_load 19090 bare "$warmup_seconds"
+  # Rounds alternate which server goes first; each round is RELAY_SECONDS long. The medians are the figures.
+  : >"$work/orbit.p99"; : >"$work/bare.p99"
+  for round in $(seq 1 "$rounds"); do
+    echo "-- round $round"
+    order=$([ $((round % 2)) = 1 ] && echo "orbit bare" || echo "bare orbit")
+    for target in $order; do
+      out=$(run_load "$([ "$target" = orbit ] && echo 18080 || echo 19090)" "$target" "$measured_seconds")
+      echo "$out"
+      echo "$out" | p99 >>"$work/$target.p99"
+    done
   done
+  orbit_p99=$(median <"$work/orbit.p99"); bare_p99=$(median <"$work/bare.p99")
+  echo "median p99 over $rounds rounds: product $orbit_p99 ms, bare $bare_p99 ms, ratio $(awk -v o="$orbit_p99" -v b="$bare_p99" 'BEGIN { printf "%.2f", o / b }')x (target <= 2x)"
   kill "$product"; wait "$product" 2>/dev/null || true
 fi
 

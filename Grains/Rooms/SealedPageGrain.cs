@@ -20,8 +20,9 @@ public sealed class SealedPageGrain<TEntry>(
             await state.WriteStateAsync();
         }
 
-        // Sealed pages are written once and read rarely (a replay, an old recording): a busy thread seals one every few
-        // hundred milliseconds, and keeping each in memory until idle collection grew the heap by megabytes a second.
+        // Sealed pages are written once and read rarely (a replay, an old recording). Kept in memory, every retained page
+        // of every busy thread stayed resident (up to RELAY_HISTORY_BYTES plus RELAY_ARTIFACT_HISTORY_BYTES per thread)
+        // until retention dropped it or idle collection came; deleting a dropped page now reads it back once instead.
         DeactivateOnIdle();
     }
 

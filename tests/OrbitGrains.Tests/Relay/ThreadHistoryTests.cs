@@ -72,8 +72,7 @@ public sealed class ThreadHistoryTests : IAsyncLifetime
         var stored = await StoredAsync(key);
         Assert.NotEmpty(stored.MessagePages);
 
-        // A busy thread seals a page every few hundred milliseconds; kept in memory until idle collection, the pages of
-        // a relay at full load grew the heap by megabytes a second.
+        // Kept in memory, a busy thread's whole retained history stayed resident until retention or idle collection.
         var management = _host.Grains.GetGrain<IManagementGrain>(0);
         await Eventually.TrueAsync(async () => !(await management.GetDetailedGrainStatistics())
             .Any(s => s.GrainId.Key.ToString()!.StartsWith($"relay-messages:{key}#", StringComparison.Ordinal)),
