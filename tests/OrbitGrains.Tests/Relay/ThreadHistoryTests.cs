@@ -64,25 +64,6 @@ public sealed class ThreadHistoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_sealed_page_leaves_memory_once_stored_and_reads_back_from_storage()
-    {
-        var key = $"{RelayHostFixture.NewUser()}/t";
-        var thread = _host.Grains.GetGrain<IThreadGrain>(key);
-        await thread.Record([.. Enumerable.Range(0, 100).Select(Delta)], "a");
-        var stored = await StoredAsync(key);
-        Assert.NotEmpty(stored.MessagePages);
-
-        // Kept in memory, a busy thread's whole retained history stayed resident until retention or idle collection.
-        var management = _host.Grains.GetGrain<IManagementGrain>(0);
-        await Eventually.TrueAsync(async () => !(await management.GetDetailedGrainStatistics())
-            .Any(s => s.GrainId.Key.ToString()!.StartsWith($"relay-messages:{key}#", StringComparison.Ordinal)),
-            "the sealed pages are deactivated once stored");
-
-        var page = _host.Grains.GetGrain<ISealedPageGrain<string>>($"relay-messages:{key}#{stored.MessagePages[^1].Number}");
-        Assert.Equal(stored.MessagePages[^1].Count, (await page.Entries()).Length);
-    }
-
-    [Fact]
     public async Task Artifacts_page_backwards_across_sealed_pages_and_a_big_payload_is_kept_without_it()
     {
         var key = $"{RelayHostFixture.NewUser()}/t";
