@@ -19,8 +19,8 @@ what=${1:-all}
 server_cpus=${SERVER_CPUS:-0}
 client_cpus=${CLIENT_CPUS:-1}
 deliveries=${RELAY_DELIVERIES:-200000}
-# A minute of warm-up: tiered compilation settles, and the dashboard's grain profiler, on for a fresh silo's first minute,
-# turns itself off as it does on any silo nobody is watching through the dashboard.
+# A minute of warm-up: a pinned product was still tiering its hot code up well into the first minute, and the product's
+# first minute with the dashboard on ran far slower than later ones (docs/benchmarks.md).
 warmup_seconds=${RELAY_WARMUP_SECONDS:-60}
 measured_seconds=${RELAY_SECONDS:-20}
 rounds=${RELAY_ROUNDS:-3}
