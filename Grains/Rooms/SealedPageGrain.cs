@@ -20,7 +20,8 @@ public sealed class SealedPage<TEntry>
 public sealed class SealedPageGrain<TEntry>(
     [PersistentState("page", OrbitStorageNames.GrainState)] IPersistentState<SealedPage<TEntry>> state) : Grain, ISealedPageGrain<TEntry>
 {
-    private int _storedCount = -1;
+    /// <summary>Entries in storage, once this activation sealed or cleared the page; before that, what activation read.</summary>
+    private int? _storedCount;
 
     public async Task Seal(TEntry[] entries)
     {
@@ -52,6 +53,5 @@ public sealed class SealedPageGrain<TEntry>(
         DeactivateOnIdle();
     }
 
-    /// <summary>Entries in storage: known once sealed or cleared here, else what activation read.</summary>
-    private int StoredCount() => _storedCount >= 0 ? _storedCount : state.State.Entries.Length;
+    private int StoredCount() => _storedCount ?? state.State.Entries.Length;
 }
