@@ -23,6 +23,14 @@ public interface IUserRelayGrain : IGrainWithStringKey
     Task<bool> Receive(string connectionId, string frame);
 
     /// <summary>
+    /// Frames a socket read one after another, handled in that order in one call (a socket sends its next frames together
+    /// while a call is in flight: <c>InboundBatches</c> in the front end). False when this relay does not know the socket
+    /// (the frames from there on were not handled).
+    /// </summary>
+    [Alias("ReceiveMany")]
+    Task<bool> ReceiveMany(string connectionId, string[] frames);
+
+    /// <summary>
     /// The hub holds exactly these sockets of the user (sent when cluster membership changed: a silo left, and this
     /// relay may have been activated anew without its presence). Sockets this relay does not know are closed (1012) so
     /// that their peers reconnect and subscribe again; sockets of hubs on silos that membership declares dead are dropped.

@@ -4,6 +4,20 @@ namespace OrbitGrains.Relay;
 
 public sealed partial class UserRelayGrain
 {
+    public async Task<bool> ReceiveMany(string connectionId, string[] frames)
+    {
+        foreach (var frame in frames)
+        {
+            // Should the socket stop being known part way, the rest are refused as each alone would be.
+            if (!await Receive(connectionId, frame))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public async Task<bool> Receive(string connectionId, string frame)
     {
         if (!_presence.TryGet(connectionId, out var peer))

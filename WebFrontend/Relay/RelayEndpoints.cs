@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using OrbitGrains.Relay;
 using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Hosting.Access;
+using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Relay;
 
@@ -73,12 +74,15 @@ public static partial class RelayEndpoints
             socket.Registered = true;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             var watch = WatchSignInAsync(context, socket, user, token, stop.Token);
-            await socket.RunAsync(frame => ForwardAsync(relay, socket, frame, logger), context.RequestAborted);
+            // Frames read while the relay handles earlier ones go to it together, in order (InboundBatches).
+            var inbound = new InboundBatches(frames => ForwardAsync(relay, socket, frames, logger), socket.Fail);
+            await socket.RunAsync(inbound.Accept, context.RequestAborted);
+            await inbound.FlushAsync();
             await stop.CancelAsync();
             await watch;
             if (socket.EndedByProtocolError)
             {
-                await Sockets.LingeringUpgrade.DrainAsync(context);
+                await LingeringUpgrade.DrainAsync(context);
             }
         }
         finally
@@ -132,11 +136,11 @@ public static partial class RelayEndpoints
         }
     }
 
-    private static async Task ForwardAsync(IUserRelayGrain relay, RelaySocket socket, string frame, ILogger logger)
+    private static async Task ForwardAsync(IUserRelayGrain relay, RelaySocket socket, string[] frames, ILogger logger)
     {
         try
         {
-            if (!await relay.Receive(socket.Connection.ConnectionId, frame))
+            if (!await (frames.Length == 1 ? relay.Receive(socket.Connection.ConnectionId, frames[0]) : relay.ReceiveMany(socket.Connection.ConnectionId, frames)))
             {
                 socket.Close((System.Net.WebSockets.WebSocketCloseStatus)RelayCloseCodes.ServiceRestart, RelayCloseCodes.ServiceRestartReason);
             }

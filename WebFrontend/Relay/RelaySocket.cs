@@ -38,6 +38,9 @@ public sealed class RelaySocket(
     /// <summary>Queues UTF-8 bytes that the caller will not change again (one encoding is shared by every target socket).</summary>
     public bool Enqueue(byte[] utf8Frame) => _socket.Enqueue(utf8Frame);
 
+    /// <inheritdoc cref="BoundedSocket.Fail"/>
+    public void Fail(Exception exception) => _socket.Fail(exception);
+
     /// <summary>Sends what is queued, then closes with this status.</summary>
     public void Close(WebSocketCloseStatus status, string reason) => _socket.Close(status, reason);
 

@@ -75,6 +75,20 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         return true;
     }
 
+    /// <summary>
+    /// The socket's message handler failed, on the read loop or after it handed the message on: logged as an error,
+    /// and the socket closes with 1011.
+    /// </summary>
+    public void Fail(Exception exception)
+    {
+        if (logger is not null)
+        {
+            LogHandlerFailed(logger, exception);
+        }
+
+        Close(WebSocketCloseStatus.InternalServerError, "Internal error");
+    }
+
     /// <summary>Sends what is queued, then closes with this status.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
@@ -197,12 +211,7 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (logger is not null)
-            {
-                LogHandlerFailed(logger, ex);
-            }
-
-            Close(WebSocketCloseStatus.InternalServerError, "Internal error");
+            Fail(ex);
             return false;
         }
 

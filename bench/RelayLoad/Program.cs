@@ -51,6 +51,27 @@ var delivered = groups.Sum(g => g.Clients.Sum(c => c.MeasuredCount));
 var closed = groups.Sum(g => g.Clients.Count(c => c.ClosedEarly));
 Console.WriteLine($"delivered={delivered} rate={delivered / measuredSeconds:F0} msg/s sent={groups.Sum(g => g.SentMeasured)} closed_clients={closed}");
 Console.WriteLine($"latency_ms p50={Percentile(latencies, 0.50):F3} p99={Percentile(latencies, 0.99):F3} p99.9={Percentile(latencies, 0.999):F3} max={(latencies.Length > 0 ? latencies[^1] : 0):F3}");
+if (options.Timeline)
+{
+    // When the slow messages were sent: one line per second of the measurement, the worst latency among them.
+    var receivers = groups.SelectMany(g => g.Clients).ToList();
+    for (var second = 0; second < measuredSeconds; second++)
+    {
+        Console.WriteLine($"second {second}: worst {receivers.Max(r => r.WorstBySecond[second]):F1} ms");
+    }
+
+    // Slices whose worst message took over --spikes ms, by wall-clock time of sending (UTC), to set beside a trace.
+    var startUtc = DateTime.UtcNow - Stopwatch.GetElapsedTime(measureFrom);
+    for (var slice = 0; slice < measuredSeconds * 100 && options.SpikesMs > 0; slice++)
+    {
+        var worst = receivers.Max(r => r.WorstBySlice[slice]);
+        if (worst > options.SpikesMs)
+        {
+            Console.WriteLine($"spike {startUtc.AddMilliseconds(slice * 10):HH:mm:ss.fff}: worst {worst:F1} ms");
+        }
+    }
+}
+
 foreach (var group in groups)
 {
     await group.DisposeAsync();
@@ -63,7 +84,7 @@ static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : 
 namespace OrbitGrains.Bench.RelayLoad
 {
     internal sealed record LoadOptions(string Target, string Mode, Uri BaseUri, int Anchors, int ClientsPerAnchor, int Seconds,
-        int RatePerAnchor, int Window, int Payload, int IdleSockets, int ServerPid)
+        int RatePerAnchor, int Window, int Payload, int IdleSockets, int ServerPid, bool Timeline, int SpikesMs)
     {
         public static LoadOptions Parse(string[] args)
         {
@@ -77,7 +98,7 @@ namespace OrbitGrains.Bench.RelayLoad
             int Int(string key, int fallback) => int.Parse(Get(key, fallback.ToString()));
             return new LoadOptions(Get("target", "orbit"), Get("mode", "max"), new Uri(Get("base", "http://127.0.0.1:8080")),
                 Int("anchors", 8), Int("clients", 4), Math.Clamp(Int("seconds", 10), 1, 600), Int("rate", 500), Int("window", 16),
-                Int("payload", 64), Int("sockets", 10000), Int("server-pid", 0));
+                Int("payload", 64), Int("sockets", 10000), Int("server-pid", 0), Get("timeline", "false") == "true", Int("spikes", 0));
         }
     }
 
@@ -288,6 +309,12 @@ namespace OrbitGrains.Bench.RelayLoad
         public long MeasureFrom { set => MeasureStart = value; }
         public Action? OnDelivered { get; set; }
 
+        /// <summary>The worst latency (ms) of the messages sent in each second since the measurement began.</summary>
+        public double[] WorstBySecond { get; } = new double[601];
+
+        /// <summary>The same in 10 ms slices, for matching slow messages against the server's own events.</summary>
+        public double[] WorstBySlice { get; } = new double[60_100];
+
         private async Task PumpAsync()
         {
             var buffer = new byte[256 * 1024];
@@ -319,7 +346,12 @@ namespace OrbitGrains.Bench.RelayLoad
                     if (sent >= MeasureStart)
                     {
                         MeasuredCount++;
-                        Latencies.Add(Stopwatch.GetElapsedTime(sent, received).TotalMilliseconds);
+                        var latency = Stopwatch.GetElapsedTime(sent, received).TotalMilliseconds;
+                        Latencies.Add(latency);
+                        var second = (int)Math.Min(WorstBySecond.Length - 1, (sent - MeasureStart) / Stopwatch.Frequency);
+                        WorstBySecond[second] = Math.Max(WorstBySecond[second], latency);
+                        var slice = (int)Math.Min(WorstBySlice.Length - 1, (sent - MeasureStart) / (Stopwatch.Frequency / 100));
+                        WorstBySlice[slice] = Math.Max(WorstBySlice[slice], latency);
                     }
 
                     OnDelivered?.Invoke();
