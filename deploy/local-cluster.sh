@@ -92,12 +92,17 @@ start_node() { # name kind http silo gateway
   echo "started $name ($kind): http://127.0.0.1:$http  log: .cluster/$name.log"
 }
 
-wait_ready() { # http; READY_TIMEOUT_SEC (default 180): a node joining a cluster on a busy machine can take minutes
+wait_ready() { # name http; READY_TIMEOUT_SEC (default 180): a node joining a cluster on a busy machine can take minutes
+  local pid
+  pid=$(cat "$state/$1.pid")
   for _ in $(seq 1 $(( ${READY_TIMEOUT_SEC:-180} * 2 ))); do
-    curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
+    curl -fsS "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
+    # A node that exited will not become ready: say so now, not minutes later.
+    kill -0 "$pid" 2>/dev/null || { echo "$1 exited before it became ready; the end of .cluster/$1.log:" >&2; tail -n 40 "$state/$1.log" >&2; return 1; }
     sleep 0.5
   done
-  echo "node on port $1 did not become ready; see its log under .cluster/" >&2
+  echo "$1 (port $2) did not become ready within ${READY_TIMEOUT_SEC:-180} s; the end of .cluster/$1.log:" >&2
+  tail -n 40 "$state/$1.log" >&2
   return 1
 }
 
@@ -160,7 +165,7 @@ roll() {
     echo "rolling $name"
     stop_node "$name"
     start_node "$name" "$kind" "$http" "$silo" "$gateway"
-    wait_ready "$http"
+    wait_ready "$name" "$http"
   done
   status
 }
@@ -174,10 +179,10 @@ case "${1:-}" in
     # The connection string may carry a password (PG_CONNECTION): readable by the owner only.
     (umask 077; start_postgres >"$state/connection")
     start_node node1 front "$http_port" "$silo_port" "$gateway_port"
-    wait_ready "$http_port"
+    wait_ready node1 "$http_port"
     case "$layout" in
-      front+silo) start_node node2 headless $((http_port + 1)) $((silo_port + 1)) $((gateway_port + 1)); wait_ready $((http_port + 1)) ;;
-      two-fronts) start_node node2 front $((http_port + 2)) $((silo_port + 1)) $((gateway_port + 1)); wait_ready $((http_port + 2)) ;;
+      front+silo) start_node node2 headless $((http_port + 1)) $((silo_port + 1)) $((gateway_port + 1)); wait_ready node2 $((http_port + 1)) ;;
+      two-fronts) start_node node2 front $((http_port + 2)) $((silo_port + 1)) $((gateway_port + 1)); wait_ready node2 $((http_port + 2)) ;;
     esac
     curl -fsS "http://127.0.0.1:$http_port/health"; echo
     ;;
