@@ -14,6 +14,14 @@ public interface IRelayHub : IGrainObserver
     [OneWay, Alias("Deliver")]
     Task Deliver(string userId, string[] connectionIds, string frame);
 
+    /// <summary>
+    /// <see cref="Deliver"/> for each of <paramref name="deliveries"/>, in their order: what a relay sent while it handled
+    /// one batch of a socket's frames, in one call instead of one per frame. Sent only to hubs whose sockets connected
+    /// with <see cref="RelayConnection.HubTakesBatches"/> (a front end of an older version lacks it during a rolling upgrade).
+    /// </summary>
+    [OneWay, Alias("DeliverMany")]
+    Task DeliverMany(string userId, RelayDelivery[] deliveries);
+
     /// <summary>Closes a local socket, e.g. one replaced by a newer connection of the same client.</summary>
     [OneWay, Alias("Close")]
     Task Close(string connectionId, int closeStatus, string reason);

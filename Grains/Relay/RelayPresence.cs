@@ -17,6 +17,9 @@ internal sealed class RelayPresence
 
     /// <summary>The hubs holding this user's sockets (their liveness is the registry's and membership's to judge).</summary>
     private readonly Dictionary<string, IRelayHub> _hubs = new(StringComparer.Ordinal);
+
+    /// <summary>Hubs known to take <see cref="IRelayHub.DeliverMany"/>.</summary>
+    private readonly HashSet<string> _batchingHubs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeliveryPlan> _plans = new(StringComparer.Ordinal);
@@ -90,17 +93,27 @@ internal sealed class RelayPresence
         return peer;
     }
 
-    public void SetHub(string hubId, IRelayHub hub)
+    /// <summary>
+    /// Learns how to reach <paramref name="hubId"/>; <paramref name="takesBatches"/> when one of its sockets said the hub
+    /// takes <see cref="IRelayHub.DeliverMany"/> (null: not known from this call, what was learnt stays).
+    /// </summary>
+    public void SetHub(string hubId, IRelayHub hub, bool? takesBatches = null)
     {
         if (!_hubs.TryGetValue(hubId, out var known) || !known.Equals(hub))
         {
             _hubs[hubId] = hub;
             _plans.Clear();
         }
+
+        if (takesBatches is { } batches && (batches ? _batchingHubs.Add(hubId) : _batchingHubs.Remove(hubId)))
+        {
+            _plans.Clear();
+        }
     }
 
     public bool RemoveHub(string hubId)
     {
+        _batchingHubs.Remove(hubId);
         if (!_hubs.Remove(hubId))
         {
             return false;
@@ -212,9 +225,9 @@ internal sealed class RelayPresence
     {
         var targets = connectionIds.Where(_peers.ContainsKey).ToArray();
         var byHub = targets.GroupBy(id => _peers[id].Connection.HubId)
-            .Select(group => (Found: _hubs.TryGetValue(group.Key, out var hub), Hub: hub, Ids: group.ToArray()))
+            .Select(group => (Found: _hubs.TryGetValue(group.Key, out var hub), Hub: hub, Ids: group.ToArray(), TakesBatches: _batchingHubs.Contains(group.Key)))
             .Where(entry => entry.Found)
-            .Select(entry => (entry.Hub!, entry.Ids))
+            .Select(entry => (entry.Hub!, entry.Ids, entry.TakesBatches))
             .ToArray();
         return new DeliveryPlan(targets, byHub);
     }
@@ -230,5 +243,5 @@ internal sealed class RelayPresence
     }
 }
 
-/// <summary>A message's targets (connection ids) and, per hub holding any of them, the ids it holds.</summary>
-internal sealed record DeliveryPlan(string[] Targets, (IRelayHub Hub, string[] Ids)[] ByHub);
+/// <summary>A message's targets (connection ids) and, per hub holding any of them, the ids it holds and whether it takes batches.</summary>
+internal sealed record DeliveryPlan(string[] Targets, (IRelayHub Hub, string[] Ids, bool TakesBatches)[] ByHub);

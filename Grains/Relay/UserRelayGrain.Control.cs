@@ -6,16 +6,31 @@ public sealed partial class UserRelayGrain
 {
     public async Task<bool> ReceiveMany(string connectionId, string[] frames)
     {
-        foreach (var frame in frames)
+        _outbox.Open();
+        try
         {
-            // Should the socket stop being known part way, the rest are refused as each alone would be.
-            if (!await Receive(connectionId, frame))
+            foreach (var frame in frames)
             {
-                return false;
-            }
-        }
+                var receiving = Receive(connectionId, frame);
+                if (!receiving.IsCompleted)
+                {
+                    // It waits on storage (a thread binding): what earlier frames sent must not wait with it.
+                    _outbox.Flush(UserId);
+                }
 
-        return true;
+                // Should the socket stop being known part way, the rest are refused as each alone would be.
+                if (!await receiving)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            _outbox.Close(UserId);
+        }
     }
 
     public async Task<bool> Receive(string connectionId, string frame)

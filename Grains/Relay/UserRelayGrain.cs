@@ -20,6 +20,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
     private const int MaxPending = 10_000;
 
     private readonly RelayPresence _presence = new();
+    private readonly RelayOutbox _outbox = new();
     private IGrainTimer? _recordTimer;
     private bool _recordTimerArmed;
     private ThreadRecorder _recorder = null!;
@@ -82,7 +83,7 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
 
     public async Task Connect(RelayConnection connection, IRelayHub hub)
     {
-        _presence.SetHub(connection.HubId, hub);
+        _presence.SetHub(connection.HubId, hub, connection.HubTakesBatches);
         if (_presence.Add(connection, out var replaced) is null)
         {
             return;
@@ -201,9 +202,16 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
 
     private void Send(DeliveryPlan plan, string frame)
     {
-        foreach (var (hub, ids) in plan.ByHub)
+        foreach (var (hub, ids, takesBatches) in plan.ByHub)
         {
-            _ = hub.Deliver(UserId, ids, frame);
+            if (takesBatches && _outbox.IsOpen)
+            {
+                _outbox.Add(hub, ids, frame);
+            }
+            else
+            {
+                _ = hub.Deliver(UserId, ids, frame);
+            }
         }
     }
 

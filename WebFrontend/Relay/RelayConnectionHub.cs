@@ -78,6 +78,16 @@ public sealed partial class RelayConnectionHub(
         return Task.CompletedTask;
     }
 
+    public Task DeliverMany(string userId, RelayDelivery[] deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            _sockets.Post(userId, delivery.ConnectionIds, except: null, delivery.Frame);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task Close(string connectionId, int closeStatus, string reason)
     {
         if (_sockets.TryGet(connectionId, out var socket))

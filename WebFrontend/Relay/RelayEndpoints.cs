@@ -40,7 +40,8 @@ public static partial class RelayEndpoints
             $"{(role == RelayRole.Client ? "c" : "a")}-{Guid.NewGuid():N}",
             role,
             role == RelayRole.Client ? (clientId.Length is > 0 and <= MaxClientIdLength ? clientId : null) : null,
-            services.GetRequiredService<RelayConnectionHub>().HubId);
+            services.GetRequiredService<RelayConnectionHub>().HubId,
+            HubTakesBatches: true);
         await RunSocketAsync(context, connection, user, RequestCredential.Token(context.Request)!);
     }
 

@@ -139,6 +139,8 @@ public sealed class RelayClusterTests(PostgresServer server)
     {
         public Task Deliver(string userId, string[] connectionIds, string frame) => Task.CompletedTask;
 
+        public Task DeliverMany(string userId, RelayDelivery[] deliveries) => Task.CompletedTask;
+
         public Task Close(string connectionId, int closeStatus, string reason) => Task.CompletedTask;
     }
 }
