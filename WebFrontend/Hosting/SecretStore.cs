@@ -56,6 +56,18 @@ public static class SecretStore
         return new Resolution(new OrbitSecrets(jwt, adminHash), configuredAdmin is null ? generatedAdmin : null, path);
     }
 
+    /// <summary>
+    /// Deletes the secrets file <paramref name="resolution"/> generated (nothing when it generated none): called when the
+    /// start that made it fails before showing its admin token, which would otherwise be lost with only its hash kept.
+    /// </summary>
+    public static void ForgetGenerated(Resolution resolution)
+    {
+        if (resolution is { GeneratedAdminToken: not null, FilePath: { } path })
+        {
+            File.Delete(path);
+        }
+    }
+
     private static void Refuse(string key, string? value)
     {
         if (value is not null && WeakSecrets.Reason(value) is { } reason)

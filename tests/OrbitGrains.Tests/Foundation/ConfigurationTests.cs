@@ -177,6 +177,38 @@ public sealed class StartupFailureTests
         AssertNoStackTrace(outcome);
     }
 
+    [Fact]
+    public async Task A_first_start_refused_for_a_busy_port_leaves_no_secrets_so_the_next_start_shows_a_new_admin_token()
+    {
+        using var data = new TempDirectory();
+        var environment = BaseEnvironment(data);
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, int.Parse(environment["PORT"]));
+        busy.Start();
+
+        var outcome = await ProductProcess.RunToExitAsync("OrbitGrains.WebFrontend", environment, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(OrbitHostRunner.ConfigurationErrorExitCode, outcome.ExitCode);
+        Assert.Contains("already in use", outcome.StandardError);
+        // The token would have been shown only by a start that got further: none may be kept that nobody saw.
+        Assert.False(File.Exists(Path.Combine(data.Path, SecretStore.FileName)), "no secrets file after the refused start");
+    }
+
+    [Fact]
+    public async Task A_first_start_refused_after_it_generated_secrets_deletes_them_unseen()
+    {
+        using var data = new TempDirectory();
+        var environment = BaseEnvironment(data);
+        // Refused by the Cloud key's check, which runs after the admin token was generated and before it is shown.
+        environment["ENCRYPTION_KEY"] = "too-short";
+
+        var outcome = await ProductProcess.RunToExitAsync("OrbitGrains.WebFrontend", environment, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(OrbitHostRunner.ConfigurationErrorExitCode, outcome.ExitCode);
+        Assert.Contains("ENCRYPTION_KEY", outcome.StandardError);
+        Assert.DoesNotContain("Admin token", outcome.StandardOutput + outcome.StandardError);
+        Assert.False(File.Exists(Path.Combine(data.Path, SecretStore.FileName)), "no secrets file after the refused start");
+    }
+
     private static void AssertNoStackTrace(ProductProcess.Outcome outcome)
     {
         var all = outcome.StandardError + outcome.StandardOutput;
