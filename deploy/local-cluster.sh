@@ -189,5 +189,5 @@ case "${1:-}" in
   status) status ;;
   roll) roll "${2:-}" ;;
   stop) stop_all ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed -E 's/^# ?//'; exit 2 ;;
 esac
