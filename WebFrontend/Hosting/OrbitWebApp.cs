@@ -42,6 +42,7 @@ public static class OrbitWebApp
     private static async Task<WebApplication> BuildAsync(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock)
     {
         // What can refuse the start is checked before the first start generates secrets: its admin token is shown once.
+        SecretStore.Validate(builder.Configuration, settings, builder.Environment.IsDevelopment());
         var operatorConfiguration = OperatorConfiguration.Load(builder);
         var cloudOptions = CloudOptions.Load(builder.Configuration);
         var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);

@@ -20,22 +20,26 @@ public static class SecretStore
 
     public sealed record Resolution(OrbitSecrets Secrets, string? GeneratedAdminToken, string? FilePath);
 
+    /// <summary>
+    /// Refuses weak or missing configured secrets (JWT key, admin token, Cloud encryption keys) with an
+    /// <see cref="OrbitConfigurationException"/>, and generates nothing: the start checks this before anything else.
+    /// </summary>
+    public static void Validate(IConfiguration configuration, OrbitClusterSettings settings, bool isDevelopment)
+    {
+        CheckConfigured(configuration, settings, isDevelopment);
+        _ = EncryptionKeySettings.Load(configuration, settings, isDevelopment);
+    }
+
+    /// <summary>
+    /// The secrets this node signs and checks with: configured values win; otherwise the data folder's
+    /// <see cref="FileName"/>, generated on the first start, which alone returns the new admin token (shown once, only its
+    /// hash stored). Refuses what <see cref="Validate"/> refuses.
+    /// </summary>
     public static Resolution Resolve(IConfiguration configuration, OrbitClusterSettings settings, bool isDevelopment)
     {
+        CheckConfigured(configuration, settings, isDevelopment);
         var configuredJwt = configuration[JwtSecretKey];
         var configuredAdmin = configuration[AdminTokenKey];
-        if (!isDevelopment)
-        {
-            Refuse(JwtSecretKey, configuredJwt);
-            Refuse(AdminTokenKey, configuredAdmin);
-            if (settings.Mode == ClusteringMode.Postgres && (configuredJwt is null || configuredAdmin is null))
-            {
-                // Each node generating its own would make a token issued by one front end useless on another.
-                throw new OrbitConfigurationException(
-                    $"In cluster mode (ORLEANS_CLUSTERING=postgres) every node must share its secrets: set {JwtSecretKey} and {AdminTokenKey}.");
-            }
-        }
-
         if (configuredJwt is not null && configuredAdmin is not null)
         {
             return new Resolution(new OrbitSecrets(Encoding.UTF8.GetBytes(configuredJwt), OrbitSecrets.Hash(configuredAdmin)), null, null);
@@ -54,6 +58,23 @@ public static class SecretStore
         var jwt = configuredJwt is not null ? Encoding.UTF8.GetBytes(configuredJwt) : Encoding.UTF8.GetBytes(stored.JwtSigningKey);
         var adminHash = configuredAdmin is not null ? OrbitSecrets.Hash(configuredAdmin) : Convert.FromHexString(stored.AdminTokenSha256);
         return new Resolution(new OrbitSecrets(jwt, adminHash), configuredAdmin is null ? generatedAdmin : null, path);
+    }
+
+    private static void CheckConfigured(IConfiguration configuration, OrbitClusterSettings settings, bool isDevelopment)
+    {
+        var configuredJwt = configuration[JwtSecretKey];
+        var configuredAdmin = configuration[AdminTokenKey];
+        if (!isDevelopment)
+        {
+            Refuse(JwtSecretKey, configuredJwt);
+            Refuse(AdminTokenKey, configuredAdmin);
+            if (settings.Mode == ClusteringMode.Postgres && (configuredJwt is null || configuredAdmin is null))
+            {
+                // Each node generating its own would make a token issued by one front end useless on another.
+                throw new OrbitConfigurationException(
+                    $"In cluster mode (ORLEANS_CLUSTERING=postgres) every node must share its secrets: set {JwtSecretKey} and {AdminTokenKey}.");
+            }
+        }
     }
 
     /// <summary>

@@ -198,13 +198,14 @@ public sealed class StartupFailureTests
     {
         using var data = new TempDirectory();
         var environment = BaseEnvironment(data);
-        // Refused by the Cloud key's check, which runs after the admin token was generated and before it is shown.
-        environment["ENCRYPTION_KEY"] = "too-short";
+        // Refused by the Accounts family's settings, read as its services are added: after the admin token was
+        // generated, before it is shown.
+        environment["REGISTRATION"] = "sometimes";
 
         var outcome = await ProductProcess.RunToExitAsync("OrbitGrains.WebFrontend", environment, TimeSpan.FromSeconds(60));
 
         Assert.Equal(OrbitHostRunner.ConfigurationErrorExitCode, outcome.ExitCode);
-        Assert.Contains("ENCRYPTION_KEY", outcome.StandardError);
+        Assert.Contains("REGISTRATION='sometimes' is not a sign-up policy", outcome.StandardError);
         Assert.DoesNotContain("Admin token", outcome.StandardOutput + outcome.StandardError);
         Assert.False(File.Exists(Path.Combine(data.Path, SecretStore.FileName)), "no secrets file after the refused start");
     }
