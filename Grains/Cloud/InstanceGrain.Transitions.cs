@@ -225,6 +225,7 @@ public sealed partial class InstanceGrain
     /// </summary>
     private void Announce()
     {
+        meter.Cloud.StatusChanged(S.Status);
         GrainFactory.GetGrain<IUserInstancesGrain>(S.UserId).StatusChanged(Id, S.Status).Ignore();
         events.StatusChangedAsync(Record()).Ignore();
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrbitGrains.Hosting;
+using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.Cloud;
 
@@ -15,6 +16,7 @@ public sealed partial class InstanceGrain(
     ProviderKeyCipher cipher,
     CloudOptions options,
     IInstanceEvents events,
+    OrbitMeter meter,
     TimeProvider clock,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain, IRemindable
 {
@@ -56,6 +58,7 @@ public sealed partial class InstanceGrain(
         S.SealedGatewayToken = cipher.Encrypt(Secrets.NewToken(), SecretContext("gateway"));
         // Stored before RunInstances: a crash after it leaves a grain that repeats the launch with the same client token.
         await BeginAsync(InstanceStatus.Running, InstanceStatus.Launching);
+        meter.Cloud.Launched();
         await PollAsync();
         return Record();
     }

@@ -21,6 +21,8 @@ public sealed class OrbitMeter
     {
         Meter = meters.Create(Name);
         Accounts = new AccountsInstruments(Meter);
+        Agents = new AgentsInstruments(Meter);
+        Cloud = new CloudInstruments(Meter);
         Pipeline = new PipelineInstruments(Meter);
         Rooms = new RoomsInstruments(Meter);
         Storage = new StorageInstruments(Meter);
@@ -30,6 +32,10 @@ public sealed class OrbitMeter
     public Meter Meter { get; }
 
     public AccountsInstruments Accounts { get; }
+
+    public AgentsInstruments Agents { get; }
+
+    public CloudInstruments Cloud { get; }
 
     public PipelineInstruments Pipeline { get; }
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Authentication;
 using OrbitGrains.Cloud;
 using OrbitGrains.Shared;
+using OrbitGrains.WebFrontend.Health;
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.WebFrontend.Hosting.Access;
 
@@ -34,6 +35,7 @@ public static class CloudProxyEndpoints
         }
 
         await using var session = opened;
+        using var counted = http.RequestServices.GetRequiredService<ConnectionCounters>().Track(ConnectionKind.VncProxy);
         await new VncRelay(session.Socket, options, logs.CreateLogger<VncRelay>()).RunAsync(session.Target, http.RequestAborted);
     }
 
@@ -45,6 +47,7 @@ public static class CloudProxyEndpoints
         }
 
         await using var session = opened;
+        using var counted = http.RequestServices.GetRequiredService<ConnectionCounters>().Track(ConnectionKind.GatewayProxy);
         await new CloudbotRelay(session.Socket, options, clock, logs.CreateLogger<CloudbotRelay>()).RunAsync(session.Target, http.RequestAborted);
     }
 

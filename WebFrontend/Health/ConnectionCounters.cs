@@ -5,6 +5,8 @@ public enum ConnectionKind
     Client,
     Anchor,
     RoomParticipant,
+    VncProxy,
+    GatewayProxy,
 }
 
 /// <summary>

@@ -32,6 +32,8 @@ public sealed class OrbitMetrics
             Open(connections, ConnectionKind.Client, "relay", "client"),
             Open(connections, ConnectionKind.Anchor, "relay", "anchor"),
             Open(connections, ConnectionKind.RoomParticipant, "rooms", "room_participant"),
+            Open(connections, ConnectionKind.VncProxy, "cloud", "vnc"),
+            Open(connections, ConnectionKind.GatewayProxy, "cloud", "cloudbot"),
         }, "{socket}", "Open sockets on this front end, by family and kind.");
     }
 
