@@ -19,6 +19,13 @@ public sealed class FuzzHostFixture : InputHostFixture;
 public sealed class FuzzTests(FuzzHostFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<FuzzHostFixture>
 {
     private const int PerTarget = 50;
+
+    /// <summary>
+    /// How long a probe's answer may take: the fuzzer's 1 MB frames share the machine with the whole suite. 10 s was once
+    /// too short on a loaded CI machine (the failure then could not tell an unanswered probe from an aborted socket; it
+    /// now does).
+    /// </summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(30);
     private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("ORBIT_FUZZ_SEED"), out var seed) ? seed : 20261129;
 
     /// <summary>Routes the OpenAPI document does not describe (sockets' plain GETs, the admin form, the docs page).</summary>
@@ -118,11 +125,14 @@ public sealed class FuzzTests(FuzzHostFixture fixture, Xunit.Abstractions.ITestO
                 }
                 catch (Exception ex) when (ex is WebSocketException or InvalidOperationException or TimeoutException or OperationCanceledException)
                 {
-                    // Closed: fine when the server said why (1007, 1009, 4401 ...); an abort is a failure.
-                    await socket.ClosedAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+                    // Closed: fine when the server said why (1007, 1009, 4401 ...); an abort is a failure, and so is a
+                    // socket that stays open but does not answer.
+                    await socket.ClosedAsync(ProbeTimeout).ContinueWith(_ => { });
                     if (socket.CloseStatus is null)
                     {
-                        failures.Enqueue($"{what}: the socket ended without a close frame after {Shorten(Encoding.UTF8.GetString(frame))}");
+                        failures.Enqueue(socket.IsOpen
+                            ? $"{what}: no answer to a ping within {ProbeTimeout.TotalSeconds} s after {Shorten(Encoding.UTF8.GetString(frame))} ({ex.GetType().Name})"
+                            : $"{what}: the socket ended without a close frame after {Shorten(Encoding.UTF8.GetString(frame))} ({ex.GetType().Name}: {ex.Message})");
                     }
 
                     await socket.DisposeAsync();
@@ -147,12 +157,12 @@ public sealed class FuzzTests(FuzzHostFixture fixture, Xunit.Abstractions.ITestO
         {
             // Answered in the legacy room too, where unknown types are relayed rather than refused.
             await socket.SendAsync(new { type = "control", action = probe });
-            await socket.NextAsync(f => f["code"]?.ToJsonString() == "\"invalid_message\"" && f["ref"]?.ToJsonString() == "\"control\"");
+            await socket.NextAsync(f => f["code"]?.ToJsonString() == "\"invalid_message\"" && f["ref"]?.ToJsonString() == "\"control\"", ProbeTimeout);
         }
         else
         {
             await socket.SendAsync(new { type = "ping", probe });
-            await socket.NextAsync(f => f["type"]?.ToJsonString() == "\"pong\"");
+            await socket.NextAsync(f => f["type"]?.ToJsonString() == "\"pong\"", ProbeTimeout);
         }
     }
 

@@ -19,6 +19,9 @@ public sealed class OrbitSocket : IAsyncDisposable
     }
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    /// <summary>True while neither side has closed or aborted the socket.</summary>
+    public bool IsOpen => _socket.State == WebSocketState.Open;
     public string? CloseDescription => _socket.CloseStatusDescription;
     public WebSocketState State => _socket.State;
 

@@ -96,8 +96,10 @@ public sealed class ProductNode : IAsyncDisposable
                 using var response = await http.GetAsync("/readyz");
                 return response.IsSuccessStatusCode;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
             {
+                // A SocketException escapes HttpClient when a connection is reset as it is made: the starting product's
+                // port check (PortProbe) listens on the port for a moment and closes, resetting what connected meanwhile.
                 return false;
             }
         }, $"{Name} is ready\n{Tail()}", timeout);
