@@ -44,16 +44,15 @@ public static class OrbitWebApp
         // What can refuse the start is checked before the first start generates secrets: its admin token is shown once.
         SecretStore.Validate(builder.Configuration, settings, builder.Environment.IsDevelopment());
         var operatorConfiguration = OperatorConfiguration.Load(builder);
-        var cloudOptions = CloudOptions.Load(builder.Configuration);
-        var forwardedHeaders = ForwardedHeadersSetup.Load(builder.Configuration);
-        var corsOrigins = CorsSetup.ProductOrigins(builder.Configuration);
         var urls = ConfigureUrls(builder, operatorConfiguration.Options.Server);
+        var read = new StartSettings(operatorConfiguration, CloudOptions.Load(builder.Configuration),
+            ForwardedHeadersSetup.Load(builder.Configuration), CorsSetup.ProductOrigins(builder.Configuration), urls);
         PortProbe.EnsureFree(PortProbe.Http(urls, "PORT or --urls").Concat(PortProbe.Orleans(settings)));
         await SchemaInstaller.PrepareAsync(settings);
         var secrets = SecretStore.Resolve(builder.Configuration, settings, builder.Environment.IsDevelopment());
         try
         {
-            return Build();
+            return Build(builder, settings, folderLock, read, secrets);
         }
         catch
         {
@@ -61,128 +60,134 @@ public static class OrbitWebApp
             SecretStore.ForgetGenerated(secrets);
             throw;
         }
+    }
 
-        WebApplication Build()
+    /// <summary>What the start reads and checks before it generates secrets (see <see cref="BuildAsync"/>).</summary>
+    private sealed record StartSettings(
+        OperatorConfiguration.Loaded Operator, CloudOptions Cloud, ForwardedHeadersOptions? ForwardedHeaders, string[] CorsOrigins, string[] Urls);
+
+    private static WebApplication Build(WebApplicationBuilder builder, OrbitClusterSettings settings, DataFolderLock? folderLock,
+        StartSettings read, SecretStore.Resolution secrets)
+    {
+        var (operatorConfiguration, cloudOptions, forwardedHeaders, corsOrigins, urls) = read;
+        var cloudKeys = SecretStore.ResolveEncryptionKeys(builder.Configuration, settings, builder.Environment.IsDevelopment());
+
+        OrbitLogging.Configure(builder.Logging, builder.Configuration);
+        if (folderLock is not null)
         {
-            var cloudKeys = SecretStore.ResolveEncryptionKeys(builder.Configuration, settings, builder.Environment.IsDevelopment());
-
-            OrbitLogging.Configure(builder.Logging, builder.Configuration);
-            if (folderLock is not null)
-            {
-                // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
-                builder.Services.AddSingleton(_ => folderLock);
-            }
-
-            builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
-            builder.Services.AddSingleton(secrets.Secrets);
-            builder.Services.AddCloud(cloudOptions, cloudKeys);
-            // Try: a host (or a test) that registered its own clock in `configure` keeps it, for grains and endpoints alike.
-            builder.Services.TryAddSingleton(TimeProvider.System);
-            builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
-            builder.Services.AddSingleton<ConnectionCounters>();
-            builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
-            builder.Services.AddSingleton<OrbitMetrics>();
-            builder.Services.AddGracefulShutdown(builder.Configuration);
-            var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
-            var keepAlive = Sockets.SocketKeepAlive.Load(builder.Configuration);
-            ListenForMetrics(builder, urls, metricsPort);
-            builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            {
-                // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
-                context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
-                {
-                    StatusCodes.Status401Unauthorized => "Authentication is required: send a valid Authorization: Bearer token.",
-                    StatusCodes.Status403Forbidden => "This credential is not allowed to do that.",
-                    _ => null,
-                };
-                LastLine.Describe(context);
-            });
-            builder.Services.AddLastLine();
-            builder.Services.AddOpenApi();
-            builder.Services.AddOrbitAccess();
-            builder.Services.AddRelay(builder.Configuration);
-            builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
-            builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);
-            builder.Services.AddPipeline(operatorConfiguration);
-            builder.Services.AddAgents();
-            builder.Services.AddWebClient(builder.Configuration, builder.Environment);
-            builder.Services.AddDataProtection()
-                .SetApplicationName("orbitgrains")
-                .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
-
-            var app = builder.Build();
-            // Resolved now so the container owns it from here on, and disposes it with the host.
-            _ = app.Services.GetService<DataFolderLock>();
-            AnnounceSecrets(app, secrets);
-
-            if (metricsPort is { } port)
-            {
-                app.UseMetricsPort(port);
-            }
-
-            // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
-            app.UseOrbitForwardedHeaders(forwardedHeaders);
-            app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
-            app.UseExceptionHandler();
-            app.UseStatusCodePages();
-            app.UseWebClientAssets();
-            Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
-            app.UseWebSockets(keepAlive.ToWebSocketOptions());
-            app.UseGracefulShutdown();
-            app.UseRouting();
-            app.UseCors();
-            // An unknown path is a plain 404, and a known path with a method it does not take routing's own 405, before
-            // anything is authenticated: their tokens are never looked up, and the authenticated fallback policy (which
-            // also covers requests that matched no route) does not turn them into a 401.
-            app.Use((context, next) =>
-            {
-                switch (context.GetEndpoint())
-                {
-                    case RouteEndpoint:
-                        return next(context);
-                    case { RequestDelegate: { } rejection }:
-                        return rejection(context);
-                    default:
-                        context.Response.StatusCode = StatusCodes.Status404NotFound;
-                        return Task.CompletedTask;
-                }
-            });
-            app.UseAuthentication();
-            app.UseAuthorization();
-
-            app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-            // A self-hosted product's reference page: no buttons or calls to outside services (AI chat, MCP, deploy and SDK
-            // generation in the developer toolbar, usage telemetry, fonts from a CDN).
-            app.MapScalarApiReference("/docs", options => options
-                .WithTitle("OrbitGrains API")
-                .WithOpenApiRoutePattern("/openapi/{documentName}.json")
-                .DisableAgent()
-                .DisableMcp()
-                .HideDeveloperTools()
-                .HideClientButton()
-                .DisableTelemetry()
-                .DisableDefaultFonts()).AllowAnonymous();
-            app.MapAdmin();
-            if (metricsPort is null)
-            {
-                // Operational detail (silo names, traffic by family) for admins; a scraper on the open network gets METRICS_PORT.
-                app.MapPrometheusScrapingEndpoint(OrbitTelemetry.MetricsPath).RequireAuthorization(OrbitPolicies.Admin).ExcludeFromDescription();
-            }
-
-            // The routes a web client on another origin calls (CORS_ORIGINS). The operator console has its own policy, or none.
-            var product = app.MapGroup("").RequireCors(CorsSetup.Product);
-            product.MapHealth();
-            product.MapAdminApi();
-            product.MapAccounts();
-            product.MapRelay();
-            product.MapRelayArtifacts();
-            product.MapRooms();
-            product.MapAgents();
-            product.MapCloud();
-            app.MapPipeline();
-            app.MapWebClient();
-            return app;
+            // Made by a factory, so the container disposes it (and frees the folder) when the host is disposed.
+            builder.Services.AddSingleton(_ => folderLock);
         }
+
+        builder.UseOrleans(silo => silo.AddOrbitGrains(settings));
+        builder.Services.AddSingleton(secrets.Secrets);
+        builder.Services.AddCloud(cloudOptions, cloudKeys);
+        // Try: a host (or a test) that registered its own clock in `configure` keeps it, for grains and endpoints alike.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddAccounts(builder.Configuration, builder.Environment.IsDevelopment());
+        builder.Services.AddSingleton<ConnectionCounters>();
+        builder.Services.AddOrbitTelemetry(builder.Configuration, $"{Environment.MachineName}:{settings.SiloPort}");
+        builder.Services.AddSingleton<OrbitMetrics>();
+        builder.Services.AddGracefulShutdown(builder.Configuration);
+        var metricsPort = OrbitTelemetry.MetricsPort(builder.Configuration);
+        var keepAlive = Sockets.SocketKeepAlive.Load(builder.Configuration);
+        ListenForMetrics(builder, urls, metricsPort);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Authentication and authorization refusals carry no text of their own; clients of the {"detail"} families read one.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status401Unauthorized => "Authentication is required: send a valid Authorization: Bearer token.",
+                StatusCodes.Status403Forbidden => "This credential is not allowed to do that.",
+                _ => null,
+            };
+            LastLine.Describe(context);
+        });
+        builder.Services.AddLastLine();
+        builder.Services.AddOpenApi();
+        builder.Services.AddOrbitAccess();
+        builder.Services.AddRelay(builder.Configuration);
+        builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
+        builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);
+        builder.Services.AddPipeline(operatorConfiguration);
+        builder.Services.AddAgents();
+        builder.Services.AddWebClient(builder.Configuration, builder.Environment);
+        builder.Services.AddDataProtection()
+            .SetApplicationName("orbitgrains")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
+
+        var app = builder.Build();
+        // Resolved now so the container owns it from here on, and disposes it with the host.
+        _ = app.Services.GetService<DataFolderLock>();
+        AnnounceSecrets(app, secrets);
+
+        if (metricsPort is { } port)
+        {
+            app.UseMetricsPort(port);
+        }
+
+        // First: everything after it (limits, audit, the device page's URL) sees the real client behind a configured proxy.
+        app.UseOrbitForwardedHeaders(forwardedHeaders);
+        app.UseSecurityHeaders(operatorConfiguration.Options.Security.SecurityHeaders);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebClientAssets();
+        Sockets.LingeringUpgrade.UseLingeringUpgrades(app);
+        app.UseWebSockets(keepAlive.ToWebSocketOptions());
+        app.UseGracefulShutdown();
+        app.UseRouting();
+        app.UseCors();
+        // An unknown path is a plain 404, and a known path with a method it does not take routing's own 405, before
+        // anything is authenticated: their tokens are never looked up, and the authenticated fallback policy (which
+        // also covers requests that matched no route) does not turn them into a 401.
+        app.Use((context, next) =>
+        {
+            switch (context.GetEndpoint())
+            {
+                case RouteEndpoint:
+                    return next(context);
+                case { RequestDelegate: { } rejection }:
+                    return rejection(context);
+                default:
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+            }
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // A self-hosted product's reference page: no buttons or calls to outside services (AI chat, MCP, deploy and SDK
+        // generation in the developer toolbar, usage telemetry, fonts from a CDN).
+        app.MapScalarApiReference("/docs", options => options
+            .WithTitle("OrbitGrains API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
+            .HideClientButton()
+            .DisableTelemetry()
+            .DisableDefaultFonts()).AllowAnonymous();
+        app.MapAdmin();
+        if (metricsPort is null)
+        {
+            // Operational detail (silo names, traffic by family) for admins; a scraper on the open network gets METRICS_PORT.
+            app.MapPrometheusScrapingEndpoint(OrbitTelemetry.MetricsPath).RequireAuthorization(OrbitPolicies.Admin).ExcludeFromDescription();
+        }
+
+        // The routes a web client on another origin calls (CORS_ORIGINS). The operator console has its own policy, or none.
+        var product = app.MapGroup("").RequireCors(CorsSetup.Product);
+        product.MapHealth();
+        product.MapAdminApi();
+        product.MapAccounts();
+        product.MapRelay();
+        product.MapRelayArtifacts();
+        product.MapRooms();
+        product.MapAgents();
+        product.MapCloud();
+        app.MapPipeline();
+        app.MapWebClient();
+        return app;
     }
 
     public static Task<int> RunAsync(string[] args) => OrbitHostRunner.RunAsync("orbitgrains", async () =>
