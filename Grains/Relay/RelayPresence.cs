@@ -16,10 +16,7 @@ internal sealed class RelayPresence
     private readonly Dictionary<string, string> _anchorsById = new(StringComparer.Ordinal);
 
     /// <summary>The hubs holding this user's sockets (their liveness is the registry's and membership's to judge).</summary>
-    private readonly Dictionary<string, IRelayHub> _hubs = new(StringComparer.Ordinal);
-
-    /// <summary>Hubs known to take <see cref="IRelayHub.DeliverMany"/>.</summary>
-    private readonly HashSet<string> _batchingHubs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KnownHub> _hubs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadClients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _threadAnchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeliveryPlan> _plans = new(StringComparer.Ordinal);
@@ -99,21 +96,17 @@ internal sealed class RelayPresence
     /// </summary>
     public void SetHub(string hubId, IRelayHub hub, bool? takesBatches = null)
     {
-        if (!_hubs.TryGetValue(hubId, out var known) || !known.Equals(hub))
+        var known = _hubs.GetValueOrDefault(hubId);
+        var learnt = new KnownHub(hub, takesBatches ?? known?.TakesBatches ?? false);
+        if (learnt != known)
         {
-            _hubs[hubId] = hub;
-            _plans.Clear();
-        }
-
-        if (takesBatches is { } batches && (batches ? _batchingHubs.Add(hubId) : _batchingHubs.Remove(hubId)))
-        {
+            _hubs[hubId] = learnt;
             _plans.Clear();
         }
     }
 
     public bool RemoveHub(string hubId)
     {
-        _batchingHubs.Remove(hubId);
         if (!_hubs.Remove(hubId))
         {
             return false;
@@ -125,7 +118,7 @@ internal sealed class RelayPresence
 
     public IReadOnlyCollection<string> HubIds => _hubs.Keys;
 
-    public IRelayHub? HubOf(RelayPeer peer) => _hubs.GetValueOrDefault(peer.Connection.HubId);
+    public IRelayHub? HubOf(RelayPeer peer) => _hubs.GetValueOrDefault(peer.Connection.HubId)?.Hub;
 
     /// <summary>The sockets held by one hub (a copy: callers drop them while iterating).</summary>
     public List<RelayPeer> PeersOn(string hubId) => _peers.Values.Where(p => p.Connection.HubId == hubId).ToList();
@@ -225,9 +218,9 @@ internal sealed class RelayPresence
     {
         var targets = connectionIds.Where(_peers.ContainsKey).ToArray();
         var byHub = targets.GroupBy(id => _peers[id].Connection.HubId)
-            .Select(group => (Found: _hubs.TryGetValue(group.Key, out var hub), Hub: hub, Ids: group.ToArray(), TakesBatches: _batchingHubs.Contains(group.Key)))
+            .Select(group => (Found: _hubs.TryGetValue(group.Key, out var hub), Hub: hub, Ids: group.ToArray()))
             .Where(entry => entry.Found)
-            .Select(entry => (entry.Hub!, entry.Ids, entry.TakesBatches))
+            .Select(entry => (entry.Hub!.Hub, entry.Ids, entry.Hub.TakesBatches))
             .ToArray();
         return new DeliveryPlan(targets, byHub);
     }
@@ -242,6 +235,9 @@ internal sealed class RelayPresence
         return set;
     }
 }
+
+/// <summary>How to reach one hub, and whether it said it takes <see cref="IRelayHub.DeliverMany"/>.</summary>
+internal sealed record KnownHub(IRelayHub Hub, bool TakesBatches);
 
 /// <summary>A message's targets (connection ids) and, per hub holding any of them, the ids it holds and whether it takes batches.</summary>
 internal sealed record DeliveryPlan(string[] Targets, (IRelayHub Hub, string[] Ids, bool TakesBatches)[] ByHub);
