@@ -98,8 +98,8 @@ public sealed class ProductNode : IAsyncDisposable
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
             {
-                // A SocketException escapes HttpClient when a connection is reset as it is made: the starting product's
-                // port check (PortProbe) listens on the port for a moment and closes, resetting what connected meanwhile.
+                // A SocketException escapes HttpClient when a connection is reset as it is made (seen once in CI while a
+                // node started); the product's port check (PortProbe) listening on the port for a moment is one way.
                 return false;
             }
         }, $"{Name} is ready\n{Tail()}", timeout);
