@@ -1,6 +1,10 @@
 // The limit the relay is measured against: Kestrel WebSockets with the same message pattern as the Orbit
 // relay (anchor frames fan out to the clients of the same group, client frames go to the group's anchor),
 // and nothing else: no Orleans, no routing rules, no storage. Each socket has one send loop fed by a channel.
+// BARE_ZERO_BYTE_READS=1 makes each socket wait for data with a zero-byte read and borrow its buffer from the shared
+// pool only while a message is read, as the product does: the floor for the idle-memory comparison. Off by default, so
+// the latency baseline keeps its one read per message.
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Threading.Channels;
@@ -11,6 +15,7 @@ var app = builder.Build();
 app.UseWebSockets();
 
 var groups = new ConcurrentDictionary<string, Group>();
+var zeroByteReads = Environment.GetEnvironmentVariable("BARE_ZERO_BYTE_READS") == "1";
 
 app.Map("/ws/{role}", async (HttpContext context, string role) =>
 {
@@ -33,11 +38,17 @@ app.Map("/ws/{role}", async (HttpContext context, string role) =>
     }
 
     var sending = peer.SendLoopAsync();
-    var buffer = new byte[64 * 1024];
+    var buffer = zeroByteReads ? [] : new byte[64 * 1024];
     try
     {
         while (socket.State == WebSocketState.Open)
         {
+            if (zeroByteReads)
+            {
+                await socket.ReceiveAsync(Memory<byte>.Empty, context.RequestAborted);
+                buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            }
+
             var length = 0;
             ValueWebSocketReceiveResult result;
             do
@@ -53,6 +64,11 @@ app.Map("/ws/{role}", async (HttpContext context, string role) =>
             }
 
             var frame = buffer.AsSpan(0, length).ToArray();
+            if (zeroByteReads)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             if (role == "anchor")
             {
                 foreach (var client in group.Clients.Keys)

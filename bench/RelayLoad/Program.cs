@@ -388,19 +388,36 @@ namespace OrbitGrains.Bench.RelayLoad
                 return 2;
             }
 
-            var before = ResidentKiB(options.ServerPid);
+            // Memory is read three times: before any socket, after the first half and after the second. The average
+            // over all sockets carries what the first connections cost once (code paths run and compiled for the first
+            // time, pools and GC budgets growing); the second half's growth per socket is what one more socket costs.
+            // Each user's sockets are opened one after another, so each half also activates its own half of the users'
+            // relay grains.
+            var before = Memory.Read(options.ServerPid);
             var sockets = new List<ClientWebSocket>(options.IdleSockets);
+            var half = options.IdleSockets / 2;
+            Memory middle = before;
             for (var i = 0; i < options.IdleSockets; i++)
             {
-                var party = parties[i % parties.Count];
+                if (i == half)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(options.Seconds, 10)));
+                    middle = Memory.Read(options.ServerPid);
+                }
+
+                var party = parties[(int)((long)i * parties.Count / options.IdleSockets)];
                 sockets.Add(await Sockets.ConnectAsync(party.ClientUri(100_000 + i)));
             }
 
             // Give the server a moment to settle allocations from the connection burst before reading its memory.
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(options.Seconds, 10)));
-            var after = ResidentKiB(options.ServerPid);
+            var after = Memory.Read(options.ServerPid);
             var open = sockets.Count(s => s.State == WebSocketState.Open);
-            Console.WriteLine($"idle_sockets={open} users={parties.Count} server_rss_before_kib={before} server_rss_after_kib={after} per_socket_kib={(after - before) / (double)Math.Max(1, open):F1}");
+            var second = options.IdleSockets - half;
+            Console.WriteLine($"idle_sockets={open} users={parties.Count} server_rss_before_kib={before.ResidentKiB} server_rss_half_kib={middle.ResidentKiB} " +
+                              $"server_rss_after_kib={after.ResidentKiB} per_socket_kib={(after.ResidentKiB - before.ResidentKiB) / (double)Math.Max(1, open):F1} " +
+                              $"marginal_per_socket_kib={(after.ResidentKiB - middle.ResidentKiB) / (double)second:F1} " +
+                              $"marginal_anon_per_socket_kib={(after.AnonymousKiB - middle.AnonymousKiB) / (double)second:F1}");
 
             // Then hold them for the whole run: the server's CPU over that time is everything idle sockets cost it
             // (hub lease renewals, keep-alive pings, timers), an upper bound on the renewal work alone.
@@ -432,8 +449,20 @@ namespace OrbitGrains.Bench.RelayLoad
             return long.Parse(fields[11]) + long.Parse(fields[12]);
         }
 
-        private static long ResidentKiB(int pid) =>
-            File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:")).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).Single();
+        private static long ResidentKiB(int pid) => Memory.Read(pid).ResidentKiB;
+
+        /// <summary>A process's resident memory (/proc/[pid]/status VmRSS) and its anonymous part (RssAnon: heaps, not mapped files).</summary>
+        private readonly record struct Memory(long ResidentKiB, long AnonymousKiB)
+        {
+            public static Memory Read(int pid)
+            {
+                var lines = File.ReadLines($"/proc/{pid}/status").ToList();
+                return new Memory(Field(lines, "VmRSS:"), Field(lines, "RssAnon:"));
+            }
+
+            private static long Field(List<string> lines, string name) =>
+                lines.Where(l => l.StartsWith(name, StringComparison.Ordinal)).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).Single();
+        }
     }
 
     internal static class Sockets
