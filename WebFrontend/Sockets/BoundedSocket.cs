@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 
@@ -16,13 +15,19 @@ namespace OrbitGrains.WebFrontend.Sockets;
 /// once (a slow peer) continues asynchronously, while later frames wait in the queue behind it.
 /// Nothing is written before <see cref="RunAsync"/> starts: a handler queues its greeting, registers the socket
 /// where it must, and only then runs it, so a peer that has the greeting knows it is registered.
+/// An idle socket is kept small (tens of thousands may be open on one node): it waits with a zero-byte read and no
+/// buffer, its queue is a plain array-backed queue under a lock rather than a concurrent queue's 32-slot segment, and
+/// one cancellation source (<see cref="_abort"/>, which the caller's token cancels) serves reads, waits and cut-offs
+/// instead of a linked source and four registrations.
 /// </remarks>
 public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits, TimeProvider clock, ILogger? logger = null)
 {
     /// <summary>1013 Try Again Later (IANA WebSocket close code registry); the enum has no name for it.</summary>
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private readonly ConcurrentQueue<byte[]> _outbound = new();
+    /// <summary>Frames waiting to be written; also the lock for itself (held only to add or take one frame).</summary>
+    private readonly Queue<byte[]> _outbound = new();
+    /// <summary>Cancelled once the socket is cut off (<see cref="Cut"/>): ends a read or wait in progress; nothing more is sent or read.</summary>
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queuedBytes;
@@ -45,7 +50,7 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
     public bool EndedByProtocolError { get; private set; }
 
     /// <summary>True once a close was requested or the peer was cut off; nothing more will be read.</summary>
-    public bool IsClosing => _close is not null || _abort.IsCancellationRequested;
+    public bool IsClosing => _close is not null || IsCut;
 
     /// <summary>Queues a text frame; false (and the socket is cut off) when the peer has fallen too far behind.</summary>
     public bool Enqueue(string frame) => Enqueue(Encoding.UTF8.GetBytes(frame));
@@ -66,11 +71,15 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         var queued = Interlocked.Add(ref _queuedBytes, utf8Frame.Length);
         if (queued > limits.MaxQueuedBytes && queued != utf8Frame.Length)
         {
-            _abort.Cancel();
+            Cut();
             return false;
         }
 
-        _outbound.Enqueue(utf8Frame);
+        lock (_outbound)
+        {
+            _outbound.Enqueue(utf8Frame);
+        }
+
         Drain();
         return true;
     }
@@ -104,16 +113,16 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
     /// </summary>
     public async Task RunAsync(Func<InboundFrame, Task> onFrame, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-        // Sends are not cancellable (that keeps them on the WebSocket's fast path); a cut-off aborts them instead.
-        using var abortSends = linked.Token.Register(static state => ((WebSocket)state!).Abort(), socket);
+        // Sends take no token (that keeps them on the WebSocket's fast path); the caller's token, like any other
+        // cut-off, aborts the WebSocket, which ends a send in progress, and cancels the reads' token.
+        using var cancelled = cancellationToken.UnsafeRegister(static state => ((BoundedSocket)state!).Cut(), this);
         _running = true;
         Drain();
         try
         {
-            await ReceiveLoopAsync(onFrame, linked.Token);
+            await ReceiveLoopAsync(onFrame, _abort.Token);
         }
-        catch (WebSocketException) when (!_abort.IsCancellationRequested)
+        catch (WebSocketException) when (!IsCut)
         {
             // The peer left, or the WebSocket failed the connection itself (a text frame that is not UTF-8: it sent
             // 1007 and stopped reading). The handler lets the peer read that before the connection ends.
@@ -127,18 +136,8 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         {
             _complete = true;
             Drain();
-            try
-            {
-                await _sent.Task.WaitAsync(linked.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Cut off or gone: a write may still wait on the peer; the transport ends it once the request ends.
-            }
-            if (socket.State != WebSocketState.Closed && socket.State != WebSocketState.Aborted && _abort.IsCancellationRequested)
-            {
-                socket.Abort();
-            }
+            // Cut off or gone, a write may still wait on the peer: the abort ends it, and the close has its own timeout.
+            await _sent.Task;
         }
     }
 
@@ -313,6 +312,47 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         Close(WebSocketCloseStatus.MessageTooBig, "Frame too large");
     }
 
+    /// <summary>
+    /// Cuts the socket off: nothing more is queued or written, and aborting the WebSocket ends a read or write waiting
+    /// on the peer.
+    /// </summary>
+    private void Cut()
+    {
+        _complete = true;
+        _abort.Cancel();
+        socket.Abort();
+        _sent.TrySetResult();
+    }
+
+    private bool IsCut => _abort.IsCancellationRequested;
+
+    private bool TryDequeue(out byte[] frame)
+    {
+        lock (_outbound)
+        {
+            if (_outbound.TryDequeue(out frame!))
+            {
+                return true;
+            }
+
+            // A burst grew the queue's array; an idle socket should not keep it.
+            if (_outbound.EnsureCapacity(0) > 64)
+            {
+                _outbound.TrimExcess();
+            }
+
+            return false;
+        }
+    }
+
+    private bool HasQueued()
+    {
+        lock (_outbound)
+        {
+            return _outbound.Count > 0;
+        }
+    }
+
     /// <summary>Starts draining on this thread unless someone already is, or the socket does not run yet.</summary>
     private void Drain()
     {
@@ -328,15 +368,21 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         {
             while (true)
             {
-                while (_outbound.TryDequeue(out var frame))
+                while (!IsCut && TryDequeue(out var frame))
                 {
                     Interlocked.Add(ref _queuedBytes, -frame.Length);
                     await socket.SendAsync(frame.AsMemory(), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
                 }
 
+                if (IsCut)
+                {
+                    _sent.TrySetResult();
+                    return;
+                }
+
                 if (_complete)
                 {
-                    if (!_outbound.IsEmpty)
+                    if (HasQueued())
                     {
                         continue; // queued just before the close: still sent ahead of it
                     }
@@ -349,7 +395,7 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
                 // A full fence (not a release write): the look below must not be ordered before the hand-back, or a
                 // producer could see us still draining while we see its frame not yet queued, and it would be stranded.
                 Interlocked.Exchange(ref _draining, 0);
-                if ((_outbound.IsEmpty && !_complete) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+                if ((!HasQueued() && !_complete) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
                 {
                     return;
                 }
@@ -358,8 +404,7 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         catch (Exception)
         {
             // Whatever stopped a write (the peer left, an abort, a close timeout), this socket sends nothing more.
-            _abort.Cancel();
-            _sent.TrySetResult();
+            Cut();
         }
     }
 
