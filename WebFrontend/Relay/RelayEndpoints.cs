@@ -58,9 +58,7 @@ public static partial class RelayEndpoints
         using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
         var socket = new RelaySocket(webSocket, connection, userId, services.GetRequiredService<RelayOptions>(), clock, logger);
         using var counted = counters.Track(connection.Role == RelayRole.Client ? ConnectionKind.Client : ConnectionKind.Anchor);
-        // Kestrel waits for open requests on shutdown: tell peers to go (1001) so they reconnect to another node.
-        using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
-            () => socket.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
+        // The hub also tells its sockets to go (1001) when the node stops.
         hub.Add(socket);
         using var tracked = await services.GetRequiredService<AccountSockets>().TrackAsync(userId, new RelayAccountSocket(socket, user.FamilyId));
         try
@@ -73,14 +71,11 @@ public static partial class RelayEndpoints
             }.ToJsonString());
             await relay.Connect(connection, hub.Reference);
             socket.Registered = true;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            var watch = WatchSignInAsync(context, socket, user, token, stop.Token);
+            using var watch = RelaySignInWatch.Start(context, socket, user, token, logger);
             // Frames read while the relay handles earlier ones go to it together, in order (InboundBatches).
             var inbound = new InboundBatches(frames => ForwardAsync(relay, socket, frames, logger), socket.Fail);
             await socket.RunAsync(inbound.Accept, context.RequestAborted);
             await inbound.FlushAsync();
-            await stop.CancelAsync();
-            await watch;
             if (socket.EndedByProtocolError)
             {
                 await LingeringUpgrade.DrainAsync(context);
@@ -97,43 +92,6 @@ public static partial class RelayEndpoints
             {
                 LogDisconnectFailed(logger, ex, connection.ConnectionId);
             }
-        }
-    }
-
-    /// <summary>
-    /// The credential was checked at the handshake; its sign-in is checked again now and then (its family, not the exact
-    /// token, so a refresh while connected keeps the socket open). Logout, disable or reuse close it 4401; the account's
-    /// watch usually gets there first.
-    /// </summary>
-    private static async Task WatchSignInAsync(HttpContext context, RelaySocket socket, CurrentUser user, string token, CancellationToken cancellationToken)
-    {
-        var services = context.RequestServices;
-        var checks = services.GetRequiredService<SignInChecks>();
-        using var timer = new PeriodicTimer(services.GetRequiredService<RelayOptions>().Revalidate, services.GetRequiredService<TimeProvider>());
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                bool live;
-                try
-                {
-                    live = await checks.IsLiveAsync(context, user, token);
-                }
-                catch (Exception ex) when (ex is TimeoutException or OrleansException)
-                {
-                    // The account grains could not answer this time: a socket is not closed on a doubt.
-                    continue;
-                }
-
-                if (!live)
-                {
-                    socket.Close((System.Net.WebSockets.WebSocketCloseStatus)RelayCloseCodes.Unauthorised, "Session ended");
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -12,10 +13,21 @@ namespace OrbitGrains.Tests.Relay;
 /// <summary>
 /// For the relay protocol tests alone: "client-of-{user}" and "anchor-of-{user}" stand for a valid web session token
 /// and anchor access token of that user; anything else is invalid. They replace the handlers of those two credential
-/// kinds, so the relay gets its caller through the same authentication layer as with real tokens.
+/// kinds, so the relay gets its caller through the same authentication layer as with real tokens. A token can be
+/// revoked here, with no account notice at all (only a periodic check of the socket's credential can see it), and
+/// each validation of a token is counted.
 /// </summary>
 public static class TestRelayAuthenticator
 {
+    private static readonly ConcurrentDictionary<string, byte> Revoked = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> Validations = new(StringComparer.Ordinal);
+
+    /// <summary>From now on the token is invalid.</summary>
+    public static void Revoke(string token) => Revoked[token] = 0;
+
+    /// <summary>How often the token was validated so far (at handshakes and periodic checks).</summary>
+    public static int ValidationsOf(string token) => Validations.GetValueOrDefault(token);
+
     public static string ClientToken(string user) => $"client-of-{user}";
 
     public static string AnchorToken(string user) => $"anchor-of-{user}";
@@ -39,7 +51,7 @@ public static class TestRelayAuthenticator
     }
 
     private static ClaimsPrincipal? Principal(string credential, string prefix, string kind) =>
-        credential.StartsWith(prefix, StringComparison.Ordinal)
+        Validations.AddOrUpdate(credential, 1, (_, count) => count + 1) > 0 && !Revoked.ContainsKey(credential) && credential.StartsWith(prefix, StringComparison.Ordinal)
             ? new ClaimsPrincipal(new ClaimsIdentity(
                 [new Claim(OrbitClaims.Subject, credential[prefix.Length..]), new Claim(OrbitClaims.Name, credential[prefix.Length..]), new Claim(OrbitClaims.Credential, kind)],
                 kind, OrbitClaims.Name, OrbitClaims.Role))
