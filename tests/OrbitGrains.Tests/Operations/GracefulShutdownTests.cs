@@ -27,6 +27,9 @@ public sealed class GracefulShutdownTests
         using var http = new HttpClient { BaseAddress = node.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         await using var open = await LegacyRoom.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
+        var session = await new Accounts.AccountsApi(http).RegisterAsync(Accounts.AccountsApi.NewName("stopping"));
+        await using var relay = await OrbitSocket.ConnectAsync(node.HttpAddress, $"/ws/client?token={Uri.EscapeDataString(session.Token)}&clientId=tab");
+        await relay.NextOfTypeAsync("orbit.hello");
 
         // A sign-up whose body arrives slowly (fast enough for Kestrel's minimum data rate) until the test lets it end.
         var body = new TrickleContent("""{"email":"in-flight@example.com","password":"correct horse"}""");
@@ -36,9 +39,11 @@ public sealed class GracefulShutdownTests
 
         var stopped = node.StopAsync(TimeSpan.FromMinutes(2));
 
-        // At once: the open socket is told to go, readiness fails, new sockets and event streams are refused.
+        // At once: the open sockets (a room's, the relay's) are told to go, readiness fails, new sockets and event streams are refused.
         await open.ClosedAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, open.CloseStatus);
+        await relay.ClosedAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, relay.CloseStatus);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode);
         var refused = await Assert.ThrowsAsync<WebSocketException>(() => OrbitSocket.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123"));
         Assert.Contains("503", refused.Message);
