@@ -39,6 +39,19 @@ public sealed class RelayOptions
     /// </summary>
     public TimeSpan Revalidate { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The limits every relay socket runs with, made once (on first use, after configuration is read) and shared, so
+    /// an idle socket does not carry a copy of its own.
+    /// </summary>
+    public SocketLimits SocketLimits => _socketLimits ??=
+        new(MaxFrameBytes, MaxQueuedBytes, MessagesPerSecond, (_, message) => OrbitGrains.Relay.RelayFrames.InvalidFrame(message))
+        {
+            PaceBursts = true,
+            NodeBudget = InboundBudget,
+        };
+
+    private SocketLimits? _socketLimits;
+
     public static RelayOptions FromConfiguration(IConfiguration configuration)
     {
         var options = new RelayOptions();

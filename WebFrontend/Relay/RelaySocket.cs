@@ -11,7 +11,7 @@ namespace OrbitGrains.WebFrontend.Relay;
 public sealed class RelaySocket(
     WebSocket socket, RelayConnection connection, string userId, RelayOptions options, TimeProvider clock, ILogger? logger = null)
 {
-    private readonly BoundedSocket _socket = new(socket, Limits(options), clock, logger);
+    private readonly BoundedSocket _socket = new(socket, options.SocketLimits, clock, logger);
 
     public RelayConnection Connection { get; } = connection;
 
@@ -65,13 +65,6 @@ public sealed class RelaySocket(
 
             return onFrame(frame.Text);
         }, cancellationToken);
-
-    private static SocketLimits Limits(RelayOptions options) =>
-        new(options.MaxFrameBytes, options.MaxQueuedBytes, options.MessagesPerSecond, (_, message) => RelayFrames.InvalidFrame(message))
-        {
-            PaceBursts = true,
-            NodeBudget = options.InboundBudget,
-        };
 
     /// <summary>A control message of type ping, whatever else it carries (clients add timestamps).</summary>
     private static bool IsPing(string frame) =>

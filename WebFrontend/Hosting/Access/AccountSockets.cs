@@ -29,7 +29,8 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
     /// <summary>How often the watch on each account with open sockets is renewed (a third of the lease's old length).</summary>
     public static readonly TimeSpan Renewal = TimeSpan.FromSeconds(20);
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<IAccountSocket, byte>> _byUser = new(StringComparer.Ordinal);
+    /// <summary>Each account's open sockets: an array replaced under <see cref="_gate"/> (an account has a few), read without it.</summary>
+    private readonly ConcurrentDictionary<string, IAccountSocket[]> _byUser = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly AccountWatch _watch;
     private readonly ILogger<AccountSockets> _logger;
@@ -45,7 +46,7 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
     {
         lock (_gate)
         {
-            _byUser.GetOrAdd(userId, _ => new ConcurrentDictionary<IAccountSocket, byte>())[socket] = 0;
+            _byUser[userId] = _byUser.TryGetValue(userId, out var sockets) ? [.. sockets, socket] : [socket];
         }
 
         await WatchAsync(userId);
@@ -94,8 +95,7 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
         }
     }
 
-    private IEnumerable<IAccountSocket> SocketsOf(string userId) =>
-        _byUser.TryGetValue(userId, out var sockets) ? sockets.Keys.ToArray() : [];
+    private IAccountSocket[] SocketsOf(string userId) => _byUser.TryGetValue(userId, out var sockets) ? sockets : [];
 
     private async Task WatchAsync(string userId)
     {
@@ -114,8 +114,14 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
     {
         lock (_gate)
         {
-            if (!_byUser.TryGetValue(userId, out var sockets) || !sockets.TryRemove(socket, out _) || !sockets.IsEmpty)
+            if (!_byUser.TryGetValue(userId, out var sockets) || Array.IndexOf(sockets, socket) < 0)
             {
+                return;
+            }
+
+            if (sockets.Length > 1)
+            {
+                _byUser[userId] = [.. sockets.Where(s => s != socket)];
                 return;
             }
 
