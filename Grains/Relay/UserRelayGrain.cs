@@ -31,27 +31,31 @@ public sealed partial class UserRelayGrain(TimeProvider clock, IClusterMembershi
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _recorder = new ThreadRecorder(Thread, ArmRecordFlush, logger);
-        _bindings = new ThreadBindings(Thread);
+        Func<string, IThreadGrain> thread = Thread;
+        _recorder = new ThreadRecorder(thread, ArmRecordFlush, logger);
+        _bindings = new ThreadBindings(thread);
         _multiDispatch = new MultiDispatcher(_presence.AnchorConnections, Send, StartTimer, clock);
-        // Disarmed until a message waits to be stored (ArmRecordFlush): an idle relay runs no timer.
-        _recordTimer = this.RegisterGrainTimer(ct =>
-        {
-            _recordTimerArmed = false;
-            // The tick only hands batches over; waiting for them here would hold the user's relay like a request does.
-            _ = _recorder.FlushAllAsync();
-            return Task.CompletedTask;
-        }, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
 
-    /// <summary>Flushes pending thread messages once, <see cref="ThreadRecorder.FlushInterval"/> from now.</summary>
+    /// <summary>
+    /// Flushes pending thread messages once, <see cref="ThreadRecorder.FlushInterval"/> from now. The timer is made when
+    /// a message first waits to be stored and is disarmed between flushes: a relay that only holds idle sockets has
+    /// none, and runs none.
+    /// </summary>
     private void ArmRecordFlush()
     {
         if (!_recordTimerArmed)
         {
             _recordTimerArmed = true;
-            _recordTimer!.Change(ThreadRecorder.FlushInterval, Timeout.InfiniteTimeSpan);
+            _recordTimer ??= this.RegisterGrainTimer(ct =>
+            {
+                _recordTimerArmed = false;
+                // The tick only hands batches over; waiting for them here would hold the user's relay like a request does.
+                _ = _recorder.FlushAllAsync();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+            _recordTimer.Change(ThreadRecorder.FlushInterval, Timeout.InfiniteTimeSpan);
         }
     }
 
