@@ -24,15 +24,15 @@ public static partial class RelayEndpoints
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, RelayRole role)
+    /// <remarks>Not async itself: a socket's request lasts as long as the socket, with one suspended frame (RunSocketAsync), not two.</remarks>
+    private static Task HandleAsync(HttpContext context, RelayRole role)
     {
         var services = context.RequestServices;
         var user = context.RequiredUser();
         if (!context.WebSockets.IsWebSocketRequest)
         {
             // The Anchor preflights with a plain GET and exits on anything but 426 or 401.
-            await PlainAsync(context, StatusCodes.Status426UpgradeRequired, "Upgrade required");
-            return;
+            return PlainAsync(context, StatusCodes.Status426UpgradeRequired, "Upgrade required");
         }
 
         var clientId = context.Request.Query["clientId"].ToString().Trim();
@@ -42,7 +42,7 @@ public static partial class RelayEndpoints
             role == RelayRole.Client ? (clientId.Length is > 0 and <= MaxClientIdLength ? clientId : null) : null,
             services.GetRequiredService<RelayConnectionHub>().HubId,
             HubTakesBatches: true);
-        await RunSocketAsync(context, connection, user, RequestCredential.Token(context.Request)!);
+        return RunSocketAsync(context, connection, user, RequestCredential.Token(context.Request)!);
     }
 
     private static async Task RunSocketAsync(HttpContext context, RelayConnection connection, CurrentUser user, string token)

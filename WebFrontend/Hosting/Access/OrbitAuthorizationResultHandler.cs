@@ -12,14 +12,15 @@ public sealed class OrbitAuthorizationResultHandler : IAuthorizationMiddlewareRe
 {
     public const string AdminCookieName = "orbit_admin";
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
-    {
-        if (authorizeResult.Succeeded)
-        {
-            await next(context);
-            return;
-        }
+    /// <remarks>
+    /// An allowed request goes on without a frame of this method waiting under it: a WebSocket request lasts as long as
+    /// its socket, and tens of thousands may be open.
+    /// </remarks>
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
+        authorizeResult.Succeeded ? next(context) : RefuseAsync(context, policy, authorizeResult);
 
+    private static async Task RefuseAsync(HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
         if (await ExplainedRefusalAsync(context, policy) is { } explained)
         {
             await AccessRefusals.WriteExplainedAsync(context, explained);
