@@ -10,7 +10,9 @@
 #      IDLE_SECONDS (default 600) on a fresh product: its CPU while they idle (lease renewals, keep-alive pings,
 #      timers; target <= 5% of one core), resident memory per socket (target <= 16 KiB), sockets dropped (target 0),
 #      and the hub's renewal work alone (the product's orbitgrains.hub.renewal.duration, scraped on METRICS_PORT);
-#      then the same sockets on bench/BareRelay for IDLE_BARE_SECONDS (default 60): Kestrel's own cost per socket.
+#      then the same sockets on bench/BareRelay (zero-byte reads) for IDLE_BARE_SECONDS (default 60): Kestrel's own cost
+#      per socket. Memory is read before, at half and after the sockets open: per_socket_kib averages over all of them,
+#      marginal_per_socket_kib is what each socket of the second half added.
 #   bench/relay-targets.sh [latency|idle|all]        (default all)
 # Everything it starts stops with it.
 set -euo pipefail
@@ -90,8 +92,9 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
     END { if (count > 0) printf "hub renewals=%d total_s=%.3f mean_ms=%.2f over %d s of life = %.4f%% of one core\n", count, sum, 1000 * sum / count, life, 100 * sum / life }'
   kill "$product"; wait "$product" 2>/dev/null || true
   # The same sockets on the bare relay: what Kestrel's WebSockets alone cost per socket on this machine (no
-  # authentication, grains or limits; ASP.NET Core's default keep-alive, a Ping every 2 minutes).
-  taskset -c "$server_cpus" dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare-idle.log" 2>&1 &
+  # authentication, grains or limits; ASP.NET Core's default keep-alive, a Ping every 2 minutes). It waits with
+  # zero-byte reads, as the product does, so that it holds no read buffer per idle socket: Kestrel's own floor.
+  BARE_ZERO_BYTE_READS=1 taskset -c "$server_cpus" dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare-idle.log" 2>&1 &
   bare=$!
   pids+=("$bare")
   for _ in $(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:19090/ && break; sleep 0.5; done
