@@ -12,7 +12,8 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// The instance proxies (spec: cloud.md, Instance WebSocket proxies): the browser's only door to an instance's VNC
 /// server and agent gateway. The socket is accepted first and refused with a close code, as the original did: 1008
 /// for a missing or invalid token (read by the access layer from `?token=`), an unknown user, a bad or foreign
-/// instance id or an instance not running; 1011 when the instance cannot be reached.
+/// instance id or an instance not running; 1011 when the instance cannot be reached; 1001 when the front end stops
+/// (Kestrel waits for open requests on shutdown, so the browser is told to go and reconnects to another node).
 /// </summary>
 public static class CloudProxyEndpoints
 {
@@ -26,7 +27,13 @@ public static class CloudProxyEndpoints
         proxies.MapGet("/{id}/cloudbot", CloudbotAsync).WithSummary("WebSocket: the instance's agent gateway, text both ways").ExcludeFromDescription();
     }
 
-    private static async Task VncAsync(string id, HttpContext http, IGrainFactory grains, CloudProxyOptions options, ILoggerFactory logs)
+    /// <summary>The close status and reason a proxy's browser gets when the front end stops.</summary>
+    public const WebSocketCloseStatus GoingAway = WebSocketCloseStatus.EndpointUnavailable;
+
+    /// <inheritdoc cref="GoingAway"/>
+    public const string GoingAwayReason = "Server shutting down";
+
+    private static async Task VncAsync(string id, HttpContext http, IGrainFactory grains, CloudProxyOptions options, IHostApplicationLifetime lifetime, ILoggerFactory logs)
     {
         var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains(VncSubprotocol) ? VncSubprotocol : null;
         if (await OpenAsync(http, id, grains, subprotocol) is not { } opened)
@@ -36,10 +43,11 @@ public static class CloudProxyEndpoints
 
         await using var session = opened;
         using var counted = http.RequestServices.GetRequiredService<ConnectionCounters>().Track(ConnectionKind.VncProxy);
-        await new VncRelay(session.Socket, options, logs.CreateLogger<VncRelay>()).RunAsync(session.Target, http.RequestAborted);
+        await new VncRelay(session.Socket, options, logs.CreateLogger<VncRelay>()).RunAsync(session.Target, lifetime.ApplicationStopping, http.RequestAborted);
     }
 
-    private static async Task CloudbotAsync(string id, HttpContext http, IGrainFactory grains, CloudProxyOptions options, TimeProvider clock, ILoggerFactory logs)
+    private static async Task CloudbotAsync(
+        string id, HttpContext http, IGrainFactory grains, CloudProxyOptions options, TimeProvider clock, IHostApplicationLifetime lifetime, ILoggerFactory logs)
     {
         if (await OpenAsync(http, id, grains, null) is not { } opened)
         {
@@ -48,7 +56,7 @@ public static class CloudProxyEndpoints
 
         await using var session = opened;
         using var counted = http.RequestServices.GetRequiredService<ConnectionCounters>().Track(ConnectionKind.GatewayProxy);
-        await new CloudbotRelay(session.Socket, options, clock, logs.CreateLogger<CloudbotRelay>()).RunAsync(session.Target, http.RequestAborted);
+        await new CloudbotRelay(session.Socket, options, clock, logs.CreateLogger<CloudbotRelay>()).RunAsync(session.Target, lifetime.ApplicationStopping, http.RequestAborted);
     }
 
     /// <summary>Accepts the socket, then authenticates and finds the target; null (the socket closed 1008) when refused.</summary>

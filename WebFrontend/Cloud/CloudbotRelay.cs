@@ -25,10 +25,12 @@ public sealed partial class CloudbotRelay(WebSocket browser, CloudProxyOptions o
         payload = new { status, message },
     });
 
-    public async Task RunAsync(ProxyTarget target, CancellationToken cancellationToken)
+    /// <summary>Relays until either side ends; when <paramref name="stopping"/> fires the browser is closed 1001 after what was queued for it.</summary>
+    public async Task RunAsync(ProxyTarget target, CancellationToken stopping, CancellationToken cancellationToken)
     {
         var limits = new SocketLimits(options.MaxGatewayFrameBytes, options.MaxBrowserQueueBytes, 100, (_, detail) => Status("error", detail));
         var socket = new BoundedSocket(browser, limits, clock, logger);
+        using var goingAway = stopping.Register(static state => ((BoundedSocket)state!).Close(CloudProxyEndpoints.GoingAway, CloudProxyEndpoints.GoingAwayReason), socket);
         socket.Enqueue(Status("connecting", "Connecting to the CloudBot gateway..."));
         using var gateway = new ClientWebSocket();
         gateway.Options.SetRequestHeader("Authorization", $"Bearer {target.GatewayToken}");

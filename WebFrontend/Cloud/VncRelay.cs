@@ -16,7 +16,11 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// </summary>
 public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions options, ILogger<VncRelay> logger)
 {
-    public async Task RunAsync(ProxyTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Relays until either side ends. When <paramref name="stopping"/> fires the browser gets a Close (1001) at once;
+    /// its answering Close then ends the relay as any close by the browser does.
+    /// </summary>
+    public async Task RunAsync(ProxyTarget target, CancellationToken stopping, CancellationToken cancellationToken)
     {
         using var tcp = new TcpClient { NoDelay = true };
         try
@@ -33,6 +37,8 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Not through the reads' token: cancelling a WebSocket's read aborts it, and the browser would get no Close.
+        using var goingAway = stopping.Register(static state => _ = GoAwayAsync((WebSocket)state!), browser);
         var stream = tcp.GetStream();
         var up = BrowserToServerAsync(stream, stop.Token);
         var down = ServerToBrowserAsync(stream, stop.Token);
@@ -49,6 +55,19 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
         else
         {
             await CloudProxyEndpoints.CloseAsync(browser, WebSocketCloseStatus.NormalClosure, "Closed");
+        }
+    }
+
+    private static async Task GoAwayAsync(WebSocket browser)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await browser.CloseOutputAsync(CloudProxyEndpoints.GoingAway, CloudProxyEndpoints.GoingAwayReason, timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Closed or gone already.
         }
     }
 

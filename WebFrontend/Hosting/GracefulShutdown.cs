@@ -6,8 +6,8 @@ namespace OrbitGrains.WebFrontend.Hosting;
 /// How a front end stops (SIGTERM from an orchestrator, systemd or <c>deploy/local-cluster.sh roll</c>; Ctrl+C), in order:
 /// <list type="number">
 /// <item>At once: <c>/readyz</c> answers 503, every open WebSocket is told to go with close code 1001 (Going Away,
-/// RFC 6455 §7.4.1; registered on <see cref="IHostApplicationLifetime.ApplicationStopping"/> by each rooms and proxy
-/// socket, and once by the relay's hub for all of its sockets)
+/// RFC 6455 §7.4.1; registered on <see cref="IHostApplicationLifetime.ApplicationStopping"/> by each rooms socket and
+/// instance proxy, and once by the relay's hub for all of its sockets)
 /// and SSE streams end, so clients reconnect to another front end and replay from their last id; new WebSocket and SSE
 /// requests get 503 with <c>Retry-After</c>, and every answer carries <c>Connection: close</c>.</item>
 /// <item>For SHUTDOWN_DRAIN_SEC (default 0) plain requests are still served: a load balancer that has not yet
