@@ -27,12 +27,6 @@ public static class CloudProxyEndpoints
         proxies.MapGet("/{id}/cloudbot", CloudbotAsync).WithSummary("WebSocket: the instance's agent gateway, text both ways").ExcludeFromDescription();
     }
 
-    /// <summary>The close status and reason a proxy's browser gets when the front end stops.</summary>
-    public const WebSocketCloseStatus GoingAway = WebSocketCloseStatus.EndpointUnavailable;
-
-    /// <inheritdoc cref="GoingAway"/>
-    public const string GoingAwayReason = "Server shutting down";
-
     private static async Task VncAsync(string id, HttpContext http, IGrainFactory grains, CloudProxyOptions options, IHostApplicationLifetime lifetime, ILoggerFactory logs)
     {
         var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains(VncSubprotocol) ? VncSubprotocol : null;

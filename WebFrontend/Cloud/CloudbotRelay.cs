@@ -30,7 +30,7 @@ public sealed partial class CloudbotRelay(WebSocket browser, CloudProxyOptions o
     {
         var limits = new SocketLimits(options.MaxGatewayFrameBytes, options.MaxBrowserQueueBytes, 100, (_, detail) => Status("error", detail));
         var socket = new BoundedSocket(browser, limits, clock, logger);
-        using var goingAway = stopping.Register(static state => ((BoundedSocket)state!).Close(CloudProxyEndpoints.GoingAway, CloudProxyEndpoints.GoingAwayReason), socket);
+        using var goingAway = stopping.Register(static state => ((BoundedSocket)state!).GoAway(), socket);
         socket.Enqueue(Status("connecting", "Connecting to the CloudBot gateway..."));
         using var gateway = new ClientWebSocket();
         gateway.Options.SetRequestHeader("Authorization", $"Bearer {target.GatewayToken}");

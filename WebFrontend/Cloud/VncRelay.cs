@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using OrbitGrains.Cloud;
+using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Cloud;
 
@@ -63,7 +64,7 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await browser.CloseOutputAsync(CloudProxyEndpoints.GoingAway, CloudProxyEndpoints.GoingAwayReason, timeout.Token);
+            await browser.CloseOutputAsync(GoingAway.Status, GoingAway.Reason, timeout.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {

@@ -51,7 +51,7 @@ public sealed partial class RelayConnectionHub(
         _sockets.Add(socket.Connection.ConnectionId, socket);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            GoAway(socket);
+            socket.GoAway();
         }
 
         lock (_userGate)
@@ -98,11 +98,9 @@ public sealed partial class RelayConnectionHub(
     {
         foreach (var socket in _sockets.All)
         {
-            GoAway(socket);
+            socket.GoAway();
         }
     }
-
-    private static void GoAway(RelaySocket socket) => socket.Close(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
 
     public Task Deliver(string userId, string[] connectionIds, string frame)
     {

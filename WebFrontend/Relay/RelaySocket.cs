@@ -41,6 +41,9 @@ public sealed class RelaySocket(
     /// <inheritdoc cref="BoundedSocket.Fail"/>
     public void Fail(Exception exception) => _socket.Fail(exception);
 
+    /// <inheritdoc cref="BoundedSocket.GoAway"/>
+    public void GoAway() => _socket.GoAway();
+
     /// <summary>Sends what is queued, then closes with this status.</summary>
     public void Close(WebSocketCloseStatus status, string reason) => _socket.Close(status, reason);
 

@@ -39,7 +39,7 @@ public static class RoomSocketEndpoint
         using var counted = counters.Track(ConnectionKind.RoomParticipant);
         // Kestrel waits for open requests on shutdown: tell peers to go (1001) so they reconnect to another node.
         using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
-            () => session.Socket.Close(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
+            session.Socket.GoAway);
         await session.RunAsync(RequestCredential.Token(context.Request), context.Request.Query["session_id"].ToString(), context.RequestAborted);
         if (session.Socket.EndedByProtocolError)
         {

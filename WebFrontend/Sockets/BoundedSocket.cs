@@ -98,6 +98,9 @@ public sealed partial class BoundedSocket(WebSocket socket, SocketLimits limits,
         Close(WebSocketCloseStatus.InternalServerError, "Internal error");
     }
 
+    /// <summary>Sends what is queued, then closes with 1001 (<see cref="GoingAway"/>): the node is stopping.</summary>
+    public void GoAway() => Close(GoingAway.Status, GoingAway.Reason);
+
     /// <summary>Sends what is queued, then closes with this status.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
