@@ -28,6 +28,7 @@ public sealed partial class AgentGrain
 
         // One write: the decision, the command (in the outbox) and the status are stored together or not at all.
         await WriteAsync();
+        meter.Agents.Decided(decision);
         await DeliverAsync();
         AgentFeed.InboxChanged(GrainFactory, agent, "decided", decided);
         AgentFeed.StatusChanged(GrainFactory, state.State.Agent!);

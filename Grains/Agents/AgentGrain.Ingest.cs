@@ -110,6 +110,11 @@ public sealed partial class AgentGrain
             await write;
         }
 
+        foreach (var (stored, _) in recorded)
+        {
+            meter.Agents.Stored(stored.Type);
+        }
+
         if (counted is null)
         {
             // The events are stored, so the batch is answered as stored: an error would make its client send it again,

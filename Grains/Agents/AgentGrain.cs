@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
 using OrbitGrains.Hosting;
 using OrbitGrains.Shared;
+using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.Agents;
 
 public sealed partial class AgentGrain(
     [PersistentState("agent", OrbitStorageNames.GrainState)] IPersistentState<AgentState> state,
     TimeProvider clock,
+    OrbitMeter meter,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     /// <summary>Last seen is kept to the minute for reads: an agent polling in a tight loop must not write on every call.</summary>

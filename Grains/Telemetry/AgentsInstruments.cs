@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 namespace OrbitGrains.Telemetry;
 
 /// <summary>
-/// Agents (../shared/spec/agents.md): events stored (answered 201), by type (<c>action, completion, error, tool_call,
-/// approval_request</c>), and inbox decisions a person made, by decision (<c>approved, rejected</c>; expiries are not
-/// people's decisions and are not counted here).
+/// Agents (../shared/spec/agents.md), counted by the agent's grain once its write is done: events stored (answered
+/// 201), by type (<c>action, completion, error, tool_call, approval_request</c>), and inbox decisions a person made, by
+/// decision (<c>approved, rejected</c>; expiries are not people's decisions and are not counted here).
 /// </summary>
 public sealed class AgentsInstruments
 {

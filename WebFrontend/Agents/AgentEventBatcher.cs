@@ -1,5 +1,4 @@
 using OrbitGrains.Agents;
-using OrbitGrains.Telemetry;
 
 namespace OrbitGrains.WebFrontend.Agents;
 
@@ -9,7 +8,7 @@ namespace OrbitGrains.WebFrontend.Agents;
 /// only once the write that holds its event is done (201 means stored). An agent posting one event at a time sees no
 /// difference; an agent posting many at once gets one write per round trip instead of one per event.
 /// </summary>
-public sealed class AgentEventBatcher(IGrainFactory grains, OrbitMeter meter)
+public sealed class AgentEventBatcher(IGrainFactory grains)
 {
     /// <summary>Events one batch carries at most, so one write stays small.</summary>
     public const int MaxBatch = 64;
@@ -69,11 +68,6 @@ public sealed class AgentEventBatcher(IGrainFactory grains, OrbitMeter meter)
                 var results = await agent.RecordBatch(batch.Select(p => p.Event).ToArray());
                 for (var i = 0; i < batch.Length; i++)
                 {
-                    if (results[i] is not null)
-                    {
-                        meter.Agents.Stored(batch[i].Event.Type);
-                    }
-
                     batch[i].Done.TrySetResult(results[i]);
                 }
             }

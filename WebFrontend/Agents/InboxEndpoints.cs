@@ -1,6 +1,5 @@
 using OrbitGrains.Agents;
 using OrbitGrains.Shared;
-using OrbitGrains.Telemetry;
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.WebFrontend.Hosting.Access;
 using OrbitGrains.WebFrontend.Hosting.Bodies;
@@ -41,7 +40,7 @@ public static class InboxEndpoints
         return Results.Json(newest.Select(InboxItemView.From).ToArray());
     }
 
-    private static async Task<IResult> DecideAsync(string id, HttpContext http, Body<InboxDecisionRequest> body, IGrainFactory grains, OrbitMeter meter)
+    private static async Task<IResult> DecideAsync(string id, HttpContext http, Body<InboxDecisionRequest> body, IGrainFactory grains)
     {
         var userId = http.RequiredUser().Id!;
         if (!IssuedIds.IsCanonical(id) || await grains.GetGrain<IInboxTaskGrain>(id).Get() is not { } location || location.UserId != userId)
@@ -56,11 +55,6 @@ public static class InboxEndpoints
         }
 
         var result = await grains.GetGrain<IAgentGrain>(location.AgentId).Decide(userId, id, decision, comment);
-        if (result.Outcome == DecisionOutcome.Decided)
-        {
-            meter.Agents.Decided(decision);
-        }
-
         return result switch
         {
             { Outcome: DecisionOutcome.Decided, Item: { } item } => Results.Json(InboxItemView.From(item)),
