@@ -19,37 +19,55 @@ namespace OrbitGrains.Tests.Foundation;
 /// </summary>
 public sealed class TelemetryExportTests
 {
+    private const string AdminToken = "otel-test-admin-token-0123456789abcdefgh";
+
     [Fact]
     public async Task With_an_otlp_endpoint_the_product_exports_http_orleans_and_socket_metrics_and_request_traces()
     {
+        // A real process configured by environment variables, as an operator runs it. Inside this test runner the
+        // exporter shared its thread pool with every other test's hosts and collected, every 300 ms, their instruments
+        // too (meters are matched by name, process-wide); in one loaded CI run (2026-12-07) nothing it needed arrived
+        // within 30 s, so the test measured the suite rather than the product.
         await using var collector = await Collector.StartAsync();
         using var data = new TempDirectory("otel");
-        var configuration = RunningHost.IsolatedConfiguration(data.Path, "otel");
-        configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address;
-        configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        configuration["OTEL_METRIC_EXPORT_INTERVAL"] = "300";
-        configuration["OTEL_BSP_SCHEDULE_DELAY"] = "200";
-        await using var host = await RunningHost.StartFrontEndAsync(configuration, environment: "Development");
+        await using var node = ProductNode.EmbeddedFrontEnd("otel-front", data.Path, AdminToken, new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        });
+        node.Start();
+        await node.WaitReadyAsync(TimeSpan.FromMinutes(2));
+        using var http = new HttpClient { BaseAddress = node.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         // A room fan-out (the legacy room, the development demo token) and a plain request.
-        await using var a = await LegacyRoom.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
-        await using var b = await LegacyRoom.ConnectAsync(host.BaseAddress, "/ws?token=demo_token_123");
+        await using var a = await LegacyRoom.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
+        await using var b = await LegacyRoom.ConnectAsync(node.HttpAddress, "/ws?token=demo_token_123");
         await a.SendTextAsync("""{"type":"smoke","payload":{"n":1}}""");
         await b.NextOfTypeAsync("smoke");
-        (await host.Http.GetAsync("/health")).EnsureSuccessStatusCode();
+        (await http.GetAsync("/health")).EnsureSuccessStatusCode();
 
-        await Eventually.TrueAsync(() => Task.FromResult(
-                collector.Received("/v1/metrics", "orbitgrains.socket.deliveries")
-                && collector.Received("/v1/metrics", "orbitgrains.socket.open")
-                && collector.Received("/v1/metrics", "http.server.request.duration")
-                && collector.Received("/v1/metrics", "Microsoft.Orleans")),
-            "the product's, ASP.NET Core's and Orleans' instruments exported", TimeSpan.FromSeconds(30));
-        await Eventually.TrueAsync(() => Task.FromResult(collector.Received("/v1/traces", "/health")),
-            "a span for the /health request exported", TimeSpan.FromSeconds(30));
-        // Waited for rather than read once: on a loaded machine the export that first carries the instrument can come
-        // before the one with the fan-out's measurements.
-        await Eventually.TrueAsync(() => Task.FromResult(collector.Received("/v1/metrics", "rooms")),
-            "deliveries carry their family", TimeSpan.FromSeconds(30));
+        string[] instruments = ["orbitgrains.socket.deliveries", "orbitgrains.socket.open", "http.server.request.duration", "Microsoft.Orleans"];
+        await WaitAsync(collector, node, () => instruments.All(name => collector.Received("/v1/metrics", name)),
+            "the product's, ASP.NET Core's and Orleans' instruments exported");
+        await WaitAsync(collector, node, () => collector.Received("/v1/traces", "/health"), "a span for the /health request exported");
+        // Waited for rather than read once: the export that first carries the instrument can come before the one with
+        // the fan-out's measurements.
+        await WaitAsync(collector, node, () => collector.Received("/v1/metrics", "rooms"), "deliveries carry their family");
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>; on a timeout, says what the collector got and what the product logged.</summary>
+    private static async Task WaitAsync(Collector collector, ProductNode node, Func<bool> condition, string what)
+    {
+        try
+        {
+            await Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Collector: {collector.Describe()}\n{node.Tail()}", timeout);
+        }
     }
 
     [Fact]
@@ -116,6 +134,10 @@ public sealed class TelemetryExportTests
             var needle = Encoding.UTF8.GetBytes(text);
             return _bodies.Any(b => b.Path == path && b.Body.AsSpan().IndexOf(needle) >= 0);
         }
+
+        /// <summary>How many bodies arrived on each path, and the size of the last.</summary>
+        public string Describe() => string.Join("; ", _bodies.GroupBy(b => b.Path)
+            .Select(g => $"{g.Key}: {g.Count()} bodies, last {g.Last().Body.Length} bytes"));
 
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
