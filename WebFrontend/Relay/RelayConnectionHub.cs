@@ -28,10 +28,7 @@ public sealed partial class RelayConnectionHub(
 {
     private readonly HubSockets<RelaySocket> _sockets = new("relay", static (socket, frame) => socket.Enqueue(frame), metrics, logger);
 
-    /// <summary>
-    /// Each user's sockets here, kept as sockets come and go (never found by scanning). A user has a few sockets: an
-    /// array replaced under <see cref="_userGate"/> costs tens of bytes where a dictionary per user cost hundreds.
-    /// </summary>
+    /// <summary>Each user's sockets here (<see cref="SocketsByKey"/>), kept as sockets come and go under <see cref="_userGate"/>, never found by scanning.</summary>
     private readonly ConcurrentDictionary<string, RelaySocket[]> _byUser = new(StringComparer.Ordinal);
 
     /// <summary>Users whose presence here began (true) or ended (false) since the last renewal.</summary>
@@ -56,13 +53,8 @@ public sealed partial class RelayConnectionHub(
 
         lock (_userGate)
         {
-            if (_byUser.TryGetValue(socket.UserId, out var mine))
+            if (_byUser.AddSocket(socket.UserId, socket))
             {
-                _byUser[socket.UserId] = [.. mine, socket];
-            }
-            else
-            {
-                _byUser[socket.UserId] = [socket];
                 _changed[socket.UserId] = true;
             }
         }
@@ -77,18 +69,8 @@ public sealed partial class RelayConnectionHub(
 
         lock (_userGate)
         {
-            if (!_byUser.TryGetValue(socket.UserId, out var mine) || Array.IndexOf(mine, socket) < 0)
+            if (_byUser.RemoveSocket(socket.UserId, socket))
             {
-                return;
-            }
-
-            if (mine.Length > 1)
-            {
-                _byUser[socket.UserId] = [.. mine.Where(s => s != socket)];
-            }
-            else
-            {
-                _byUser.TryRemove(socket.UserId, out _);
                 _changed[socket.UserId] = false;
             }
         }

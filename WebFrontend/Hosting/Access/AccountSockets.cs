@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OrbitGrains.Accounts;
+using OrbitGrains.WebFrontend.Sockets;
 
 namespace OrbitGrains.WebFrontend.Hosting.Access;
 
@@ -29,7 +30,7 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
     /// <summary>How often the watch on each account with open sockets is renewed (a third of the lease's old length).</summary>
     public static readonly TimeSpan Renewal = TimeSpan.FromSeconds(20);
 
-    /// <summary>Each account's open sockets: an array replaced under <see cref="_gate"/> (an account has a few), read without it.</summary>
+    /// <summary>Each account's open sockets (<see cref="SocketsByKey"/>), changed under <see cref="_gate"/>.</summary>
     private readonly ConcurrentDictionary<string, IAccountSocket[]> _byUser = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly AccountWatch _watch;
@@ -46,7 +47,7 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
     {
         lock (_gate)
         {
-            _byUser[userId] = _byUser.TryGetValue(userId, out var sockets) ? [.. sockets, socket] : [socket];
+            _byUser.AddSocket(userId, socket);
         }
 
         await WatchAsync(userId);
@@ -95,7 +96,7 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
         }
     }
 
-    private IAccountSocket[] SocketsOf(string userId) => _byUser.TryGetValue(userId, out var sockets) ? sockets : [];
+    private IAccountSocket[] SocketsOf(string userId) => _byUser.SocketsOf(userId);
 
     private async Task WatchAsync(string userId)
     {
@@ -114,19 +115,8 @@ public sealed partial class AccountSockets : BackgroundService, IAccountWatch
     {
         lock (_gate)
         {
-            if (!_byUser.TryGetValue(userId, out var sockets) || Array.IndexOf(sockets, socket) < 0)
-            {
-                return;
-            }
-
-            if (sockets.Length > 1)
-            {
-                _byUser[userId] = [.. sockets.Where(s => s != socket)];
-                return;
-            }
-
-            // No unwatch: the session cache may rely on the same watch; the renewals stop and the lease lapses.
-            _byUser.TryRemove(userId, out _);
+            // No unwatch after the last: the session cache may rely on the same watch; the renewals stop and the lease lapses.
+            _byUser.RemoveSocket(userId, socket);
         }
     }
 
