@@ -50,10 +50,17 @@ public static class TestRelayAuthenticator
         public override Task<ClaimsPrincipal?> ValidateAsync(string credential) => Task.FromResult(Principal(credential, "anchor-of-", OrbitAuthSchemes.AnchorToken));
     }
 
-    private static ClaimsPrincipal? Principal(string credential, string prefix, string kind) =>
-        Validations.AddOrUpdate(credential, 1, (_, count) => count + 1) > 0 && !Revoked.ContainsKey(credential) && credential.StartsWith(prefix, StringComparison.Ordinal)
-            ? new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(OrbitClaims.Subject, credential[prefix.Length..]), new Claim(OrbitClaims.Name, credential[prefix.Length..]), new Claim(OrbitClaims.Credential, kind)],
-                kind, OrbitClaims.Name, OrbitClaims.Role))
-            : null;
+    private static ClaimsPrincipal? Principal(string credential, string prefix, string kind)
+    {
+        Validations.AddOrUpdate(credential, 1, (_, count) => count + 1);
+        if (Revoked.ContainsKey(credential) || !credential.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var user = credential[prefix.Length..];
+        return new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(OrbitClaims.Subject, user), new Claim(OrbitClaims.Name, user), new Claim(OrbitClaims.Credential, kind)],
+            kind, OrbitClaims.Name, OrbitClaims.Role));
+    }
 }
