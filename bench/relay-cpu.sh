@@ -9,21 +9,13 @@
 # of each, alternating.
 #   bench/relay-cpu.sh [label]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 label=${1:-product}
+source "$(dirname "$0")/relay-common.sh"
 per_anchor=$(( ${RELAY_DELIVERIES:-200000} / 100 ))
-work=$(mktemp -d -p "${DATA_PARENT:-${TMPDIR:-/tmp}}")
-dotnet build "$root/WebFrontend" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
-DATA_DIR="$work/data" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=1000000 \
-  ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 DOTNET_TC_DelaySingleProcMultiplier=1 \
-  taskset -c "${SERVER_CPUS:-0}" dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 120); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fsS http://127.0.0.1:18080/readyz >/dev/null || { echo "the product did not start; its log:" >&2; cat "$work/product.log" >&2; exit 1; }
-load=(taskset -c "${CLIENT_CPUS:-1}" dotnet "$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll"
-  --base http://127.0.0.1:18080 --target orbit --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor")
+relay_build WebFrontend bench/RelayLoad
+start_product cpu
+pid=$product
+load=(relay_load --base http://127.0.0.1:18080 --target orbit --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor")
 "${load[@]}" --seconds "${RELAY_WARMUP_SECONDS:-60}" >/dev/null
 ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 hertz=$(getconf CLK_TCK)

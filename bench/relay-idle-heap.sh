@@ -9,27 +9,17 @@
 # Needs dotnet-gcdump (dotnet tool install -g dotnet-gcdump).
 #   bench/relay-idle-heap.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/relay-common.sh"
 gcdump=$(command -v dotnet-gcdump || echo "$HOME/.dotnet/tools/dotnet-gcdump")
 [ -x "$gcdump" ] || { echo "dotnet-gcdump is missing: dotnet tool install -g dotnet-gcdump"; exit 1; }
-server_cpus=${SERVER_CPUS:-0}
-client_cpus=${CLIENT_CPUS:-1}
 sockets=${IDLE_SOCKETS:-10000}
 users=${IDLE_USERS:-5000}
 dump_after=${DUMP_AFTER:-60}
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-dotnet build "$root/WebFrontend" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/bench/BareRelay" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
+relay_build WebFrontend bench/BareRelay bench/RelayLoad
 
 # server pid, port, target, name -> the load's output; leaves $work/<name>.txt (the snapshot's report)
 snapshot() {
-  taskset -c "$client_cpus" dotnet "$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll" \
-    --base "http://127.0.0.1:$2" --target "$3" --mode idle --anchors "$users" --sockets "$sockets" \
+  relay_load --base "http://127.0.0.1:$2" --target "$3" --mode idle --anchors "$users" --sockets "$sockets" \
     --seconds $((dump_after + 30)) --server-pid "$1" >"$work/$4-load.log" 2>&1 &
   local load=$!
   sleep "$dump_after"
@@ -39,22 +29,15 @@ snapshot() {
   kill "$1"; wait "$1" 2>/dev/null || true
 }
 
-DATA_DIR="$work/data" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=1000000 \
-  ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 DOTNET_TC_DelaySingleProcMultiplier=1 \
-  taskset -c "$server_cpus" dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product.log" 2>&1 &
-product=$!
-pids+=("$product")
-for _ in $(seq 1 120); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break; sleep 0.5; done
+start_product heap
 snapshot "$product" 18080 orbit product
 
-BARE_ZERO_BYTE_READS=1 taskset -c "$server_cpus" dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare.log" 2>&1 &
-bare=$!
-pids+=("$bare")
-for _ in $(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:19090/ && break; sleep 0.5; done
+BARE_ZERO_BYTE_READS=1 start_bare heap
 snapshot "$bare" 19090 bare bare
 
 # The report's rows: average bytes, count, type. Rows of one type are joined, then compared.
 rows() { awk 'NR > 4 { b = $1; c = $2; gsub(",", "", b); gsub(",", "", c); $1 = ""; $2 = ""; t = $0; sub(/^ +/, "", t); if (c + 0 >= 1000) printf "%s\t%d\t%d\n", t, c, b * c }' "$1" | sort; }
+: >"$work/diff.txt"
 rows "$work/product.txt" >"$work/product.tsv"
 rows "$work/bare.txt" >"$work/bare.tsv"
 join -t $'\t' -a1 -e0 -o 0,1.2,1.3,2.2,2.3 "$work/product.tsv" "$work/bare.tsv" | awk -F'\t' -v n="$sockets" '

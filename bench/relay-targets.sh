@@ -16,47 +16,23 @@
 #   bench/relay-targets.sh [latency|idle|all]        (default all)
 # Everything it starts stops with it.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
-server_cpus=${SERVER_CPUS:-0}
-client_cpus=${CLIENT_CPUS:-1}
+source "$(dirname "$0")/relay-common.sh"
 deliveries=${RELAY_DELIVERIES:-200000}
 # A minute of warm-up: a pinned product was still tiering its hot code up well into the first minute, and the product's
 # first minute with the dashboard on ran far slower than later ones (docs/benchmarks.md).
 warmup_seconds=${RELAY_WARMUP_SECONDS:-60}
 measured_seconds=${RELAY_SECONDS:-20}
 rounds=${RELAY_ROUNDS:-3}
-metrics_port=${METRICS_PORT:-18099}
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-dotnet build "$root/WebFrontend" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/bench/BareRelay" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/bench/RelayLoad" -c Release -v quiet -nologo >/dev/null
-load=(taskset -c "$client_cpus" dotnet "$root/bench/RelayLoad/bin/Release/net10.0/OrbitGrains.Bench.RelayLoad.dll")
-
-# The per-socket message rate limit and the per-address sign-up limit protect a shared server; the benchmark
-# measures the relay itself, and signs up all of its users from one address.
-start_product() {
-  DATA_DIR="$work/data-$1" RELAY_MESSAGES_PER_SECOND=1000000 ANONYMOUS_CREATIONS_PER_ADDRESS=1000000 METRICS_PORT="$metrics_port" \
-    ORLEANS_SILO_PORT=21111 ORLEANS_GATEWAY_PORT=31000 DOTNET_TC_DelaySingleProcMultiplier=1 \
-    taskset -c "$server_cpus" dotnet "$root/WebFrontend/bin/Release/net10.0/OrbitGrains.WebFrontend.dll" --urls http://127.0.0.1:18080 >"$work/product-$1.log" 2>&1 &
-  product=$!
-  pids+=("$product")
-  for _ in $(seq 1 120); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && return; sleep 0.5; done
-  echo "the product did not start; see its log" >&2; cat "$work/product-$1.log" >&2; exit 1
-}
+relay_build WebFrontend bench/BareRelay bench/RelayLoad
 
 if [ "$what" = latency ] || [ "$what" = all ]; then
   start_product latency
-  DOTNET_TC_DelaySingleProcMultiplier=1 taskset -c "$server_cpus" dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare.log" 2>&1 &
-  pids+=("$!")
+  start_bare latency
   per_anchor=$(( deliveries / 100 ))
   echo "== latency at $deliveries deliveries/s (10 anchors x 10 clients, 100-byte payloads, $per_anchor msg/s per anchor; server on cpu $server_cpus, load on cpu $client_cpus)"
   run_load() { # port target seconds -> the generator's output
-    "${load[@]}" --base "http://127.0.0.1:$1" --target "$2" --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds "$3"
+    relay_load --base "http://127.0.0.1:$1" --target "$2" --anchors 10 --clients 10 --payload 100 --mode rate --rate "$per_anchor" --seconds "$3"
   }
   p99() { sed -nE 's/.* p99=([0-9.]+) .*/\1/p'; }
   median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -76,13 +52,13 @@ if [ "$what" = latency ] || [ "$what" = all ]; then
   done
   orbit_p99=$(median <"$work/orbit.p99"); bare_p99=$(median <"$work/bare.p99")
   echo "median p99 over $rounds rounds: product $orbit_p99 ms, bare $bare_p99 ms, ratio $(awk -v o="$orbit_p99" -v b="$bare_p99" 'BEGIN { printf "%.2f", o / b }')x (target <= 2x)"
-  kill "$product"; wait "$product" 2>/dev/null || true
+  kill "$product" "$bare"; wait "$product" "$bare" 2>/dev/null || true
 fi
 
 if [ "$what" = idle ] || [ "$what" = all ]; then
   start_product idle
   echo "== ${IDLE_SOCKETS:-20000} idle client sockets over ${IDLE_USERS:-10000} users, held ${IDLE_SECONDS:-600} s (server on cpu $server_cpus)"
-  "${load[@]}" --base http://127.0.0.1:18080 --target orbit --mode idle --anchors "${IDLE_USERS:-10000}" --sockets "${IDLE_SOCKETS:-20000}" \
+  relay_load --base http://127.0.0.1:18080 --target orbit --mode idle --anchors "${IDLE_USERS:-10000}" --sockets "${IDLE_SOCKETS:-20000}" \
     --seconds "${IDLE_SECONDS:-600}" --server-pid "$product"
   # The hub's own renewal work, from the product's histogram (wall time of each renewal: an upper bound of its CPU),
   # over the product's whole life (start, sockets opening, hold).
@@ -94,11 +70,8 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
   # The same sockets on the bare relay: what Kestrel's WebSockets alone cost per socket on this machine (no
   # authentication, grains or limits; ASP.NET Core's default keep-alive, a Ping every 2 minutes). It waits with
   # zero-byte reads, as the product does, so that it holds no read buffer per idle socket: Kestrel's own floor.
-  BARE_ZERO_BYTE_READS=1 taskset -c "$server_cpus" dotnet "$root/bench/BareRelay/bin/Release/net10.0/OrbitGrains.Bench.BareRelay.dll" --urls http://127.0.0.1:19090 >"$work/bare-idle.log" 2>&1 &
-  bare=$!
-  pids+=("$bare")
-  for _ in $(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:19090/ && break; sleep 0.5; done
+  BARE_ZERO_BYTE_READS=1 start_bare idle
   echo "== the same on the bare relay"
-  "${load[@]}" --base http://127.0.0.1:19090 --target bare --mode idle --anchors "${IDLE_USERS:-10000}" --sockets "${IDLE_SOCKETS:-20000}" \
+  relay_load --base http://127.0.0.1:19090 --target bare --mode idle --anchors "${IDLE_USERS:-10000}" --sockets "${IDLE_SOCKETS:-20000}" \
     --seconds "${IDLE_BARE_SECONDS:-60}" --server-pid "$bare"
 fi
