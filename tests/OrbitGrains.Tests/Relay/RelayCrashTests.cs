@@ -23,13 +23,8 @@ public sealed class RelayCrashTests(PostgresServer server, Xunit.Abstractions.IT
     [Fact]
     public async Task Killing_the_anchors_front_end_answers_its_pending_request_anchor_offline_and_lists_it_gone()
     {
-        await using var cluster = new ProductCluster(await server.CreateDatabaseAsync("relaycrash"), $"relaycrash{Guid.NewGuid():N}"[..24]);
-        var survivor = cluster.AddFrontEnd("survivor", Settings);
-        var doomed = cluster.AddFrontEnd("doomed", Settings);
-        survivor.Start();
-        await survivor.WaitReadyAsync(Ready);
-        doomed.Start();
-        await doomed.WaitReadyAsync(Ready);
+        var (cluster, survivor, doomed) = await StartTwoFrontEndsAsync("relaycrash");
+        await using var _ = cluster;
 
         var (webToken, anchorToken) = await SignUpAsync(survivor);
         // The client comes first, on the survivor: the user's relay lives there (it is placed where its first socket is).
@@ -62,13 +57,8 @@ public sealed class RelayCrashTests(PostgresServer server, Xunit.Abstractions.IT
     [Fact]
     public async Task A_client_whose_front_end_is_killed_reconnects_to_the_other_and_replays_what_was_stored()
     {
-        await using var cluster = new ProductCluster(await server.CreateDatabaseAsync("relayreplay"), $"relayreplay{Guid.NewGuid():N}"[..24]);
-        var survivor = cluster.AddFrontEnd("survivor", Settings);
-        var doomed = cluster.AddFrontEnd("doomed", Settings);
-        survivor.Start();
-        await survivor.WaitReadyAsync(Ready);
-        doomed.Start();
-        await doomed.WaitReadyAsync(Ready);
+        var (cluster, survivor, doomed) = await StartTwoFrontEndsAsync("relayreplay");
+        await using var _ = cluster;
 
         var (webToken, anchorToken) = await SignUpAsync(survivor);
         await using var anchor = await OrbitSocket.ConnectAsync(survivor.HttpAddress, $"/ws/anchor?token={anchorToken}");
@@ -119,6 +109,28 @@ public sealed class RelayCrashTests(PostgresServer server, Xunit.Abstractions.IT
         for (var i = 0; i < 20; i++)
         {
             Assert.Equal($"d{i}", (string?)(await reconnected.NextAsync(f => f["params"]?["delta"] is not null))["params"]!["delta"]);
+        }
+    }
+
+    /// <summary>Two front ends of one cluster on a fresh database, both ready; the caller disposes the cluster.</summary>
+    private async Task<(ProductCluster Cluster, ProductNode Survivor, ProductNode Doomed)> StartTwoFrontEndsAsync(string name)
+    {
+        var cluster = new ProductCluster(await server.CreateDatabaseAsync(name), $"{name}{Guid.NewGuid():N}"[..24]);
+        try
+        {
+            var survivor = cluster.AddFrontEnd("survivor", Settings);
+            var doomed = cluster.AddFrontEnd("doomed", Settings);
+            survivor.Start();
+            await survivor.WaitReadyAsync(Ready);
+            doomed.Start();
+            await doomed.WaitReadyAsync(Ready);
+            return (cluster, survivor, doomed);
+        }
+        catch
+        {
+            // A node that did not come up: the ones that did stop here, not with the test run.
+            await cluster.DisposeAsync();
+            throw;
         }
     }
 
