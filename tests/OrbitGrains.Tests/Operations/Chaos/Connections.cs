@@ -35,6 +35,48 @@ public sealed class Connections(ChaosContext context)
 
     public void Lost(string who, string cause) => _down.TryAdd(who, (context.Now, cause));
 
+    /// <summary>
+    /// Keeps <paramref name="who"/> connected until <paramref name="stop"/>, as a real client that reconnects does: each
+    /// attempt opens <paramref name="path"/> on front end number <paramref name="front"/> (the next one after every
+    /// loss, 200 ms later) and hands the socket to <paramref name="session"/>, which greets, calls <see cref="Back"/>
+    /// once the peer is in its session and returns when the socket ends or stop fires. Each loss is recorded with how
+    /// the socket ended (its close code, or the error that ended the attempt); <paramref name="lost"/> hears of it first.
+    /// </summary>
+    public async Task KeepConnectedAsync(string who, int front, string path, Func<OrbitSocket, Task> session, Action? lost, CancellationToken stop)
+    {
+        Starting(who);
+        while (!stop.IsCancellationRequested)
+        {
+            string cause;
+            OrbitSocket? socket = null;
+            try
+            {
+                socket = await OrbitSocket.ConnectAsync(context.FrontEnd(front), path);
+                await session(socket);
+                cause = socket.Closed.IsCompleted ? $"close {(int?)socket.CloseStatus}" : "stopped";
+            }
+            catch (Exception ex)
+            {
+                cause = socket?.CloseStatus is { } status ? $"close {(int)status}" : ex.GetType().Name;
+            }
+            finally
+            {
+                if (socket is not null)
+                {
+                    await socket.DisposeAsync();
+                }
+            }
+
+            if (!stop.IsCancellationRequested)
+            {
+                lost?.Invoke();
+                Lost(who, cause);
+                front++;
+                await AccountsLoad.Pace(TimeSpan.FromMilliseconds(200), stop);
+            }
+        }
+    }
+
     public void Back(string who)
     {
         if (_down.TryRemove(who, out var down) && down.Cause != "start")

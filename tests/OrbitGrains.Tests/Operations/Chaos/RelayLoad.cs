@@ -38,131 +38,73 @@ public sealed class RelayLoad(ChaosContext context, Connections connections)
     public IEnumerable<Task> Run(CancellationToken stop) =>
         _pairs.SelectMany(pair => new[] { AnchorAsync(pair, stop), ClientAsync(pair, stop) });
 
-    private async Task AnchorAsync(Pair pair, CancellationToken stop)
+    private Task AnchorAsync(Pair pair, CancellationToken stop)
     {
-        var who = $"{pair.Name}-anchor";
-        connections.Starting(who);
-        var front = pair.Index;
-        while (!stop.IsCancellationRequested)
+        var connection = 0;
+        return connections.KeepConnectedAsync($"{pair.Name}-anchor", pair.Index, $"/ws/anchor?token={Uri.EscapeDataString(pair.AnchorToken)}", async socket =>
         {
-            string cause;
-            var connection = Interlocked.Increment(ref pair.AnchorConnections);
-            OrbitSocket? socket = null;
-            try
+            connection = Interlocked.Increment(ref pair.AnchorConnections);
+            await socket.NextAsync(f => (string?)f["type"] == "orbit.hello", TimeSpan.FromSeconds(30));
+            await socket.SendAsync(new { type = "anchor.hello", anchorId = "chaos-anchor", hostname = "chaos", platform = "linux" });
+            var thread = ThreadOf(pair.Seq + 1);
+            await socket.SendAsync(new { type = "orbit.subscribe", threadId = thread });
+            await socket.NextAsync(f => (string?)f["type"] == "orbit.subscribed", TimeSpan.FromSeconds(30));
+            connections.Back($"{pair.Name}-anchor");
+            while (!stop.IsCancellationRequested)
             {
-                socket = await OrbitSocket.ConnectAsync(context.FrontEnd(front), $"/ws/anchor?token={Uri.EscapeDataString(pair.AnchorToken)}");
-                await socket.NextAsync(f => (string?)f["type"] == "orbit.hello", TimeSpan.FromSeconds(30));
-                await socket.SendAsync(new { type = "anchor.hello", anchorId = "chaos-anchor", hostname = "chaos", platform = "linux" });
-                var thread = ThreadOf(pair.Seq + 1);
-                await socket.SendAsync(new { type = "orbit.subscribe", threadId = thread });
-                await socket.NextAsync(f => (string?)f["type"] == "orbit.subscribed", TimeSpan.FromSeconds(30));
-                connections.Back(who);
-                while (!stop.IsCancellationRequested)
+                var next = pair.Seq + 1;
+                if (ThreadOf(next) != thread)
                 {
-                    var next = pair.Seq + 1;
-                    if (ThreadOf(next) != thread)
-                    {
-                        thread = ThreadOf(next);
-                        await socket.SendAsync(new { type = "orbit.subscribe", threadId = thread });
-                    }
-
-                    await socket.SendAsync(new { method = "item/agentMessage/delta", @params = new { threadId = thread, delta = next.ToString() } });
-                    pair.Sent[next] = (context.Now, connection);
-                    pair.Seq = next;
-                    // The pace of the load; a closing socket ends the wait at once.
-                    await Task.WhenAny(socket.Closed, Task.Delay(100, stop));
-                    if (socket.Closed.IsCompleted)
-                    {
-                        break;
-                    }
+                    thread = ThreadOf(next);
+                    await socket.SendAsync(new { type = "orbit.subscribe", threadId = thread });
                 }
 
-                cause = $"close {(int?)socket.CloseStatus}";
-            }
-            catch (Exception ex)
-            {
-                cause = ex.GetType().Name;
-            }
-            finally
-            {
-                if (socket is not null)
+                await socket.SendAsync(new { method = "item/agentMessage/delta", @params = new { threadId = thread, delta = next.ToString() } });
+                pair.Sent[next] = (context.Now, connection);
+                pair.Seq = next;
+                // The pace of the load; a closing socket ends the wait at once.
+                await Task.WhenAny(socket.Closed, Task.Delay(100, stop));
+                if (socket.Closed.IsCompleted)
                 {
-                    await socket.DisposeAsync();
+                    return;
                 }
             }
-
-            if (!stop.IsCancellationRequested)
-            {
-                pair.AnchorLostAt[connection] = context.Now;
-                connections.Lost(who, cause);
-                front++;
-                await AccountsLoad.Pace(TimeSpan.FromMilliseconds(200), stop);
-            }
-        }
+        },
+        // The first loss of a connection is when it ended; a failed reconnect after it does not move that.
+        lost: () => pair.AnchorLostAt.TryAdd(connection, context.Now), stop);
     }
 
-    private async Task ClientAsync(Pair pair, CancellationToken stop)
-    {
-        var who = $"{pair.Name}-client";
-        connections.Starting(who);
-        var front = pair.Index + 1;
-        while (!stop.IsCancellationRequested)
+    private Task ClientAsync(Pair pair, CancellationToken stop) =>
+        connections.KeepConnectedAsync($"{pair.Name}-client", pair.Index + 1, $"/ws/client?token={Uri.EscapeDataString(pair.WebToken)}&clientId=chaos-tab", async socket =>
         {
-            string cause;
-            OrbitSocket? socket = null;
-            try
+            await socket.NextAsync(f => (string?)f["type"] == "orbit.hello", TimeSpan.FromSeconds(30));
+            // Every thread so far, as a client does after a reconnect: each replays what it kept.
+            var subscribed = pair.Seq / PerThread;
+            for (var thread = 0; thread <= subscribed; thread++)
             {
-                socket = await OrbitSocket.ConnectAsync(context.FrontEnd(front), $"/ws/client?token={Uri.EscapeDataString(pair.WebToken)}&clientId=chaos-tab");
-                await socket.NextAsync(f => (string?)f["type"] == "orbit.hello", TimeSpan.FromSeconds(30));
-                // Every thread so far, as a client does after a reconnect: each replays what it kept.
-                var subscribed = pair.Seq / PerThread;
-                for (var thread = 0; thread <= subscribed; thread++)
+                await socket.SendAsync(new { type = "orbit.subscribe", threadId = $"chaos-{thread}" });
+                await socket.NextAsync(f => Count(pair, f) && (string?)f["type"] == "orbit.relay-state", TimeSpan.FromSeconds(30));
+            }
+
+            connections.Back($"{pair.Name}-client");
+            while (!stop.IsCancellationRequested)
+            {
+                if (pair.Seq / PerThread > subscribed)
                 {
-                    await socket.SendAsync(new { type = "orbit.subscribe", threadId = $"chaos-{thread}" });
-                    await socket.NextAsync(f => Count(pair, f) && (string?)f["type"] == "orbit.relay-state", TimeSpan.FromSeconds(30));
+                    subscribed++;
+                    await socket.SendAsync(new { type = "orbit.subscribe", threadId = $"chaos-{subscribed}" });
                 }
 
-                connections.Back(who);
-                while (!stop.IsCancellationRequested)
+                try
                 {
-                    if (pair.Seq / PerThread > subscribed)
-                    {
-                        subscribed++;
-                        await socket.SendAsync(new { type = "orbit.subscribe", threadId = $"chaos-{subscribed}" });
-                    }
-
-                    try
-                    {
-                        // Skips (and counts) everything; returns when the socket closes or a second passes.
-                        await socket.NextAsync(f => !Count(pair, f), TimeSpan.FromSeconds(1));
-                    }
-                    catch (TimeoutException)
-                    {
-                    }
+                    // Skips (and counts) everything; returns when the socket closes or a second passes.
+                    await socket.NextAsync(f => !Count(pair, f), TimeSpan.FromSeconds(1));
                 }
-
-                cause = "stopped";
-            }
-            catch (Exception ex)
-            {
-                cause = socket?.CloseStatus is { } status ? $"close {(int)status}" : ex.GetType().Name;
-            }
-            finally
-            {
-                if (socket is not null)
+                catch (TimeoutException)
                 {
-                    await socket.DisposeAsync();
                 }
             }
-
-            if (!stop.IsCancellationRequested)
-            {
-                connections.Lost(who, cause);
-                front++;
-                await AccountsLoad.Pace(TimeSpan.FromMilliseconds(200), stop);
-            }
-        }
-    }
+        }, lost: null, stop);
 
     /// <summary>
     /// After the run: a new client per person subscribes to every thread and reads the replay; the messages that neither

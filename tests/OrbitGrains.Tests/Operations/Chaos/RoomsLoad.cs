@@ -94,41 +94,13 @@ public sealed class RoomsLoad(ChaosContext context, Connections connections)
         }
     });
 
-    private async Task ParticipantAsync(string who, Room room, string token, int front, CancellationToken stop, Func<OrbitSocket, Task> work)
-    {
-        connections.Starting(who);
-        while (!stop.IsCancellationRequested)
+    private Task ParticipantAsync(string who, Room room, string token, int front, CancellationToken stop, Func<OrbitSocket, Task> work) =>
+        connections.KeepConnectedAsync(who, front, $"/ws?token={Uri.EscapeDataString(token)}&session_id={room.Id}", async socket =>
         {
-            string cause;
-            OrbitSocket? socket = null;
-            try
-            {
-                socket = await OrbitSocket.ConnectAsync(context.FrontEnd(front), $"/ws?token={Uri.EscapeDataString(token)}&session_id={room.Id}");
-                await socket.NextAsync(f => (string?)f["type"] == "joined", TimeSpan.FromSeconds(30));
-                connections.Back(who);
-                await work(socket);
-                cause = socket.Closed.IsCompleted ? $"close {(int?)socket.CloseStatus}" : "stopped";
-            }
-            catch (Exception ex)
-            {
-                cause = socket?.CloseStatus is { } status ? $"close {(int)status}" : ex.GetType().Name;
-            }
-            finally
-            {
-                if (socket is not null)
-                {
-                    await socket.DisposeAsync();
-                }
-            }
-
-            if (!stop.IsCancellationRequested)
-            {
-                connections.Lost(who, cause);
-                front++;
-                await AccountsLoad.Pace(TimeSpan.FromMilliseconds(200), stop);
-            }
-        }
-    }
+            await socket.NextAsync(f => (string?)f["type"] == "joined", TimeSpan.FromSeconds(30));
+            connections.Back(who);
+            await work(socket);
+        }, lost: null, stop);
 
     /// <summary>Acknowledged emergency stops whose audit entry cannot be found afterwards.</summary>
     public async Task<List<string>> LostAsync()
