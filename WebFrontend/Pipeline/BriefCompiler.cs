@@ -112,8 +112,8 @@ public static partial class BriefCompiler
             return (null, null, null);
         }
 
-        var from = int.Parse(match.Groups["from"].Value, CultureInfo.InvariantCulture);
-        var to = match.Groups["to"].Success ? int.Parse(match.Groups["to"].Value, CultureInfo.InvariantCulture) : from;
+        var from = Number(match.Groups["from"].Value);
+        var to = match.Groups["to"].Success ? Number(match.Groups["to"].Value) : from;
         if (to < from)
         {
             (from, to) = (to, from);
@@ -126,6 +126,21 @@ public static partial class BriefCompiler
         }
 
         return (from, to, null);
+    }
+
+    /// <summary>
+    /// The value of at most four decimal digits of any script: the pattern's <c>\d</c> matches every Unicode decimal
+    /// digit (fullwidth, Arabic-Indic...), as the original's does, and the original's <c>int()</c> reads them all.
+    /// </summary>
+    private static int Number(string digits)
+    {
+        var value = 0;
+        foreach (var digit in digits)
+        {
+            value = value * 10 + CharUnicodeInfo.GetDecimalDigitValue(digit);
+        }
+
+        return value;
     }
 
     private static int WordAt(string text, string word)

@@ -188,4 +188,21 @@ public sealed class PipelineConsoleRoutesTests(PipelineFixture fixture) : IClass
         var missing = await Http.PostJsonAsync("/api/v1/compile-brief", "{}");
         Assert.Equal("free_text_brief is required", (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task A_duration_in_any_scripts_digits_is_read_as_the_original_reads_it_and_never_fails_the_request()
+    {
+        // The original's \d and int() take any Unicode decimal digit (fullwidth, Arabic-Indic...), so these are
+        // durations, not text to skip; a job created from such a brief compiles it the same way.
+        foreach (var (text, minutes) in new[] { ("a \uFF15 minute video", 5), ("a \u0663 minute video", 3), ("\u0661\u0662-\uFF11\uFF15 min", 12) })
+        {
+            var response = await Http.PostAsJsonAsync("/api/v1/compile-brief", new { free_text_brief = text });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var video = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("compiled_brief").GetProperty("video");
+            Assert.Equal(minutes, video.GetProperty("target_length_min").GetInt32());
+        }
+
+        var job = await Http.PostAsJsonAsync("/api/v1/jobs", new { slug = "digits", intent = "i", meta = new { free_text_brief = "a \u0663 minute video" } });
+        Assert.True(job.IsSuccessStatusCode, $"creating a job from the brief answered {(int)job.StatusCode}");
+    }
 }
