@@ -149,6 +149,12 @@ public static class RequestBodies
                 ? TooLarge(maxBytes)
                 : new BodyRefusal(ex.StatusCode, "The request body could not be read."));
         }
+        catch (IOException)
+        {
+            // Kestrel reports some malformed framing (a chunk size past 64 bits) as a plain IOException rather than a
+            // BadHttpRequestException; a peer that broke off mid-body lands here too and no longer reads the answer.
+            return ([], new BodyRefusal(StatusCodes.Status400BadRequest, "The request body could not be read."));
+        }
 
         return buffer.Length > maxBytes ? ([], TooLarge(maxBytes)) : (buffer.ToArray(), null);
     }
