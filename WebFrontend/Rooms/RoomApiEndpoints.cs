@@ -86,14 +86,14 @@ public static class RoomApiEndpoints
                 return RoomErrors.Detail(StatusCodes.Status404NotFound, "No such session.");
             }
 
-            if (role != RoomRole.Viewer && caller.Kind == CallerKind.User && caller.Role != RoomRole.Admin && snapshot.OwnerId != caller.UserId)
+            if (Rank(role) > Rank(caller.RoleIn(snapshot.OwnerId)))
             {
                 return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Only the room's owner or an admin may obtain a token above viewer for it.");
             }
 
             room = sessionId;
         }
-        else if (role != RoomRole.Viewer && caller.Kind == CallerKind.User && caller.Role != RoomRole.Admin)
+        else if (Rank(role) > Rank(caller.RoleIn(ownerId: null)))
         {
             // A person's operator or robot token is for one room of theirs, never for every room.
             return RoomErrors.Detail(StatusCodes.Status403Forbidden, "Name the session_id of a room you own to obtain a token above viewer.");

@@ -27,6 +27,22 @@ public sealed record RoomCaller(string Name, RoomRole Role, CallerKind Kind, str
     /// <summary>Whether this caller may enter <paramref name="roomId"/> at all.</summary>
     public bool MayEnter(string roomId) => Room is null || Room == roomId;
 
+    /// <summary>
+    /// The highest role this caller holds in a room, the one rule behind both `POST /api/login` (no token above it) and
+    /// the socket (a person's own token joins with it). A person's operator role drives the rooms they own only: in
+    /// anyone else's they watch, as with the viewer token /api/login would give them there. Admins, static tokens and
+    /// room tokens (whose role was checked when it was issued) hold their own role everywhere they may enter.
+    /// </summary>
+    /// <param name="ownerId">
+    /// The room's owner (<see cref="RoomSnapshot.OwnerId"/>); null for a room no person owns (the legacy global room, a
+    /// room created with a shared or the admin token) and for a token that is not for one room.
+    /// </param>
+    public RoomRole RoleIn(string? ownerId) =>
+        Kind == CallerKind.User && Role != RoomRole.Admin && (ownerId is null || ownerId != UserId) ? RoomRole.Viewer : Role;
+
+    /// <summary>Whether <see cref="RoleIn"/> depends on the room's owner, so a join needs to look it up.</summary>
+    public bool RoleDependsOnOwner => Kind == CallerKind.User && Role is not (RoomRole.Admin or RoomRole.Viewer);
+
     /// <summary>The caller behind a principal of the authentication layer; null for kinds that have nothing to do in rooms.</summary>
     public static RoomCaller? From(ClaimsPrincipal principal)
     {

@@ -12,6 +12,7 @@ public static class RoomSocketEndpoint
         app.Map("/ws", HandleAsync)
             .WithTags("Rooms").AllowAnonymous()
             .WithSummary("Signaling socket (?token=<AUTH_TOKENS entry, room token, admin token, or a person's session or user token>&session_id=<room>). " +
+                         "A person's own token joins with their role in that room (an operator drives only the rooms they own, and watches others). " +
                          "A bad token is accepted, then closed with 4401; without ?token= the first message must be {\"token\": ...}.");
         return app;
     }

@@ -158,7 +158,7 @@ public sealed partial class RoomSocketSession : IAccountSocket
 
         _caller = caller;
         _tokenKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)))[..32];
-        _participant = new RoomParticipant(ConnectionId, caller.Name, caller.Role, _context.Hub.HubId, _address);
+        _participant = new RoomParticipant(ConnectionId, caller.Name, caller.RoleIn(ownerId: null), _context.Hub.HubId, _address);
         if (caller.UserId is { } userId)
         {
             FamilyId = CurrentUser.From(principal)?.FamilyId;
@@ -202,8 +202,9 @@ public sealed partial class RoomSocketSession : IAccountSocket
         }
 
         var joining = SignalMessages.IsSessionId(sessionId) ? _context.Grains.GetGrain<ISessionRoomGrain>(sessionId) : null;
+        var participant = joining is null ? _participant! : _participant! with { Role = await RoleInAsync(joining) };
         var result = joining is not null
-            ? await joining.Join(_participant!, _context.Hub.Reference)
+            ? await joining.Join(participant, _context.Hub.Reference)
             : new JoinResult(JoinOutcome.UnknownSession, null);
         if (result is not { Outcome: JoinOutcome.Joined, Room: { } room })
         {
@@ -224,10 +225,15 @@ public sealed partial class RoomSocketSession : IAccountSocket
 
         RoomId = sessionId;
         _room = joining;
+        _participant = participant;
         // The legacy global room says nothing of its own, as the original did (see SessionRoomGrain.IsLegacy).
         ReleaseDeliveries(sessionId == SessionRoomGrain.GlobalRoom ? null : Joined(room));
         return true;
     }
+
+    /// <summary>The caller's role in that room: a person's own token drives only the rooms they own (<see cref="RoomCaller.RoleIn"/>).</summary>
+    private async Task<RoomRole> RoleInAsync(ISessionRoomGrain room) =>
+        _caller!.RoleIn(_caller.RoleDependsOnOwner ? (await room.Snapshot()).OwnerId : null);
 
     private string Joined(RoomSnapshot room) => new JsonObject
     {

@@ -91,7 +91,8 @@ public sealed class AccessRolesTests(AccessRolesHost host) : AccountsHostTest<Ac
     {
         var user = await Api.RegisterAsync(AccountsApi.NewName("room"));
         var room = Guid.NewGuid().ToString("N");
-        await Host.Grains.GetGrain<ISessionRoomGrain>(room).Create("admin", null, "grants", "admin", null);
+        // Their own room: an operator drives only the rooms they own.
+        await Host.Grains.GetGrain<ISessionRoomGrain>(room).Create(user.Name, user.UserId, "grants", "operator", null);
 
         await using (var viewer = await JoinAsync(user.Token, room, "viewer"))
         {

@@ -82,7 +82,7 @@ public sealed class RoomAccessTests : IAsyncLifetime
             Assert.Equal(RoomCloseCodes.Forbidden, (int?)wrongRoom.CloseStatus);
         }
 
-        // Another operator may join as operator (their own role) but may not mint operator tokens for a room they do not own.
+        // Another operator may not mint operator tokens for a room they do not own (nor join it above viewer: see below).
         var stranger = await OperatorAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/api/login", stranger.Token, new { role = "operator", session_id = room })).Status);
         // An admin may, for any room.
@@ -90,6 +90,53 @@ public sealed class RoomAccessTests : IAsyncLifetime
         await _admin.SetRolesAsync(adminPerson.UserId, "admin");
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("/api/login", adminPerson.Token, new { role = "operator", session_id = room })).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync("/api/login", adminPerson.Token, new { role = "viewer", session_id = "no-such-room" })).Status);
+    }
+
+    [Fact]
+    public async Task A_non_owner_operators_own_token_watches_someone_elses_room_and_cannot_drive_its_robot()
+    {
+        var alice = await OperatorAsync();
+        var bob = await OperatorAsync();
+        var room = await CreateRoomAsync(alice.Token);
+        var (robotStatus, robotLogin) = await PostAsync("/api/login", alice.Token, new { role = "robot", session_id = room, name = "arm" });
+        Assert.Equal(HttpStatusCode.OK, robotStatus);
+        await using var robot = await JoinAsync((string)robotLogin!["token"]!, room);
+        await robot.NextOfTypeAsync("joined");
+
+        // The same rule as /api/login, which refuses Bob an operator token for Alice's room: his own token only watches it.
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/api/login", bob.Token, new { role = "operator", session_id = room })).Status);
+        await using var bobSocket = await JoinAsync(bob.Token, room);
+        Assert.Equal("viewer", (string?)(await bobSocket.NextOfTypeAsync("joined"))["role"]);
+        await AssertCannotDriveAsync(bobSocket);
+
+        // Nor by moving in with a join message from the legacy global room.
+        await using var bobMoving = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(bob.Token)}");
+        await bobMoving.SendAsync(new { type = "join", session_id = room });
+        Assert.Equal("viewer", (string?)(await bobMoving.NextOfTypeAsync("joined"))["role"]);
+        await AssertCannotDriveAsync(bobMoving);
+
+        // Alice's own token drives her room; the robot's first command or estop is hers, so none of Bob's got through.
+        await using var aliceSocket = await JoinAsync(alice.Token, room);
+        Assert.Equal("operator", (string?)(await aliceSocket.NextOfTypeAsync("joined"))["role"]);
+        await aliceSocket.SendAsync(new { type = "control", action = "acquire" });
+        await aliceSocket.NextAsync(f => (string?)f["type"] == "control" && f["holder"] is not null);
+        await aliceSocket.SendAsync(new { type = "command", data = new { v = "alice" } });
+        var first = await robot.NextAsync(f => (string?)f["type"] is "command" or "estop");
+        Assert.Equal("command", (string?)first["type"]);
+        Assert.Equal("alice", (string?)first["data"]!["v"]);
+        Assert.Equal("operator", (string?)first["role"]);
+    }
+
+    /// <summary>Control, a command and an estop from <paramref name="socket"/> are each refused to it.</summary>
+    private static async Task AssertCannotDriveAsync(OrbitSocket socket)
+    {
+        await socket.SendAsync(new { type = "control", action = "acquire" });
+        Assert.Equal("forbidden", (string?)(await socket.NextOfTypeAsync("error"))["code"]);
+        await socket.SendAsync(new { type = "command", data = new { v = "bob" } });
+        Assert.Equal("control_required", (string?)(await socket.NextOfTypeAsync("error"))["code"]);
+        await socket.SendAsync(new { type = "estop", reason = "not mine" });
+        var refused = await socket.NextAsync(f => (string?)f["type"] is "error" or "estop_ack");
+        Assert.Equal("forbidden", (string?)refused["code"]);
     }
 
     private async Task<Session> OperatorAsync()

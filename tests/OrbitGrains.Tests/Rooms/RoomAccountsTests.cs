@@ -3,7 +3,10 @@ using OrbitGrains.Tests.Accounts;
 
 namespace OrbitGrains.Tests.Rooms;
 
-/// <summary>Signed-in people join rooms with their own tokens; their account role is their room role.</summary>
+/// <summary>
+/// Signed-in people join rooms with their own tokens; their account role is their room role, except that an operator
+/// drives only the rooms they own.
+/// </summary>
 public sealed class RoomAccountsTests : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
@@ -25,7 +28,7 @@ public sealed class RoomAccountsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_member_joins_as_viewer_and_granted_roles_join_as_operator_or_admin_and_a_user_token_works_too()
+    public async Task A_member_joins_as_viewer_and_granted_roles_join_as_admin_or_as_operator_of_their_own_rooms_and_a_user_token_works_too()
     {
         var api = new AccountsApi(_host.Http);
         var admin = new OrbitGrains.Tests.Accounts.AdminApi(_host.Http, AdminToken);
@@ -36,7 +39,9 @@ public sealed class RoomAccountsTests : IAsyncLifetime
         await admin.SetRolesAsync(first.UserId, "admin");
         await admin.SetRolesAsync(second.UserId, "operator");
         Assert.Equal("admin", await JoinedRoleAsync(first.Token));
-        Assert.Equal("operator", await JoinedRoleAsync(second.Token));
+        Assert.Equal("viewer", await JoinedRoleAsync(second.Token));
+        var owned = await RoomsHostFixture.SessionAsync(_host, second.Token);
+        Assert.Equal("operator", await JoinedRoleAsync(second.Token, owned));
 
         var email = $"{Guid.NewGuid():N}"[..10] + "@example.com";
         var signup = await api.PostJsonAsync("/v1/auth/signup", new { email, password = "room password" });
@@ -49,11 +54,14 @@ public sealed class RoomAccountsTests : IAsyncLifetime
         Assert.Equal(4401, (int?)refused.CloseStatus);
     }
 
-    /// <summary>The role a person's token joins a session room with (the legacy global room announces nothing).</summary>
-    private async Task<string?> JoinedRoleAsync(string token)
+    /// <summary>
+    /// The role a person's token joins a session room with (the legacy global room announces nothing): by default one
+    /// the admin token created, which no person owns.
+    /// </summary>
+    private async Task<string?> JoinedRoleAsync(string token, string? session = null)
     {
-        _session ??= await RoomsHostFixture.SessionAsync(_host, AdminToken);
-        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(token)}&session_id={_session}");
+        session ??= _session ??= await RoomsHostFixture.SessionAsync(_host, AdminToken);
+        await using var socket = await OrbitSocket.ConnectAsync(_host.BaseAddress, $"/ws?token={Uri.EscapeDataString(token)}&session_id={session}");
         return (string?)(await socket.NextOfTypeAsync("joined"))["role"];
     }
 
