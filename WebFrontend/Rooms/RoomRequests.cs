@@ -5,10 +5,12 @@ using OrbitGrains.WebFrontend.Hosting.Bodies;
 namespace OrbitGrains.WebFrontend.Rooms;
 
 // Request bodies of the signaling family's routes ({"detail"} errors, 16 KiB, member names as in spec/signaling.md).
-// Every body is optional: an empty one reads as {}.
+// Every body is optional: an empty one reads as {}. Multi-word members carry their name ([JsonPropertyName]) so that the
+// OpenAPI document, generated with the web defaults rather than this context's policy, names what the routes read.
 
 /// <summary>POST /api/login: the role asked for, an optional display name, and an optional room (session_id) the token is for.</summary>
-public sealed record RoomLoginRequest(string? Role = null, string? Name = null, string? SessionId = null) : IRequestBody<RoomLoginRequest>
+public sealed record RoomLoginRequest(string? Role = null, string? Name = null, [property: JsonPropertyName("session_id")] string? SessionId = null)
+    : IRequestBody<RoomLoginRequest>
 {
     public static JsonTypeInfo<RoomLoginRequest> JsonTypeInfo => RoomRequestJson.Default.RoomLoginRequest;
     public static int MaxBytes => RoomRequests.MaxBytes;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using OrbitGrains.Cloud;
 using OrbitGrains.Tests.Accounts;
 
@@ -37,6 +38,21 @@ public sealed class CloudApiKeysTests(CloudHost host) : IClassFixture<CloudHost>
             HttpStatusCode.NotFound, "No API key found for provider: openai");
         listed = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, "/api/user/api-keys", bearer: user), HttpStatusCode.OK);
         Assert.Equal(["anthropic"], listed["providers"]!.AsArray().Select(p => (string)p!));
+    }
+
+    [Fact]
+    public async Task A_key_sent_with_the_member_names_of_the_OpenAPI_document_is_stored()
+    {
+        // What a client generated from /openapi/v1.json sends: the document's name for the key, not one known by heart.
+        var document = JsonNode.Parse(await host.Host.Http.GetStringAsync("/openapi/v1.json"))!;
+        var members = document["components"]!["schemas"]!["ApiKeyRequest"]!["properties"]!.AsObject().Select(p => p.Key);
+        var keyMember = Assert.Single(members, m => m != "provider");
+        var user = await Api.SignUpAsync();
+
+        var body = new JsonObject { ["provider"] = "openai", [keyMember] = "sk-from-the-document" };
+        await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Post, "/api/user/api-keys", body.ToJsonString(), user), HttpStatusCode.Created);
+        var listed = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Get, "/api/user/api-keys", bearer: user), HttpStatusCode.OK);
+        Assert.Equal(["openai"], listed["providers"]!.AsArray().Select(p => (string)p!));
     }
 
     [Fact]
