@@ -10,6 +10,9 @@ namespace OrbitGrains.WebFrontend.Hosting.Access;
 /// <summary>
 /// <see cref="OrbitAuthSchemes.AgentToken"/>: an agent's live token in `X-Agent-Token` (spec: jarvis.md, Agent runtime),
 /// looked up by its SHA-256. A revoked or rotated token is refused on its next request: the token grain is asked every time.
+/// So is its owner's account: while an admin has it disabled the token is refused ("Invalid or revoked agent token.",
+/// 401), as every other credential of the account is, and it works again once the account is enabled, since it is the
+/// agent's credential rather than one of the person's sign-ins (which disabling ends for good).
 /// </summary>
 public sealed class AgentTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
@@ -27,6 +30,7 @@ public sealed class AgentTokenAuthenticationHandler(
 
     public override async Task<ClaimsPrincipal?> ValidateAsync(string credential) =>
         credential.Length <= MaxTokenLength && await grains.GetGrain<IAgentTokenGrain>(TokenHash.Of(credential)).Owner() is { } owner
+            && await grains.GetGrain<IUserGrain>(owner.UserId).Get() is { Disabled: false }
             ? OrbitPrincipals.ForAgent(owner.UserId, owner.AgentId)
             : null;
 }
