@@ -59,44 +59,55 @@ public sealed partial class AgentGrain
         // docs/benchmarks.md, "Agents"). Counting is idempotent by sequence numbers: a batch counted but not stored is
         // taken back when the agent's next batch reuses its numbers. Spend a failed count left owed (UncountedSpend) is
         // counted with this batch, from its first number on, so the workspace takes back what a failed attempt added.
-        var cost = accepted.Sum(e => e.Cost);
+        var cost = AgentCosts.Sum(accepted.Select(e => e.Cost));
         var lastSequence = agent.EventsCount + accepted.Count;
         var owed = state.State.Uncounted;
-        var (firstSequence, countedCost) = owed is null ? (agent.EventsCount + 1, cost) : (owed.FirstSequence, owed.Cost + cost);
+        var (firstSequence, countedCost) = owed is null ? (agent.EventsCount + 1, cost) : (owed.FirstSequence, AgentCosts.Add(owed.Cost, cost));
         var counting = GrainFactory.GetGrain<IWorkspaceGrain>(agent.UserId).AddSpend(agent.Id, firstSequence, lastSequence, countedCost);
 
         var status = agent.Status;
         var sequence = agent.EventsCount;
         var recorded = new List<(AgentEvent Event, InboxTask? Opened)>(accepted.Count);
-        for (var i = 0; i < accepted.Count; i++)
+        try
         {
-            var newEvent = accepted[i];
-            var stored = new AgentEvent(++sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
-            state.State.OpenEvents.Add(stored);
-            InboxTask? opened = null;
-            if (newEvent.TaskId is { } taskId)
+            for (var i = 0; i < accepted.Count; i++)
             {
-                DateTimeOffset? expiresAt = newEvent.ExpiresInSec is { } seconds ? now.AddSeconds(seconds) : null;
-                opened = new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now, expiresAt);
-                state.State.Tasks.Add(opened);
-                status = AgentStatuses.WaitingApproval;
+                var newEvent = accepted[i];
+                var stored = new AgentEvent(++sequence, newEvent.EventId, agent.Id, newEvent.Type, newEvent.Message, newEvent.Cost, now);
+                state.State.OpenEvents.Add(stored);
+                InboxTask? opened = null;
+                if (newEvent.TaskId is { } taskId)
+                {
+                    DateTimeOffset? expiresAt = newEvent.ExpiresInSec is { } seconds ? now.AddSeconds(seconds) : null;
+                    opened = new InboxTask(taskId, agent.Id, newEvent.ProposedAction, newEvent.CompletedActions, InboxStatuses.Pending, null, now, expiresAt);
+                    state.State.Tasks.Add(opened);
+                    status = AgentStatuses.WaitingApproval;
+                }
+
+                if (state.State.OpenEvents.Count >= AgentLogs.EventPageSize)
+                {
+                    // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
+                    await AgentLogs.EventPage(GrainFactory, agent.Id, PagedLog.PageOf(sequence, AgentLogs.EventPageSize))
+                        .Seal(state.State.OpenEvents.ToArray());
+                    state.State.OpenEvents.Clear();
+                }
+
+                recorded.Add((stored, opened));
+                results[positions[i]] = new RecordedEvent(stored, newEvent.TaskId);
             }
 
-            if (state.State.OpenEvents.Count >= AgentLogs.EventPageSize)
-            {
-                // Sealed before the head forgets them: a crash in between leaves them in both, never in neither.
-                await AgentLogs.EventPage(GrainFactory, agent.Id, PagedLog.PageOf(sequence, AgentLogs.EventPageSize))
-                    .Seal(state.State.OpenEvents.ToArray());
-                state.State.OpenEvents.Clear();
-            }
-
-            recorded.Add((stored, opened));
-            results[positions[i]] = new RecordedEvent(stored, newEvent.TaskId);
+            CountSpend(now, cost);
+            state.State.Agent = agent with { EventsCount = sequence, TotalSpend = AgentCosts.Add(agent.TotalSpend, cost), LastSeen = now, Status = status };
+            state.State.Uncounted = null;
         }
-
-        CountSpend(now, cost);
-        state.State.Agent = agent with { EventsCount = sequence, TotalSpend = agent.TotalSpend + cost, LastSeen = now, Status = status };
-        state.State.Uncounted = null;
+        catch
+        {
+            // What this batch added so far is in memory only: dropping the activation forgets it, so a batch that fails
+            // here leaves none of its events to be listed or stored by a later write (its requests fail; the workspace
+            // takes back its count when the next batch reuses the sequence numbers).
+            DeactivateOnIdle();
+            throw;
+        }
 
         // One write for the whole batch; every event of it is acknowledged only after it and after the workspace's count.
         var write = WriteAsync();

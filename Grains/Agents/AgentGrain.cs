@@ -122,9 +122,9 @@ public sealed partial class AgentGrain(
     {
         var day = SpendPeriods.Day(now);
         var month = SpendPeriods.Month(now);
-        state.State.DaySpend = (state.State.DayKey == day ? state.State.DaySpend : 0m) + cost;
+        state.State.DaySpend = AgentCosts.Add(state.State.DayKey == day ? state.State.DaySpend : 0m, cost);
         state.State.DayKey = day;
-        state.State.MonthSpend = (state.State.MonthKey == month ? state.State.MonthSpend : 0m) + cost;
+        state.State.MonthSpend = AgentCosts.Add(state.State.MonthKey == month ? state.State.MonthSpend : 0m, cost);
         state.State.MonthKey = month;
     }
 

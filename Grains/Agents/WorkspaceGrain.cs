@@ -87,14 +87,14 @@ public sealed class WorkspaceGrain(
             return new MonthSpend(total, state.State.Budget);
         }
 
-        state.State.MonthSpend = Math.Max(0m, total - takeBack) + cost;
+        state.State.MonthSpend = AgentCosts.Add(Math.Max(0m, total - takeBack), cost);
         state.State.MonthKey = month;
         if (dayTakeBack != 0)
         {
             days[last!.Day!] = Math.Max(0m, days[last.Day!] - dayTakeBack);
         }
 
-        days[day] = days.GetValueOrDefault(day) + cost;
+        days[day] = AgentCosts.Add(days.GetValueOrDefault(day), cost);
         while (days.Count > IWorkspaceGrain.MaxSpendDays)
         {
             days.Remove(days.Keys.First());

@@ -23,7 +23,7 @@ public sealed record AgentStatusRequest(string? Status = null) : IRequestBody<Ag
 }
 
 /// <summary>POST /v1/events (agent runtime): what the agent did, what it cost, and whether it waits for a person.</summary>
-/// <param name="Cost">Non-negative; absent means 0.</param>
+/// <param name="Cost">From 0 to <see cref="OrbitGrains.Agents.AgentCosts.MaxEventCost"/> (10^9), in the agent's unit; absent means 0; outside is 422.</param>
 /// <param name="CompletedActions">At most <see cref="AgentsValidation.MaxCompletedActions"/> texts of at most 2000 characters.</param>
 /// <param name="ExpiresInSec">With requiresApproval: whole seconds (1..<see cref="AgentsValidation.MaxExpiresInSec"/>) after which the
 /// task is decided as rejected with comment "expired"; absent: it waits for a person.</param>

@@ -60,9 +60,9 @@ public static class AgentsValidation
         }
 
         var cost = body.Cost ?? 0m;
-        if (cost < 0)
+        if (!AgentCosts.IsValid(cost))
         {
-            return (null, Invalid("cost must be a number >= 0."));
+            return (null, Invalid($"cost must be a number from 0 to {AgentCosts.MaxEventCost.ToString(CultureInfo.InvariantCulture)}."));
         }
 
         if (body.ProposedAction is { Length: > MaxText })

@@ -44,7 +44,7 @@ public static class SpendEndpoints
         var agents = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IAgentGrain>(id).Spend(userId)))).OfType<AgentSpend>().ToArray();
         var month = await workspace.Month();
         var history = await workspace.SpendDays(HistoryDays);
-        return new SpendView(agents.Sum(a => a.Daily), month.Total, month.Budget,
+        return new SpendView(AgentCosts.Sum(agents.Select(a => a.Daily)), month.Total, month.Budget,
             agents.Select(a => new AgentSpendView(a.AgentId, a.AgentName, a.Monthly)).ToArray(),
             history.Select(d => new DaySpendView(d.Date, d.Spend)).ToArray());
     }

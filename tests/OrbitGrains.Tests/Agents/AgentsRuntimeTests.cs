@@ -75,7 +75,7 @@ public sealed class AgentsRuntimeTests(AgentsHost host) : AccountsHostTest<Agent
     [InlineData("{\"type\":\"dance\",\"message\":\"m\"}", 422, "type must be one of: action, completion, error, tool_call, approval_request.")]
     [InlineData("{\"type\":\"action\"}", 422, "message must be 1 to 2000 characters.")]
     [InlineData("{\"type\":\"action\",\"message\":\"\"}", 422, "message must be 1 to 2000 characters.")]
-    [InlineData("{\"type\":\"action\",\"message\":\"m\",\"cost\":-0.01}", 422, "cost must be a number >= 0.")]
+    [InlineData("{\"type\":\"action\",\"message\":\"m\",\"cost\":-0.01}", 422, "cost must be a number from 0 to 1000000000.")]
     [InlineData("{\"type\":\"action\",\"message\":\"m\",\"cost\":\"1\"}", 422, "'cost' must be a number.")]
     [InlineData("{\"type\":\"action\",\"message\":\"m\",\"requiresApproval\":\"yes\"}", 422, "'requiresApproval' must be true or false.")]
     [InlineData("{\"type\":\"action\",\"message\":\"m\",\"completedActions\":[null]}", 422, "completedActions must be a list of at most 100 texts of at most 2000 characters.")]
