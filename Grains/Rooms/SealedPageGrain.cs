@@ -28,8 +28,18 @@ public sealed class SealedPageGrain<TEntry>(
         // Sealing twice (a retry after a crash) writes the same entries; a sealed page never changes otherwise.
         if (StoredCount() < entries.Length)
         {
+            var stored = state.State.Entries;
             state.State.Entries = entries;
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Unwritten entries would count as stored, and the retry of this seal would then write nothing.
+                state.State.Entries = stored;
+                throw;
+            }
         }
 
         _storedCount = Math.Max(StoredCount(), entries.Length);

@@ -10,7 +10,8 @@ namespace OrbitGrains.Tests.Agents;
 /// and it can be made again; when only the command queue's write fails, the decision stands and its command reaches
 /// the agent exactly once, at its next read. An event's own write and its workspace's spend count run side by side,
 /// and a count that fails is made again; one that fails twice leaves the stored event answered as stored and its spend
-/// owed to the agent's next batch.
+/// owed to the agent's next batch. A batch whose event page fails to seal leaves none of its events, and the next
+/// batch seals that page.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AgentsStorageFaultTests(PostgresServer server)
@@ -169,5 +170,43 @@ public sealed class AgentsStorageFaultTests(PostgresServer server)
         Assert.Equal(2, (long)(await again.GetAgentAsync(user, agentId))["eventsCount"]!);
         var spend = await AccountsApi.ExpectJsonAsync(await again.SendAsync(HttpMethod.Get, "/v1/spend", bearer: user), HttpStatusCode.OK);
         Assert.Equal(4m, (decimal)spend["monthly"]!);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_event_page_cannot_be_sealed_leaves_none_of_its_events_and_the_next_batch_seals_the_page()
+    {
+        using var data = new TempDirectory("agents-fault");
+        var (host, database) = await StartAsync(data.Path, "sealfault");
+        await using var _ = host;
+        var agents = new AgentsApi(host.Http);
+        var user = await agents.SignUpAsync();
+        var (agent, token) = await agents.CreateAgentAsync(user, "faulty");
+        var agentId = (string)agent["id"]!;
+        for (var i = 1; i < 25; i++)
+        {
+            await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(token, new { type = "action", message = $"e{i}", cost = 1 }), HttpStatusCode.Created);
+        }
+
+        // The 25th event fills the open page, which is sealed into its own grain before the agent's write.
+        var faults = await PostgresWriteFaults.InstallAsync(database, "page:%");
+        await faults.FailNextAsync(1);
+        using (var failed = await agents.PostEventAsync(token, new { type = "action", message = "lost", cost = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+
+        Assert.Equal(1, await faults.AttemptsAsync());
+        var listed = await agents.GetArrayAsync($"/v1/agents/{agentId}/events?limit=500", bearer: user);
+        Assert.Equal(24, listed.Count);
+        Assert.DoesNotContain("lost", listed.Select(e => (string)e!["message"]!));
+        Assert.Equal(24, (long)(await agents.GetAgentAsync(user, agentId))["eventsCount"]!);
+
+        await AccountsApi.ExpectJsonAsync(await agents.PostEventAsync(token, new { type = "action", message = "kept", cost = 1 }), HttpStatusCode.Created);
+        Assert.Equal(2, await faults.AttemptsAsync());
+        listed = await agents.GetArrayAsync($"/v1/agents/{agentId}/events?limit=500", bearer: user);
+        Assert.Equal(["kept", .. Enumerable.Range(1, 24).Reverse().Select(i => $"e{i}")], listed.Select(e => (string)e!["message"]!));
+        var stored = await agents.GetAgentAsync(user, agentId);
+        Assert.Equal(25, (long)stored["eventsCount"]!);
+        Assert.Equal(25m, (decimal)stored["totalSpend"]!);
     }
 }
