@@ -12,7 +12,8 @@ public interface ITokenFamilyGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Starts the chain at generation 1 (or restarts one adopted from a token issued before generations existed).
-    /// False, and <paramref name="start"/>'s members revoked, when the family has already been revoked.
+    /// False, and <paramref name="start"/>'s members revoked, when the family has already been revoked or is a live
+    /// family of another <see cref="TokenFamilyKind"/>.
     /// </summary>
     [Alias("Start")]
     Task<bool> Start(FamilyStart start);
@@ -20,7 +21,8 @@ public interface ITokenFamilyGrain : IGrainWithStringKey
     /// <summary>
     /// Spends the presented refresh token for the successor the caller prepared (whose members already exist).
     /// The same token presented again within <see cref="FamilyRotation.GraceWindow"/> gets the same successor back;
-    /// later, or any older generation, revokes the family.
+    /// later, or any older generation, revokes the family. A rotation of another <see cref="TokenFamilyKind"/> than
+    /// the family's is refused and changes nothing but revoking the successor it brought.
     /// </summary>
     [Alias("Rotate")]
     Task<RotateOutcome> Rotate(FamilyRotation rotation);
@@ -34,6 +36,20 @@ public interface ITokenFamilyGrain : IGrainWithStringKey
 
     [Alias("RevokeAll")]
     Task RevokeAll();
+}
+
+/// <summary>
+/// Which credential a family's refresh tokens renew, and so which refresh routes may spend them: a web session's at
+/// `/auth/refresh` and `/api/auth/refresh`, an Anchor's at `/auth/device/refresh`. No member is 0, so a message or row
+/// that does not carry a kind never matches one.
+/// </summary>
+public enum TokenFamilyKind
+{
+    /// <summary>A web sign-in: its members are <see cref="FamilyMemberKind.Session"/>s.</summary>
+    Web = 1,
+
+    /// <summary>A device-code sign-in of an Anchor: its members are <see cref="FamilyMemberKind.AnchorToken"/>s.</summary>
+    Anchor = 2,
 }
 
 public enum FamilyMemberKind
@@ -54,12 +70,14 @@ public sealed record FamilyMember(
 /// <param name="RefreshHash">SHA-256 hex of the generation-1 refresh token.</param>
 /// <param name="Members">What the sign-in issued besides the refresh token (a session, an anchor access token).</param>
 /// <param name="RefreshExpiresAt">The refresh token's expiry: the family lives at least this long.</param>
+/// <param name="Kind">What the family's refresh tokens renew; stored, and required of every rotation.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.FamilyStart")]
 public sealed record FamilyStart(
     [property: Id(0)] string UserId,
     [property: Id(1)] string RefreshHash,
     [property: Id(2)] FamilyMember[] Members,
-    [property: Id(3)] DateTimeOffset RefreshExpiresAt);
+    [property: Id(3)] DateTimeOffset RefreshExpiresAt,
+    [property: Id(4)] TokenFamilyKind Kind);
 
 /// <param name="PresentedGeneration">The generation the presented refresh token carries.</param>
 /// <param name="PresentedHash">SHA-256 hex of the presented refresh token.</param>
@@ -68,6 +86,7 @@ public sealed record FamilyStart(
 /// <param name="Replay">What the caller answers with; handed back to a duplicate of this refresh within the window.
 /// Kept in memory only, never stored.</param>
 /// <param name="NotBefore">The account's <see cref="UserRecord.CredentialsNotBefore"/>: a family begun earlier is dead.</param>
+/// <param name="Kind">The kind of the route the token was presented to: only a family of this kind rotates.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.FamilyRotation")]
 public sealed record FamilyRotation(
     [property: Id(0)] int PresentedGeneration,
@@ -76,7 +95,8 @@ public sealed record FamilyRotation(
     [property: Id(3)] FamilyMember[] NextMembers,
     [property: Id(4)] DateTimeOffset RefreshExpiresAt,
     [property: Id(5)] string Replay,
-    [property: Id(6)] DateTimeOffset? NotBefore)
+    [property: Id(6)] DateTimeOffset? NotBefore,
+    [property: Id(7)] TokenFamilyKind Kind)
 {
     /// <summary>How long two requests carrying the same refresh token (two tabs) both get the one successor.</summary>
     public static readonly TimeSpan GraceWindow = TimeSpan.FromSeconds(30);
@@ -90,7 +110,7 @@ public enum RotateStatus
     /// <summary>A duplicate within the grace window: <see cref="RotateOutcome.Replay"/> is the successor already given.</summary>
     Replayed,
 
-    /// <summary>Unknown, expired or revoked family, or a reused token (the family is now revoked).</summary>
+    /// <summary>Unknown, expired or revoked family, a family of another kind, or a reused token (the family is now revoked).</summary>
     Refused,
 }
 

@@ -12,14 +12,16 @@ public sealed class TokenFamilyGrain(
     public async Task<bool> Start(FamilyStart start)
     {
         var live = await state.IsLiveAsync(clock, this);
-        if (live && state.State.Revoked)
+        if (live && (state.State.Revoked || KindOf(state.State) is { } kind && kind != start.Kind))
         {
-            // Issued while the family was being revoked: nothing it issued may outlive it.
+            // Issued while the family was being revoked: nothing it issued may outlive it. A live family of the other
+            // kind is never taken over: its tokens would then renew a credential they were not issued for.
             await RevokeAsync(start.Members);
             return false;
         }
 
         var now = clock.GetUtcNow();
+        state.State.Kind = start.Kind;
         state.State.UserId = start.UserId;
         state.State.CreatedAt ??= now;
         state.State.Generation = 1;
@@ -41,11 +43,20 @@ public sealed class TokenFamilyGrain(
             return new RotateOutcome(RotateStatus.Refused, null);
         }
 
+        if (KindOf(state.State) != rotation.Kind)
+        {
+            // A token presented to another kind's route: refused before anything is spent, so neither the family's
+            // generation nor its grace-window successor changes and the token still works where it belongs.
+            await RevokeAsync(rotation.NextMembers);
+            return new RotateOutcome(RotateStatus.Refused, null);
+        }
+
         var now = clock.GetUtcNow();
         var current = state.State.Generation;
         if (rotation.PresentedGeneration == current && rotation.PresentedHash == state.State.RefreshHash)
         {
             var spent = state.State.CurrentMembers.ToArray();
+            state.State.Kind = rotation.Kind;
             state.State.Generation = current + 1;
             state.State.PreviousHash = state.State.RefreshHash;
             state.State.RefreshHash = rotation.NextHash;
@@ -101,6 +112,18 @@ public sealed class TokenFamilyGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => state.OnExpiryReminderAsync(clock, this);
 
+    /// <summary>
+    /// The stored kind; for a row stored before families kept one, the kind of what it issued (a family issues one
+    /// kind of member only). Null when neither says: such a family is of no kind and no refresh route spends it.
+    /// </summary>
+    private static TokenFamilyKind? KindOf(State family) =>
+        family.Kind ?? family.CurrentMembers.Concat(family.Members).Select(m => m.Kind switch
+        {
+            FamilyMemberKind.Session => TokenFamilyKind.Web,
+            FamilyMemberKind.AnchorToken => TokenFamilyKind.Anchor,
+            _ => (TokenFamilyKind?)null,
+        }).FirstOrDefault(k => k is not null);
+
     private async Task RevokeAllAsync()
     {
         if (state.State.Revoked)
@@ -149,5 +172,7 @@ public sealed class TokenFamilyGrain(
         [Id(8)] public DateTimeOffset? RotatedAt { get; set; }
         /// <summary>What the current generation issued: revoked when it is spent.</summary>
         [Id(9)] public List<FamilyMember> CurrentMembers { get; set; } = [];
+        /// <summary>What the family's refresh tokens renew; null in rows stored before it was kept (see KindOf).</summary>
+        [Id(10)] public TokenFamilyKind? Kind { get; set; }
     }
 }

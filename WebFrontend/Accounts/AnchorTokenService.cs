@@ -31,16 +31,17 @@ public sealed class AnchorTokenService(IGrainFactory grains, AccountsOptions opt
         }
 
         var now = clock.GetUtcNow();
-        var rotated = await chains.RotateAsync(refreshToken, now + options.AnchorRefreshTtl, async (user, nextRefresh) =>
+        var rotated = await chains.RotateAsync(TokenFamilyKind.Anchor, refreshToken, now + options.AnchorRefreshTtl, async (user, nextRefresh) =>
         {
             RefreshTokenFormat.TryRead(nextRefresh, out var familyId, out _, out _);
             var (access, member) = await IssueAccessAsync(user.Id, familyId, now);
             var pair = new AnchorTokenPair(access, nextRefresh, (int)options.AnchorAccessTtl.TotalSeconds, user.Id);
             return new Successor([member], JsonSerializer.Serialize(pair));
         });
+        // A replay is only ever one this kind wrote; a pair without both tokens is never answered as a success.
         if (rotated is { } step)
         {
-            return JsonSerializer.Deserialize<AnchorTokenPair>(step.Replay);
+            return JsonSerializer.Deserialize<AnchorTokenPair>(step.Replay) is { AccessToken: not null, RefreshToken: not null } pair ? pair : null;
         }
 
         // A refresh token stored before tokens carried their family: spent once more into a chain of its family.
@@ -73,7 +74,7 @@ public sealed class AnchorTokenService(IGrainFactory grains, AccountsOptions opt
     {
         var now = clock.GetUtcNow();
         var (access, member) = await IssueAccessAsync(userId, familyId, now);
-        var refresh = await chains.StartAsync(userId, familyId, [member], now + options.AnchorRefreshTtl);
+        var refresh = await chains.StartAsync(TokenFamilyKind.Anchor, userId, familyId, [member], now + options.AnchorRefreshTtl);
         return refresh is null ? null : new AnchorTokenPair(access, refresh, (int)options.AnchorAccessTtl.TotalSeconds, userId);
     }
 

@@ -89,15 +89,15 @@ public sealed class WebTokenService
         }
 
         var now = _clock.GetUtcNow();
-        var rotated = await _chains.RotateAsync(refreshToken, now + _options.RefreshTtl, async (user, nextRefresh) =>
+        var rotated = await _chains.RotateAsync(TokenFamilyKind.Web, refreshToken, now + _options.RefreshTtl, async (user, nextRefresh) =>
         {
             var (sessionId, accessExpires) = await StartSessionGrainAsync(user, FamilyOf(nextRefresh), now);
             var pair = new ReplayPair(CreateJwt(user, sessionId, now, accessExpires), nextRefresh);
             return new Successor([new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], JsonSerializer.Serialize(pair));
         });
-        if (rotated is { } step)
+        // A replay is only ever one this kind wrote; a pair without both tokens is never answered as a success.
+        if (rotated is { } step && JsonSerializer.Deserialize<ReplayPair>(step.Replay) is { Token: not null, RefreshToken: not null } pair)
         {
-            var pair = JsonSerializer.Deserialize<ReplayPair>(step.Replay)!;
             await _grains.GetGrain<IUserSessionsGrain>(step.User.Id).Touch(FamilyOf(pair.RefreshToken), now, now + _options.RefreshTtl);
             return new IssuedSession(pair.Token, pair.RefreshToken, step.User);
         }
@@ -190,7 +190,7 @@ public sealed class WebTokenService
         var now = _clock.GetUtcNow();
         var (sessionId, accessExpires) = await StartSessionGrainAsync(user, familyId, now);
         var refreshToken = await _chains.StartAsync(
-            user.Id, familyId, [new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], now + _options.RefreshTtl);
+            TokenFamilyKind.Web, user.Id, familyId, [new FamilyMember(FamilyMemberKind.Session, sessionId, accessExpires)], now + _options.RefreshTtl);
         if (refreshToken is null)
         {
             return null;

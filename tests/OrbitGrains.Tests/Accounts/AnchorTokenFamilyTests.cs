@@ -60,12 +60,12 @@ public sealed class AnchorTokenFamilyTests(DeviceFlowHost host) : AccountsHostTe
         var family = Host.Grains.GetGrain<ITokenFamilyGrain>(familyId);
         var expires = Clock.GetUtcNow().AddMinutes(5);
         var (firstAccess, _) = await IssueAsync(familyId, expires);
-        Assert.True(await family.Start(new FamilyStart("user", "refresh-1", Issued(firstAccess, expires), expires)));
+        Assert.True(await family.Start(new FamilyStart("user", "refresh-1", Issued(firstAccess, expires), expires, TokenFamilyKind.Anchor)));
         await family.RevokeAll();
         Assert.Null(await Host.Grains.GetGrain<IAnchorTokenGrain>(firstAccess).ValidateAccess());
 
         var (lateAccess, lateRefresh) = await IssueAsync(familyId, expires);
-        Assert.False(await family.Start(new FamilyStart("user", "refresh-2", Issued(lateAccess, expires), expires)));
+        Assert.False(await family.Start(new FamilyStart("user", "refresh-2", Issued(lateAccess, expires), expires, TokenFamilyKind.Anchor)));
 
         Assert.Null(await Host.Grains.GetGrain<IAnchorTokenGrain>(lateAccess).ValidateAccess());
         Assert.Null(await Host.Grains.GetGrain<IAnchorTokenGrain>(lateRefresh).Redeem());
