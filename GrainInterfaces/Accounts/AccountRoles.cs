@@ -14,12 +14,20 @@ public static class AccountRoles
     /// <summary>The roles an admin may grant; <see cref="Member"/> is implied by having an account.</summary>
     public static readonly IReadOnlyList<string> Grantable = [Operator, Admin];
 
-    /// <summary>The granted roles in a fixed order, or null when one of them is not a grantable role.</summary>
-    public static string[]? Normalise(IEnumerable<string> roles)
+    /// <summary>
+    /// The granted roles in a fixed order, or null when one of them is not a grantable role. A JSON list may hold
+    /// <c>null</c> whatever its declared element type, so a null element is such a role too (the caller's 400).
+    /// </summary>
+    public static string[]? Normalise(IEnumerable<string?> roles)
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var role in roles)
         {
+            if (role is null)
+            {
+                return null;
+            }
+
             var name = role.Trim().ToLowerInvariant();
             if (name == Member)
             {

@@ -181,6 +181,29 @@ public sealed class AccessRolesTests(AccessRolesHost host) : AccountsHostTest<Ac
     }
 
     [Fact]
+    public async Task A_null_among_the_roles_is_a_400_and_changes_nothing()
+    {
+        var user = await Api.RegisterAsync(AccountsApi.NewName("nulls"));
+        await Admin.SetRolesAsync(user.UserId, "operator");
+        foreach (var roles in new[] { new string?[] { null }, ["operator", null], [null, "admin"] })
+        {
+            var refused = await AccountsApi.ExpectJsonAsync(
+                await Admin.SendAsync(HttpMethod.Put, $"/api/admin/users/{user.UserId}/roles", new { roles }), HttpStatusCode.BadRequest);
+            Assert.StartsWith("roles must be", (string?)refused["detail"]);
+        }
+
+        var name = AccountsApi.NewName("made-null");
+        var create = await AccountsApi.ExpectJsonAsync(
+            await Admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { name, roles = new string?[] { null } }), HttpStatusCode.BadRequest);
+        Assert.StartsWith("roles must be", (string?)create["detail"]);
+
+        var unchanged = await AccountsApi.ExpectJsonAsync(await Admin.SendAsync(HttpMethod.Get, $"/api/admin/users/{user.UserId}"), HttpStatusCode.OK);
+        Assert.Equal(["member", "operator"], unchanged["roles"]!.AsArray().Select(r => (string)r!));
+        // The refused creation left the name free.
+        await AccountsApi.ExpectJsonAsync(await Admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { name }), HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task Admins_list_and_search_accounts_page_by_page_and_create_them()
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
