@@ -83,14 +83,6 @@ public sealed record CloudRefreshRequest([property: JsonPropertyName("refresh_to
     public static bool MalformedAsEmpty => true;
 }
 
-/// <summary>POST /v1/user-token/issue (agents): whose token, by email; absent means the first user.</summary>
-public sealed record UserTokenIssueRequest(string? Email = null) : IRequestBody<UserTokenIssueRequest>
-{
-    public static JsonTypeInfo<UserTokenIssueRequest> JsonTypeInfo => DetailRequestJson.Default.UserTokenIssueRequest;
-    public static int FieldStatus => StatusCodes.Status422UnprocessableEntity;
-    public static bool MalformedAsEmpty => true;
-}
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, AllowDuplicateProperties = false, Converters = [typeof(LenientString)])]
 [JsonSerializable(typeof(RegisterBasicRequest))]
 [JsonSerializable(typeof(LoginBasicRequest))]
@@ -104,5 +96,4 @@ internal sealed partial class OrbitRequestJson : JsonSerializerContext;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, AllowDuplicateProperties = false, Converters = [typeof(LenientString)])]
 [JsonSerializable(typeof(EmailCredentialsRequest))]
 [JsonSerializable(typeof(CloudRefreshRequest))]
-[JsonSerializable(typeof(UserTokenIssueRequest))]
 internal sealed partial class DetailRequestJson : JsonSerializerContext;

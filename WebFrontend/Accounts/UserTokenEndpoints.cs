@@ -13,7 +13,7 @@ public static class UserTokenEndpoints
         var tokens = app.MapGroup("/v1/user-token").WithTags("Accounts").DisableAntiforgery();
         tokens.MapPost("/issue", IssueAsync)
             .RequireAuthorization(OrbitPolicies.ControlPlane).WithRefusals(RefusalStyle.ControlPlane)
-            .WithSummary($"Issue a user's token (header {ControlPlaneAuthenticationHandler.Header}; body {{}} or {{\"email\"}}, else the oldest user); replaces an active one")
+            .WithSummary($"Issue a user's token (header {ControlPlaneAuthenticationHandler.Header}; body {{}} or {{\"email\"}}; no body or no email: the oldest user; any other body 400/422); replaces an active one")
             .Produces<UserTokenResponse>(StatusCodes.Status201Created);
         tokens.MapPost("/rotate", RotateAsync)
             .RequireAuthorization(OrbitPolicies.UserToken).WithRefusals(RefusalStyle.UserToken)
@@ -27,8 +27,14 @@ public static class UserTokenEndpoints
     private static async Task<IResult> IssueAsync(HttpContext context, Body<UserTokenIssueRequest> body, AccountRegistry registry, UserTokenService userTokens, IGrainFactory grains)
     {
         UserRecord? user;
-        if (body.Value.Email.Trimmed() is { } email)
+        if (body.Value.Email is { } typed)
         {
+            // Naming nobody is not naming no one: only an absent email stands for the first user.
+            if (typed.Trimmed() is not { } email)
+            {
+                return DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "email must be an email address, or absent for the first user.");
+            }
+
             user = EmailAddresses.Normalise(email) is { } normalised ? await registry.FindAsync(normalised) : null;
         }
         else

@@ -144,6 +144,32 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
         Assert.Equal(HttpStatusCode.Created, oldest.StatusCode);
     }
 
+    [Theory]
+    [InlineData("{\"email\":123}", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("{\"email\":\"\"}", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("{\"email\":\" \"}", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("{\"email\":[\"bob@example.com\"]}", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("{\"email\": \"bob@", HttpStatusCode.BadRequest)]
+    [InlineData("[]", HttpStatusCode.BadRequest)]
+    [InlineData("{\"emial\":\"bob@example.com\"}", HttpStatusCode.UnprocessableEntity)]
+    public async Task Issue_refuses_a_body_that_does_not_say_whose_token_and_revokes_nothing(string body, HttpStatusCode status)
+    {
+        // Only an absent body or email means the first user: anything else naming nobody must not replace her token.
+        await Api.PostJsonAsync("/v1/auth/signup", new { email = NewEmail(), password = "agent password" });
+        var first = await IssueRawAsync("");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var token = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["userToken"]!;
+
+        var refused = await IssueRawAsync(body);
+        Assert.Equal(status, refused.StatusCode);
+        Assert.False(string.IsNullOrEmpty((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()));
+
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Get, "/v1/agents", null, token)).StatusCode);
+        var again = await IssueRawAsync("{}");
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(HttpMethod.Get, "/v1/agents", null, token)).StatusCode);
+    }
+
     [Fact]
     public async Task User_token_bearer_errors_name_what_is_wrong()
     {
@@ -177,6 +203,13 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/user-token/issue") { Content = JsonContent.Create(body) };
         request.Headers.Add("X-Control-Plane-Token", controlPlane);
+        return Api.Http.SendAsync(request);
+    }
+
+    private Task<HttpResponseMessage> IssueRawAsync(string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/user-token/issue") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Control-Plane-Token", EmailAuthHost.ControlPlane);
         return Api.Http.SendAsync(request);
     }
 
