@@ -114,7 +114,13 @@ public static class EmailAuthEndpoints
 
     private static (Credentials? Credentials, IResult? Problem) ReadCredentials(EmailCredentialsRequest body, string passwordMessage)
     {
-        if (EmailAddresses.Normalise(body.Email.Trimmed()) is not { } email)
+        var (email, characters) = body.Email.Trimmed() is { } typed ? EmailAddresses.ForSignUp(typed) : (null, null);
+        if (characters is not null)
+        {
+            return (null, DetailErrors.Error(StatusCodes.Status400BadRequest, characters));
+        }
+
+        if (email is null)
         {
             return (null, DetailErrors.Error(StatusCodes.Status422UnprocessableEntity, "A valid email address is required"));
         }

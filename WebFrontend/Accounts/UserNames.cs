@@ -18,7 +18,7 @@ public static class UserNames
     /// <summary>The stored form of a typed name, or the 400 message saying what is wrong with it.</summary>
     public static (string? Name, string? Problem) Normalise(string typed)
     {
-        var name = Nfkc.Normalize(typed.Trim());
+        var name = ForLookup(typed);
         if (name.Length == 0)
         {
             return (null, "Name is required.");
@@ -29,15 +29,17 @@ public static class UserNames
             return (null, $"Name must be at most {MaxLength} characters.");
         }
 
-        if (name.Any(char.IsControl))
-        {
-            return (null, "Name must not contain control characters.");
-        }
-
-        return name.Any(c => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
-            ? (null, "Name must not contain invisible formatting characters.")
-            : (name, null);
+        return CharacterProblem(name, "Name") is { } problem ? (null, problem) : (name, null);
     }
+
+    /// <summary>
+    /// The 400 message for a normalised name with control or format characters, worded for <paramref name="subject"/>
+    /// ("Name", or "Email" where an email address is the name); null when it has none. Every sign-up route checks this.
+    /// </summary>
+    public static string? CharacterProblem(string name, string subject) =>
+        name.Any(char.IsControl) ? $"{subject} must not contain control characters."
+        : name.Any(c => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format) ? $"{subject} must not contain invisible formatting characters."
+        : null;
 
     /// <summary>The normalised form of a name typed at sign-in (no checks: an unusable name just matches nobody).</summary>
     public static string ForLookup(string typed) => Nfkc.Normalize(typed.Trim());

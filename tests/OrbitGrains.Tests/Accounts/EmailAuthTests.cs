@@ -170,6 +170,36 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(HttpMethod.Get, "/v1/agents", null, token)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/auth/signup", "carol\\u200b@example.com")]
+    [InlineData("/api/auth/signup", "car\\u00adol@example.com")]
+    [InlineData("/api/auth/signup", "carol@exam\\u200dple.com")]
+    [InlineData("/api/auth/signup", "x\\u202eyz@x.com")]
+    [InlineData("/v1/auth/signup", "carol\\u200b@example.com")]
+    [InlineData("/v1/auth/signup", "x\\u202eyz@x.com")]
+    public async Task Email_signup_refuses_invisible_formatting_characters_as_register_basic_does(string path, string escaped)
+    {
+        var email = Guid.NewGuid().ToString("N")[..8] + System.Text.RegularExpressions.Regex.Unescape(escaped);
+        await ExpectDetailAsync(await Api.PostJsonAsync(path, new { email, password = "long enough" }), HttpStatusCode.BadRequest,
+            "Email must not contain invisible formatting characters.");
+        using var basic = await Api.PostJsonAsync("/auth/register/basic", new { name = email, password = "long enough" });
+        Assert.Equal(HttpStatusCode.BadRequest, basic.StatusCode);
+    }
+
+    [Fact]
+    public async Task Email_signup_of_a_name_that_normalises_to_an_existing_one_is_a_duplicate()
+    {
+        var local = "dave" + Guid.NewGuid().ToString("N")[..8];
+        var email = local + "@example.com";
+        var lookalike = "\uff44" + local[1..] + "@example.com";
+        Assert.Equal(HttpStatusCode.Created, (await Api.PostJsonAsync("/api/auth/signup", new { email, password = "dave's password" })).StatusCode);
+
+        await ExpectDetailAsync(await Api.PostJsonAsync("/api/auth/signup", new { email = lookalike, password = "another password" }), HttpStatusCode.BadRequest, "Email already registered");
+        await ExpectDetailAsync(await Api.PostJsonAsync("/v1/auth/signup", new { email = lookalike, password = "another password" }), HttpStatusCode.Conflict, "Email already registered.");
+        await ExpectDetailAsync(await Api.PostJsonAsync("/api/auth/login", new { email = lookalike, password = "another password" }), HttpStatusCode.Unauthorized, "Incorrect email or password");
+        Assert.Equal(HttpStatusCode.OK, (await Api.PostJsonAsync("/api/auth/login", new { email = lookalike, password = "dave's password" })).StatusCode);
+    }
+
     [Fact]
     public async Task User_token_bearer_errors_name_what_is_wrong()
     {
