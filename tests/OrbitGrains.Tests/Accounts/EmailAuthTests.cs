@@ -170,6 +170,21 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(HttpMethod.Get, "/v1/agents", null, token)).StatusCode);
     }
 
+    [Fact]
+    public async Task Issue_with_no_body_an_empty_object_or_a_null_email_is_for_the_first_user()
+    {
+        await Api.PostJsonAsync("/v1/auth/signup", new { email = NewEmail(), password = "agent password" });
+        var owners = new List<string>();
+        foreach (var body in new[] { "", "{}", "{\"email\":null}" })
+        {
+            var issued = await IssueRawAsync(body);
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+            owners.Add((string)(await issued.Content.ReadFromJsonAsync<JsonObject>())!["userId"]!);
+        }
+
+        Assert.Single(owners.Distinct());
+    }
+
     [Theory]
     [InlineData("/api/auth/signup", "carol\\u200b@example.com")]
     [InlineData("/api/auth/signup", "car\\u00adol@example.com")]
