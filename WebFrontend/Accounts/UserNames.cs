@@ -1,12 +1,16 @@
 using System.Globalization;
+using System.Text;
+using ICU4N;
+using ICU4N.Globalization;
 using ICU4N.Text;
 
 namespace OrbitGrains.WebFrontend.Accounts;
 
 /// <summary>
 /// User names as they are stored and compared: NFKC-normalised (Unicode UAX #15), so look-alike spellings such as
-/// full-width letters or ligatures become one name; format characters (Unicode category Cf: zero-width joiners,
-/// direction marks) and control characters are refused, since they make two names that print the same.
+/// full-width letters or ligatures become one name; characters that print as nothing (format characters, category Cf:
+/// zero-width joiners, direction marks; and the rest of Unicode's default-ignorable code points: Hangul fillers,
+/// variation selectors, tags) and control characters are refused, since they make two names that print the same.
 /// Uniqueness ignores case (<see cref="Key"/>), as the Orbit original does.
 /// </summary>
 public static class UserNames
@@ -38,8 +42,16 @@ public static class UserNames
     /// </summary>
     public static string? CharacterProblem(string name, string subject) =>
         name.Any(char.IsControl) ? $"{subject} must not contain control characters."
-        : name.Any(c => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format) ? $"{subject} must not contain invisible formatting characters."
+        : name.EnumerateRunes().Any(Invisible) ? $"{subject} must not contain invisible formatting characters."
         : null;
+
+    /// <summary>
+    /// Whether a code point prints as nothing: format characters (category Cf, supplementary ones included) and every
+    /// Default_Ignorable_Code_Point of Unicode (UAX #44; the Hangul fillers, variation selectors, the combining grapheme
+    /// joiner, tags), which renderers skip, so a name holding one prints as the name without it.
+    /// </summary>
+    private static bool Invisible(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || UChar.HasBinaryProperty(rune.Value, UProperty.Default_Ignorable_Code_Point);
 
     /// <summary>The normalised form of a name typed at sign-in (no checks: an unusable name just matches nobody).</summary>
     public static string ForLookup(string typed) => Nfkc.Normalize(typed.Trim());
@@ -49,7 +61,7 @@ public static class UserNames
 
     /// <summary>A display name: the same rules, with its own length.</summary>
     public static string? DisplayNameProblem(string displayName, int maxLength) =>
-        displayName.Length > maxLength || displayName.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+        displayName.Length > maxLength || displayName.Any(char.IsControl) || displayName.EnumerateRunes().Any(Invisible)
             ? $"Display name must be at most {maxLength} printable characters."
             : null;
 }

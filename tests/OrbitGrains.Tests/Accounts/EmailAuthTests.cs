@@ -192,6 +192,9 @@ public sealed class EmailAuthTests(EmailAuthHost host) : AccountsHostTest<EmailA
     [InlineData("/api/auth/signup", "x\\u202eyz@x.com")]
     [InlineData("/v1/auth/signup", "carol\\u200b@example.com")]
     [InlineData("/v1/auth/signup", "x\\u202eyz@x.com")]
+    [InlineData("/api/auth/signup", "carol\\u034f@example.com")]
+    [InlineData("/api/auth/signup", "carol\\u3164@example.com")]
+    [InlineData("/v1/auth/signup", "carol\\ufe0f@example.com")]
     public async Task Email_signup_refuses_invisible_formatting_characters_as_register_basic_does(string path, string escaped)
     {
         var email = Guid.NewGuid().ToString("N")[..8] + System.Text.RegularExpressions.Regex.Unescape(escaped);
