@@ -33,7 +33,7 @@ public sealed record PasskeyCredentialJson(string Json, string Challenge, byte[]
             }
 
             using var client = JsonDocument.Parse(clientBytes, new JsonDocumentOptions { MaxDepth = 8 });
-            if (!client.RootElement.TryGetProperty("challenge", out var challenge) || challenge.ValueKind != JsonValueKind.String
+            if (client.RootElement.ValueKind != JsonValueKind.Object || !client.RootElement.TryGetProperty("challenge", out var challenge) || challenge.ValueKind != JsonValueKind.String
                 || challenge.GetString() is not { Length: > 0 and <= 512 } challengeText)
             {
                 return null;

@@ -37,9 +37,16 @@ public static class PasskeyEndpoints
             return refused;
         }
 
-        // A signed-in person adds a passkey to their own account; anyone else starts a new account.
+        // A signed-in person adds a passkey to their own account; anyone else starts a new account. Only a web session
+        // may add one: a passkey signs in to a web session, so a user token (an API credential) adding one could turn
+        // itself into a session that mints user tokens, revoking the owner's.
         if (context.Account() is { } account)
         {
+            if (context.CurrentUser()?.Kind != OrbitAuthSchemes.WebSession)
+            {
+                return AccountErrors.Unauthorised("Adding a passkey needs a web session.");
+            }
+
             var pending = new PendingUser(account.Id, account.Name, account.DisplayName);
             var existing = await grains.GetGrain<IUserGrain>(account.Id).Passkeys();
             return Results.Content(await ceremonies.StartRegistrationAsync(pending, newAccount: false, existing, inviteHash: null), "application/json");
@@ -112,6 +119,11 @@ public static class PasskeyEndpoints
         else if ((user = await grains.GetGrain<IUserGrain>(ceremony.UserId).Get()) is null)
         {
             return AccountErrors.Error(StatusCodes.Status404NotFound, "User not found.");
+        }
+        else if (user.Disabled)
+        {
+            // Disabled between the options and this answer: nothing is added, as no other credential of it works.
+            return AccountErrors.Unauthorised("Account disabled.");
         }
 
         if (!await grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(passkey.CredentialId)).Claim(user.Id)

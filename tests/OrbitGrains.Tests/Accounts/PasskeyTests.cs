@@ -195,6 +195,32 @@ public sealed class PasskeyTests(PasskeyHost host) : AccountsHostTest<PasskeyHos
         Assert.Equal(HttpStatusCode.OK, (await VerifyAsync("/auth/login/verify", second.Get(request))).StatusCode);
     }
 
+    [Fact]
+    public async Task Only_a_web_session_adds_a_passkey_so_a_user_token_cannot_become_a_session()
+    {
+        var session = await RegisterAsync(AccountsApi.NewName("pk"));
+        var issued = await AccountsApi.ExpectJsonAsync(await Api.PostJsonAsync("/auth/user-token", new { }, (string)session["token"]!), HttpStatusCode.Created);
+        var userToken = (string)issued["userToken"]!;
+
+        await ExpectErrorAsync(await PostAsync("/auth/register/options", new { }, bearer: userToken), HttpStatusCode.Unauthorized, "Adding a passkey needs a web session.");
+        var status = await Api.SessionStatusAsync((string)session["token"]!);
+        Assert.True((bool)status["hasPasskey"]!);
+        // The person's token was not replaced by anything the refused call could have led to.
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Post, "/v1/user-token/rotate", null, userToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_passkey_is_not_added_to_an_account_disabled_during_the_ceremony()
+    {
+        var session = await RegisterAsync(AccountsApi.NewName("pk"));
+        var options = await OptionsAsync("/auth/register/options", new { }, bearer: (string)session["token"]!);
+        await new AdminApi(Api.Http, AccountsHost.AdminToken).DisableAsync((string)session["user"]!["id"]!);
+
+        await ExpectErrorAsync(await VerifyAsync("/auth/register/verify", new SoftwareAuthenticator(PasskeyHost.Origin).Create(options)), HttpStatusCode.Unauthorized, "Account disabled.");
+        var passkeys = await Host.Grains.GetGrain<OrbitGrains.Accounts.IUserGrain>((string)session["user"]!["id"]!).Passkeys();
+        Assert.Single(passkeys);
+    }
+
     [Theory]
     [InlineData("/auth/register/options", null, "Name is required.")]
     [InlineData("/auth/register/options", "[1,2]", "Name is required.")]
@@ -205,6 +231,8 @@ public sealed class PasskeyTests(PasskeyHost host) : AccountsHostTest<PasskeyHos
     [InlineData("/auth/register/verify", "{\"credential\":\"text\"}", "Invalid payload.")]
     [InlineData("/auth/register/verify", "{\"credential\":{\"id\":\"x\",\"response\":{\"clientDataJSON\":\"%%%\"}}}", "Invalid payload.")]
     [InlineData("/auth/login/verify", "{\"credential\":{\"id\":\"AA\",\"response\":{\"clientDataJSON\":\"eyJjaGFsbGVuZ2UiOiJub3BlIn0\"}}}", "Missing challenge.")]
+    [InlineData("/auth/register/verify", "{\"credential\":{\"id\":\"AA\",\"response\":{\"clientDataJSON\":\"WzFd\"}}}", "Invalid payload.")]
+    [InlineData("/auth/login/verify", "{\"credential\":{\"id\":\"AA\",\"response\":{\"clientDataJSON\":\"Ingi\"}}}", "Invalid payload.")]
     public async Task Malformed_requests_get_the_contract_message(string path, string? body, string message)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path);
