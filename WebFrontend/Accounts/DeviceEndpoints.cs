@@ -101,6 +101,10 @@ public static class DeviceEndpoints
             : await grains.GetGrain<IDeviceCodeGrain>(TokenHash.Of(deviceCode)).Poll();
         switch (poll)
         {
+            case { Status: DeviceCodeStatus.Authorised, UserId: { } userId } when await grains.GetGrain<IUserGrain>(userId).Get() is not { Disabled: false }:
+                // Disabled since the code was approved: tokens issued now would never work (a disable ends every sign-in
+                // made before the account is enabled again), so the Anchor hears what it hears of a code gone stale.
+                return Results.Json(new DeviceStatusResponse("expired"));
             case { Status: DeviceCodeStatus.Authorised, UserId: { } userId }:
                 var pair = await anchors.IssueAsync(userId);
                 return Results.Json(new DeviceAuthorisedResponse("authorised", userId, pair.AccessToken, pair.RefreshToken, pair.AccessExpiresIn));

@@ -87,6 +87,22 @@ public sealed class DeviceFlowTests(DeviceFlowHost host) : AccountsHostTest<Devi
     }
 
     [Fact]
+    public async Task A_code_approved_before_its_account_was_disabled_gives_no_tokens()
+    {
+        var user = await Api.RegisterAsync(AccountsApi.NewName());
+        var code = await Api.DeviceCodeAsync();
+        using (var ok = await Api.AuthoriseAsync((string)code["userCode"]!, user.Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        await new AdminApi(Api.Http, AccountsHost.AdminToken).DisableAsync(user.UserId);
+        var poll = await Api.PollAsync((string)code["deviceCode"]!);
+        Assert.Equal("expired", (string?)poll["status"]);
+        Assert.Null(poll["accessToken"]);
+    }
+
+    [Fact]
     public async Task An_authorised_but_unclaimed_code_still_expires()
     {
         var user = await Api.RegisterAsync(AccountsApi.NewName());
