@@ -18,13 +18,21 @@ public interface IStreamTicketGrain : IGrainWithStringKey
 }
 
 /// <param name="Scope">"job:&lt;id&gt;" for one job's stream, <see cref="StreamTicketScopes.AllJobs"/> for the all-jobs stream.</param>
-/// <param name="Operator">Who asked for the ticket; the stream acts as them.</param>
+/// <param name="Operator">Who asked for the ticket; the stream acts as them (the person's user id for a feed ticket).</param>
+/// <param name="Roles">The issuer's operator/admin roles at issue (a credential naming no person, such as the admin token, keeps these).</param>
+/// <param name="UserId">
+/// The person who asked, when a person did: the ticket then speaks for that account as it is at redemption (disabled,
+/// signed out everywhere or without the role since: refused) and a stream opened with it ends when the account does.
+/// </param>
+/// <param name="FamilyId">The issuer's sign-in (token family), when it had one: a stream opened with the ticket ends at its logout.</param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.StreamTicketGrant")]
 public sealed record StreamTicketGrant(
     [property: Id(0)] string Scope,
     [property: Id(1)] string Operator,
     [property: Id(2)] string[] Roles,
-    [property: Id(3)] DateTimeOffset ExpiresAt);
+    [property: Id(3)] DateTimeOffset ExpiresAt,
+    [property: Id(4)] string? UserId = null,
+    [property: Id(5)] string? FamilyId = null);
 
 public enum StreamTicketStatus
 {

@@ -43,7 +43,7 @@ public static class AgentsStreamEndpoints
 
     private static async Task<IResult> TicketAsync(HttpContext http, UserStreamTickets tickets)
     {
-        var (ticket, expiresAt) = await tickets.IssueAsync(http.RequiredUser().Id!);
+        var (ticket, expiresAt) = await tickets.IssueAsync(http.RequiredUser());
         return Results.Json(new StreamTicketView(ticket, expiresAt, (int)UserStreamTickets.Lifetime.TotalSeconds,
             $"/v1/stream?{UserStreamTickets.QueryKey}={Uri.EscapeDataString(ticket)}"));
     }
@@ -54,11 +54,15 @@ public static class AgentsStreamEndpoints
 
     private static async Task StreamAsync(HttpContext http, UserFeedHub hub, IGrainFactory grains)
     {
-        var userId = http.RequiredUser().Id!;
+        var user = http.RequiredUser();
+        var userId = user.Id!;
         var given = ServerSentEvents.LastEventId(http.Request);
         // A person's feed always exists (it starts empty), so the hub always subscribes.
         using var subscription = (await hub.SubscribeAsync(userId))!;
-        var cancel = http.RequestAborted;
+        // The stream ends when its access does (disable, logout of the sign-in it was opened with); a reconnect is refused.
+        using var access = await AccessLease.StartAsync(http, user);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, access.Ended);
+        var cancel = stop.Token;
         var response = http.Response;
         ServerSentEvents.Begin(http);
         try
@@ -94,7 +98,7 @@ public static class AgentsStreamEndpoints
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or its access ended.
         }
     }
 

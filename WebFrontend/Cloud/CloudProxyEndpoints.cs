@@ -13,7 +13,9 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// server and agent gateway. The socket is accepted first and refused with a close code, as the original did: 1008
 /// for a missing or invalid token (read by the access layer from `?token=`), an unknown user, a bad or foreign
 /// instance id or an instance not running; 1011 when the instance cannot be reached; 1001 when the front end stops
-/// (Kestrel waits for open requests on shutdown, so the browser is told to go and reconnects to another node).
+/// (Kestrel waits for open requests on shutdown, so the browser is told to go and reconnects to another node); 1008
+/// with a reason when the caller's access ends while the proxy is open (the account disabled or signed out everywhere,
+/// the sign-in logged out; <see cref="ProxyEnding"/>).
 /// </summary>
 public static class CloudProxyEndpoints
 {
@@ -37,7 +39,7 @@ public static class CloudProxyEndpoints
 
         await using var session = opened;
         using var counted = http.RequestServices.GetRequiredService<ConnectionCounters>().Track(ConnectionKind.VncProxy);
-        await new VncRelay(session.Socket, options, logs.CreateLogger<VncRelay>()).RunAsync(session.Target, lifetime.ApplicationStopping, http.RequestAborted);
+        await new VncRelay(session.Socket, options, logs.CreateLogger<VncRelay>()).RunAsync(session.Target, session.Ending(lifetime), http.RequestAborted);
     }
 
     private static async Task CloudbotAsync(
@@ -50,7 +52,7 @@ public static class CloudProxyEndpoints
 
         await using var session = opened;
         using var counted = http.RequestServices.GetRequiredService<ConnectionCounters>().Track(ConnectionKind.GatewayProxy);
-        await new CloudbotRelay(session.Socket, options, clock, logs.CreateLogger<CloudbotRelay>()).RunAsync(session.Target, lifetime.ApplicationStopping, http.RequestAborted);
+        await new CloudbotRelay(session.Socket, options, clock, logs.CreateLogger<CloudbotRelay>()).RunAsync(session.Target, session.Ending(lifetime), http.RequestAborted);
     }
 
     /// <summary>Accepts the socket, then authenticates and finds the target; null (the socket closed 1008) when refused.</summary>
@@ -98,10 +100,12 @@ public static class CloudProxyEndpoints
             return null;
         }
 
+        // Watched from here on: a disable, sign-out or logout of this sign-in closes the proxy 1008 (ProxyEnding).
+        var access = await AccessLease.StartAsync(http, user!);
         var instance = grains.GetGrain<IInstanceGrain>(id);
         await instance.ProxyConnections(+1);
         var cloud = http.RequestServices.GetRequiredService<CloudOptions>();
-        return new ProxySession(socket, target, instance, cloud.ProxyHeartbeat, http.RequestServices.GetRequiredService<TimeProvider>());
+        return new ProxySession(socket, target, instance, access, cloud.ProxyHeartbeat, http.RequestServices.GetRequiredService<TimeProvider>());
     }
 
     /// <summary>Closes with a code and waits (briefly) for the peer's close, so the code reaches it.</summary>
@@ -132,23 +136,29 @@ public static class CloudProxyEndpoints
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _beats;
 
-        public ProxySession(WebSocket socket, ProxyTarget target, IInstanceGrain instance, TimeSpan heartbeat, TimeProvider clock)
+        public ProxySession(WebSocket socket, ProxyTarget target, IInstanceGrain instance, AccessLease access, TimeSpan heartbeat, TimeProvider clock)
         {
             Socket = socket;
             Target = target;
             Instance = instance;
+            Access = access;
             _beats = BeatAsync(heartbeat, clock);
         }
 
         public WebSocket Socket { get; }
         public ProxyTarget Target { get; }
         public IInstanceGrain Instance { get; }
+        public AccessLease Access { get; }
+
+        /// <summary>What ends this proxy from outside: the node stopping or the caller's access ending.</summary>
+        public ProxyEnding Ending(IHostApplicationLifetime lifetime) => new(lifetime.ApplicationStopping, Access);
 
         public async ValueTask DisposeAsync()
         {
             _stop.Cancel();
             await _beats;
             _stop.Dispose();
+            Access.Dispose();
             Socket.Dispose();
             await Instance.ProxyConnections(-1);
         }

@@ -25,12 +25,15 @@ public sealed partial class CloudbotRelay(WebSocket browser, CloudProxyOptions o
         payload = new { status, message },
     });
 
-    /// <summary>Relays until either side ends; when <paramref name="stopping"/> fires the browser is closed 1001 after what was queued for it.</summary>
-    public async Task RunAsync(ProxyTarget target, CancellationToken stopping, CancellationToken cancellationToken)
+    /// <summary>
+    /// Relays until either side ends; when <paramref name="ending"/> fires (the node stopping: 1001; the caller's access
+    /// ending: 1008) the browser is closed with that code after what was queued for it.
+    /// </summary>
+    public async Task RunAsync(ProxyTarget target, ProxyEnding ending, CancellationToken cancellationToken)
     {
         var limits = new SocketLimits(options.MaxGatewayFrameBytes, options.MaxBrowserQueueBytes, 100, (_, detail) => Status("error", detail));
         var socket = new BoundedSocket(browser, limits, clock, logger);
-        using var goingAway = stopping.Register(static state => ((BoundedSocket)state!).GoAway(), socket);
+        using var ended = ending.OnEnd(socket.Close);
         socket.Enqueue(Status("connecting", "Connecting to the CloudBot gateway..."));
         using var gateway = new ClientWebSocket();
         gateway.Options.SetRequestHeader("Authorization", $"Bearer {target.GatewayToken}");

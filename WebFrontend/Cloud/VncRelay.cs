@@ -18,10 +18,11 @@ namespace OrbitGrains.WebFrontend.Cloud;
 public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions options, ILogger<VncRelay> logger)
 {
     /// <summary>
-    /// Relays until either side ends. When <paramref name="stopping"/> fires the browser gets a Close (1001) at once;
-    /// its answering Close then ends the relay as any close by the browser does.
+    /// Relays until either side ends. When <paramref name="ending"/> fires (the node stopping: 1001; the caller's access
+    /// ending: 1008) the browser gets that Close at once; its answering Close then ends the relay as any close by the
+    /// browser does.
     /// </summary>
-    public async Task RunAsync(ProxyTarget target, CancellationToken stopping, CancellationToken cancellationToken)
+    public async Task RunAsync(ProxyTarget target, ProxyEnding ending, CancellationToken cancellationToken)
     {
         using var tcp = new TcpClient { NoDelay = true };
         try
@@ -39,7 +40,7 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Not through the reads' token: cancelling a WebSocket's read aborts it, and the browser would get no Close.
-        using var goingAway = stopping.Register(static state => _ = GoAwayAsync((WebSocket)state!), browser);
+        using var ended = ending.OnEnd((status, reason) => _ = CloseOutputAsync(browser, status, reason));
         var stream = tcp.GetStream();
         var up = BrowserToServerAsync(stream, stop.Token);
         var down = ServerToBrowserAsync(stream, stop.Token);
@@ -59,12 +60,12 @@ public sealed partial class VncRelay(WebSocket browser, CloudProxyOptions option
         }
     }
 
-    private static async Task GoAwayAsync(WebSocket browser)
+    private static async Task CloseOutputAsync(WebSocket browser, WebSocketCloseStatus status, string reason)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await browser.CloseOutputAsync(GoingAway.Status, GoingAway.Reason, timeout.Token);
+            await browser.CloseOutputAsync(status, reason, timeout.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {

@@ -1,3 +1,4 @@
+using OrbitGrains.Accounts;
 using OrbitGrains.Shared;
 using OrbitGrains.WebFrontend.Hosting.Access;
 
@@ -15,6 +16,9 @@ public sealed class PipelineAccess(OperatorOptions options, IGrainFactory grains
 {
     /// <summary>Endpoint metadata: a stream route (own rate limit); AcceptsTicket for the event streams themselves.</summary>
     public sealed record StreamRoute(bool AcceptsTicket);
+
+    /// <summary>Whether an account may use the console: it holds the operator or admin role (the routes' policy, as a rule on the record).</summary>
+    public static bool IsOperator(UserRecord account) => account.Roles.Contains(AccountRoles.Operator) || account.Roles.Contains(AccountRoles.Admin);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrbitGrains.WebFrontend.Hosting;
 using OrbitGrains.Pipeline;
+using OrbitGrains.WebFrontend.Hosting.Access;
 
 namespace OrbitGrains.WebFrontend.Pipeline;
 
@@ -47,7 +48,10 @@ public static class PipelineEventStream
             return;
         }
 
-        var cancel = http.RequestAborted;
+        // The stream ends when its access does (disable, logout, the operator role revoked); a reconnect is then refused.
+        using var access = await AccessLease.StartAsync(http, http.RequiredUser(), PipelineAccess.IsOperator);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, access.Ended);
+        var cancel = stop.Token;
         var response = http.Response;
         ServerSentEvents.Begin(http);
 
@@ -80,7 +84,7 @@ public static class PipelineEventStream
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            // The client went away; nothing to finish.
+            // The client went away, or its access ended; nothing to finish.
         }
     }
 

@@ -18,10 +18,13 @@ public sealed class StreamTicketAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IGrainFactory grains)
+    IGrainFactory grains,
+    SignInChecks checks)
     : CredentialAuthenticationHandler(options, logger, encoder)
 {
     public override bool ExplainsRefusals => true;
+
+    public override bool SingleUse => true;
 
     protected override string? ReadCredential()
     {
@@ -51,13 +54,31 @@ public sealed class StreamTicketAuthenticationHandler(
             return null;
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(
-            [
-                new Claim(OrbitClaims.Name, grant.Operator),
-                new Claim(OrbitClaims.Credential, StreamTickets.Scheme),
-                new Claim(StreamTickets.ScopeClaim, grant.Scope),
-                .. grant.Roles.Select(role => new Claim(OrbitClaims.Role, role)),
-            ],
-            StreamTickets.Scheme, OrbitClaims.Name, OrbitClaims.Role));
+        if (grant.UserId is not { } userId)
+        {
+            // No person asked (the admin token): the ticket carries the roles of the static credential behind it.
+            return new ClaimsPrincipal(new ClaimsIdentity(
+                [
+                    new Claim(OrbitClaims.Name, grant.Operator),
+                    new Claim(OrbitClaims.Credential, StreamTickets.Scheme),
+                    new Claim(StreamTickets.ScopeClaim, grant.Scope),
+                    .. grant.Roles.Select(role => new Claim(OrbitClaims.Role, role)),
+                ],
+                StreamTickets.Scheme, OrbitClaims.Name, OrbitClaims.Role));
+        }
+
+        // A person's ticket speaks for the account as it is now, as their bearer would: disabled, signed out everywhere
+        // since the ticket was issued, or no longer an operator (the policy's role check) is refused.
+        var issuedAt = grant.ExpiresAt - StreamTickets.Lifetime;
+        if (await checks.IssuerAsync(userId, grant.FamilyId, issuedAt) is not { } user)
+        {
+            Refusal = "Stream ticket's account is no longer signed in.";
+            return null;
+        }
+
+        Context.SetAccount(user);
+        var principal = OrbitPrincipals.ForUser(user, StreamTickets.Scheme, familyId: grant.FamilyId);
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(StreamTickets.ScopeClaim, grant.Scope));
+        return principal;
     }
 }

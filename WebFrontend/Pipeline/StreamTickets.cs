@@ -42,14 +42,18 @@ public sealed class StreamTickets(IGrainFactory grains, TimeProvider clock)
 
     private const string Prefix = "pst_";
 
-    /// <summary>A ticket for one stream, acting as the given operator with their operator/admin roles.</summary>
+    /// <summary>
+    /// A ticket for one stream, acting as the given operator with their operator/admin roles; a person's ticket names
+    /// their account and sign-in, which decide again at redemption (<see cref="StreamTicketAuthenticationHandler"/>).
+    /// </summary>
     public async Task<(string Ticket, DateTimeOffset ExpiresAt)> IssueAsync(string scope, ClaimsPrincipal issuer)
     {
         issuer = issuer.Identities.Count() > 1 ? new ClaimsPrincipal(issuer.Identities.First(i => i.IsAuthenticated)) : issuer;
         var expiresAt = clock.GetUtcNow() + Lifetime;
         var roles = issuer.FindAll(ClaimTypes.Role).Select(claim => claim.Value)
             .Where(role => role is AccountRoles.Admin or AccountRoles.Operator).Distinct().ToArray();
-        var grant = new StreamTicketGrant(scope, issuer.Identity?.Name ?? "operator", roles, expiresAt);
+        var person = CurrentUser.From(issuer);
+        var grant = new StreamTicketGrant(scope, issuer.Identity?.Name ?? "operator", roles, expiresAt, person?.Id, person?.FamilyId);
         while (true)
         {
             var ticket = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));

@@ -71,7 +71,9 @@ public static partial class RelayEndpoints
             }.ToJsonString());
             await relay.Connect(connection, hub.Reference);
             socket.Registered = true;
-            using var watch = RelaySignInWatch.Start(context, socket, user, token, logger);
+            // Logout, disable or reuse close the socket 4401, whichever of the account's notice and this check comes first.
+            using var watch = SignInWatch.Start(context, user, token, services.GetRequiredService<RelayOptions>().Revalidate,
+                () => socket.Close((System.Net.WebSockets.WebSocketCloseStatus)RelayCloseCodes.Unauthorised, "Session ended"), logger);
             // Frames read while the relay handles earlier ones go to it together, in order (InboundBatches).
             var inbound = new InboundBatches(frames => ForwardAsync(relay, socket, frames, logger), socket.Fail);
             await socket.RunAsync(inbound.Accept, context.RequestAborted);

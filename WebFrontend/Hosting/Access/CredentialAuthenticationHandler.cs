@@ -35,6 +35,12 @@ public abstract class CredentialAuthenticationHandler(
     /// </summary>
     public virtual bool ExplainsRefusals => false;
 
+    /// <summary>
+    /// True for a kind whose credential is spent by its validation (a stream ticket): it cannot be validated again, so
+    /// <see cref="SignInChecks"/> checks a long-lived request opened with one by its sign-in family, else its account.
+    /// </summary>
+    public virtual bool SingleUse => false;
+
     /// <summary>Why <see cref="ValidateAsync"/> refused the credential, when the kind says.</summary>
     protected string? Refusal { get; set; }
 

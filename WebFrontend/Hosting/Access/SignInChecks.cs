@@ -3,9 +3,10 @@ using OrbitGrains.Accounts;
 namespace OrbitGrains.WebFrontend.Hosting.Access;
 
 /// <summary>
-/// Whether the sign-in behind an open socket still stands. A socket outlives its access token by design (the client
-/// refreshes while connected), so what is checked is the sign-in: its token family is live and the account accepts it.
-/// A credential without a family is checked again as itself.
+/// Whether the sign-in behind an open socket or stream still stands. A socket outlives its access token by design (the
+/// client refreshes while connected), so what is checked is the sign-in: its token family is live and the account
+/// accepts it. A credential without a family is checked again as itself, except a single-use one (a stream ticket,
+/// spent when the request came), for which the account is checked.
 /// </summary>
 public sealed class SignInChecks(IGrainFactory grains)
 {
@@ -13,13 +14,35 @@ public sealed class SignInChecks(IGrainFactory grains)
     {
         if (user.FamilyId is { } familyId)
         {
-            var account = user.Id is { } id ? await grains.GetGrain<IUserGrain>(id).Get() : null;
+            var account = await AccountAsync(user);
             return account is not { Disabled: true }
                 && await grains.GetGrain<ITokenFamilyGrain>(familyId).IsLive(account?.CredentialsNotBefore);
         }
 
-        return await TokenAuthenticator.HandlerAsync(context, user.Kind) is { } handler
-            && await handler.ValidateAsync(credential) is { } principal
-            && CurrentUser.From(principal)?.Id == user.Id;
+        return await TokenAuthenticator.HandlerAsync(context, user.Kind) switch
+        {
+            null => false,
+            // A ticket that named no person (the admin token's) stands as the static credential behind it does.
+            { SingleUse: true } => user.Id is null || await AccountAsync(user) is { Disabled: false },
+            var handler => await handler.ValidateAsync(credential) is { } principal && CurrentUser.From(principal)?.Id == user.Id,
+        };
     }
+
+    /// <summary>
+    /// The account of a ticket's issuer when the ticket may still speak for it: the account exists and accepts a
+    /// credential issued at <paramref name="issuedAt"/> (not disabled, not signed out everywhere since), and the
+    /// issuer's sign-in <paramref name="familyId"/>, when there was one, is live. Null otherwise.
+    /// </summary>
+    public async Task<UserRecord?> IssuerAsync(string userId, string? familyId, DateTimeOffset issuedAt)
+    {
+        var account = await grains.GetGrain<IUserGrain>(userId).Get();
+        if (account is null || !account.Accepts(issuedAt))
+        {
+            return null;
+        }
+
+        return familyId is null || await grains.GetGrain<ITokenFamilyGrain>(familyId).IsLive(account.CredentialsNotBefore) ? account : null;
+    }
+
+    private async Task<UserRecord?> AccountAsync(CurrentUser user) => user.Id is { } id ? await grains.GetGrain<IUserGrain>(id).Get() : null;
 }

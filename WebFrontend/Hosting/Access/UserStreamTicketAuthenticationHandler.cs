@@ -14,10 +14,12 @@ namespace OrbitGrains.WebFrontend.Hosting.Access;
 /// a new one.
 /// </summary>
 public sealed class UserStreamTicketAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains, SignInChecks checks)
     : CredentialAuthenticationHandler(options, logger, encoder)
 {
     public override bool ExplainsRefusals => true;
+
+    public override bool SingleUse => true;
 
     protected override string? ReadCredential()
     {
@@ -46,15 +48,17 @@ public sealed class UserStreamTicketAuthenticationHandler(
             return null;
         }
 
-        // The account decides as it does for a bearer: disabled, or signed out everywhere since the ticket was issued, is refused.
+        // The account decides as it does for a bearer: disabled, signed out everywhere since the ticket was issued, or the
+        // issuer's sign-in ended (logout), is refused.
         var issuedAt = grant.ExpiresAt - UserStreamTickets.Lifetime;
-        if (await grains.GetGrain<IUserGrain>(grant.Operator).Get() is not { } user || !user.Accepts(issuedAt))
+        if (await checks.IssuerAsync(grant.Operator, grant.FamilyId, issuedAt) is not { } user)
         {
             Refusal = "Stream ticket's account is no longer signed in.";
             return null;
         }
 
         Context.SetAccount(user);
-        return OrbitPrincipals.ForUser(user, OrbitAuthSchemes.UserStreamTicket);
+        // The issuer's sign-in goes with the stream, so its logout ends the stream as it ends the issuer's sockets.
+        return OrbitPrincipals.ForUser(user, OrbitAuthSchemes.UserStreamTicket, familyId: grant.FamilyId);
     }
 }

@@ -37,11 +37,11 @@ public sealed class UserStreamTickets(IGrainFactory grains, TimeProvider clock)
             || context.User.HasClaim(OrbitClaims.Credential, OrbitAuthSchemes.UserStreamTicket))
         .Build();
 
-    /// <summary>A ticket for the live feed of <paramref name="userId"/>, and when it expires.</summary>
-    public async Task<(string Ticket, DateTimeOffset ExpiresAt)> IssueAsync(string userId)
+    /// <summary>A ticket for the live feed of <paramref name="issuer"/> (a person), bound to their sign-in, and when it expires.</summary>
+    public async Task<(string Ticket, DateTimeOffset ExpiresAt)> IssueAsync(CurrentUser issuer)
     {
         var expiresAt = clock.GetUtcNow() + Lifetime;
-        var grant = new StreamTicketGrant(Scope, userId, [], expiresAt);
+        var grant = new StreamTicketGrant(Scope, issuer.Id!, [], expiresAt, issuer.Id, issuer.FamilyId);
         while (true)
         {
             var ticket = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));

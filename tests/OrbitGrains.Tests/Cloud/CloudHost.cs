@@ -14,6 +14,7 @@ namespace OrbitGrains.Tests.Cloud;
 /// <summary>One real front end for a Cloud test class, its EC2 the in-test <see cref="FakeEc2"/> through the real SDK.</summary>
 public class CloudHost : IAsyncLifetime
 {
+    public const string AdminToken = "cloud-test-admin-token-0123456789abcdefghij";
     public const string EncryptionKey = "cloud-test-encryption-key-0123456789abcdefghij";
     private readonly TempDirectory _data = new("orbit-cloud");
 
@@ -32,7 +33,7 @@ public class CloudHost : IAsyncLifetime
     public static Dictionary<string, string?> Configuration(string dataDir, string serviceId, FakeEc2? ec2)
     {
         var configuration = RunningHost.IsolatedConfiguration(dataDir, serviceId);
-        configuration["ADMIN_TOKEN"] = "cloud-test-admin-token-0123456789abcdefghij";
+        configuration["ADMIN_TOKEN"] = AdminToken;
         configuration["ENCRYPTION_KEY"] = EncryptionKey;
         configuration["CLOUD_POLL_SEC"] = "1";
         if (ec2 is not null)
@@ -90,11 +91,23 @@ public sealed class CloudApi(HttpClient http)
     public HttpClient Http => http;
 
     /// <summary>A new account by the cloud family's sign-up; its access token.</summary>
-    public async Task<string> SignUpAsync()
+    private const string Password = "cloud password";
+
+    public async Task<string> SignUpAsync() => (await SignUpWithEmailAsync()).Token;
+
+    /// <summary>A new account's email and its first sign-in's access token.</summary>
+    public async Task<(string Email, string Token)> SignUpWithEmailAsync()
     {
-        var body = new { email = $"cloud-{Guid.NewGuid():N}"[..20] + "@example.com", password = "cloud password" };
+        var body = new { email = $"cloud-{Guid.NewGuid():N}"[..20] + "@example.com", password = Password };
         var response = await new AccountsApi(http).PostJsonAsync("/api/auth/signup", body);
-        return (string)(await AccountsApi.ExpectJsonAsync(response, HttpStatusCode.Created))["access_token"]!;
+        return (body.email, (string)(await AccountsApi.ExpectJsonAsync(response, HttpStatusCode.Created))["access_token"]!);
+    }
+
+    /// <summary>Another sign-in of an account made by <see cref="SignUpWithEmailAsync"/>: its access token.</summary>
+    public async Task<string> LoginAsync(string email)
+    {
+        var response = await new AccountsApi(http).PostJsonAsync("/api/auth/login", new { email, password = Password });
+        return (string)(await AccountsApi.ExpectJsonAsync(response, HttpStatusCode.OK))["access_token"]!;
     }
 
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? rawBody = null, string? bearer = null)

@@ -224,6 +224,25 @@ public sealed class SseClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads (and drops) frames until the server ends the stream; fails when it is still open after 30 s.</summary>
+    public async Task EndAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await NextAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (EndOfStreamException)
+            {
+                return;
+            }
+        }
+
+        throw new TimeoutException("The event stream was still open after 30 s.");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _cancel.CancelAsync();

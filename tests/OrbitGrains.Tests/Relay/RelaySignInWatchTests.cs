@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 namespace OrbitGrains.Tests.Relay;
 
 /// <summary>
-/// The relay's periodic check of an open socket's credential (RELAY_REVALIDATE_SEC, <c>RelaySignInWatch</c>) on its
+/// The relay's periodic check of an open socket's credential (RELAY_REVALIDATE_SEC, <c>SignInWatch</c>) on its
 /// own: the test's authenticator revokes a token without any account notice, so nothing else can close the socket.
 /// </summary>
 public sealed class RelaySignInWatchTests : IAsyncLifetime
