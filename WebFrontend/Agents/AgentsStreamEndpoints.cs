@@ -30,7 +30,8 @@ public static class AgentsStreamEndpoints
                 "(reload the state through the REST routes; live entries follow). Authenticate with a bearer, or (EventSource) with " +
                 "?ticket= from POST /v1/stream/ticket.")
             .Produces<FeedFrame>(StatusCodes.Status200OK, ServerSentEvents.ContentType)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         dashboard.MapPost("/stream/ticket", TicketAsync)
             .WithSummary("A ticket for GET /v1/stream from a browser's EventSource: pass it as ?ticket=; it works once, within 60 s, for the caller's own stream")
             .Produces<StreamTicketView>();
@@ -52,15 +53,22 @@ public static class AgentsStreamEndpoints
     /// <param name="Data">The entry's details, a JSON object whose members depend on <paramref name="Type"/>.</param>
     public sealed record FeedFrame(long Id, string Type, JsonElement Data, DateTimeOffset At);
 
-    private static async Task StreamAsync(HttpContext http, UserFeedHub hub, IGrainFactory grains)
+    private static async Task StreamAsync(HttpContext http, UserFeedHub hub, IGrainFactory grains, AccessLeases leases)
     {
         var user = http.RequiredUser();
         var userId = user.Id!;
         var given = ServerSentEvents.LastEventId(http.Request);
+        // The stream ends when its access does (disable, logout of the sign-in it was opened with); a reconnect is refused.
+        using var access = await leases.StartAsync(http, user);
+        if (access is null)
+        {
+            http.Response.Headers.RetryAfter = AccessLeases.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await DetailErrors.Error(StatusCodes.Status429TooManyRequests, AccessLeases.TooMany).ExecuteAsync(http);
+            return;
+        }
+
         // A person's feed always exists (it starts empty), so the hub always subscribes.
         using var subscription = (await hub.SubscribeAsync(userId))!;
-        // The stream ends when its access does (disable, logout of the sign-in it was opened with); a reconnect is refused.
-        using var access = await AccessLease.StartAsync(http, user);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, access.Ended);
         var cancel = stop.Token;
         var response = http.Response;

@@ -15,11 +15,15 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// instance id or an instance not running; 1011 when the instance cannot be reached; 1001 when the front end stops
 /// (Kestrel waits for open requests on shutdown, so the browser is told to go and reconnects to another node); 1008
 /// with a reason when the caller's access ends while the proxy is open (the account disabled or signed out everywhere,
-/// the sign-in logged out; <see cref="ProxyEnding"/>).
+/// the sign-in logged out; <see cref="ProxyEnding"/>); 1013 when the person already holds MAX_OPEN_STREAMS_PER_USER
+/// proxies and event streams open on this front end (<see cref="AccessLeases"/>).
 /// </summary>
 public static class CloudProxyEndpoints
 {
     public const string VncSubprotocol = "binary";
+
+    /// <summary>1013 Try Again Later (IANA WebSocket close code registry): the person holds the most proxies and streams allowed.</summary>
+    public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -101,7 +105,13 @@ public static class CloudProxyEndpoints
         }
 
         // Watched from here on: a disable, sign-out or logout of this sign-in closes the proxy 1008 (ProxyEnding).
-        var access = await AccessLease.StartAsync(http, user!);
+        if (await http.RequestServices.GetRequiredService<AccessLeases>().StartAsync(http, user!) is not { } access)
+        {
+            await CloseAsync(socket, TryAgainLater, AccessLeases.TooMany);
+            socket.Dispose();
+            return null;
+        }
+
         var instance = grains.GetGrain<IInstanceGrain>(id);
         await instance.ProxyConnections(+1);
         var cloud = http.RequestServices.GetRequiredService<CloudOptions>();

@@ -105,7 +105,7 @@ public static class OrbitWebApp
         });
         builder.Services.AddLastLine();
         builder.Services.AddOpenApi();
-        builder.Services.AddOrbitAccess();
+        builder.Services.AddOrbitAccess(builder.Configuration);
         builder.Services.AddRelay(builder.Configuration);
         builder.Services.AddRooms(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddOrbitCors(operatorConfiguration.Options.Security.Cors, corsOrigins);

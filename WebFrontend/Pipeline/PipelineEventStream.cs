@@ -17,6 +17,7 @@ public static class PipelineEventStream
 {
     private const int ReplayPage = 500;
 
+
     public static async Task HandleJobAsync(string id, HttpContext http, PipelineEventHub hub, IGrainFactory grains, OperatorOptions options)
     {
         if (!PipelineEndpoints.IsJobId(id))
@@ -49,7 +50,13 @@ public static class PipelineEventStream
         }
 
         // The stream ends when its access does (disable, logout, the operator role revoked); a reconnect is then refused.
-        using var access = await AccessLease.StartAsync(http, http.RequiredUser(), PipelineAccess.IsOperator);
+        using var access = await http.RequestServices.GetRequiredService<AccessLeases>().StartAsync(http, http.RequiredUser(), PipelineAccess.IsOperator);
+        if (access is null)
+        {
+            await PipelineResults.TooManyRequests(http, AccessLeases.TooMany, AccessLeases.RetryAfterSeconds).ExecuteAsync(http);
+            return;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, access.Ended);
         var cancel = stop.Token;
         var response = http.Response;

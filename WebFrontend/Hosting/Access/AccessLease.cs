@@ -22,13 +22,14 @@ public sealed class AccessLease : IAccountSocket, IDisposable
     private readonly CancellationTokenSource _ended = new();
     private readonly DateTimeOffset _openedAt;
     private readonly Func<UserRecord, bool> _allows;
+    private Action? _release;
     private IDisposable? _tracked;
     private SignInWatch? _watch;
     private string? _reason;
 
-    private AccessLease(string? familyId, DateTimeOffset openedAt, Func<UserRecord, bool>? allows)
+    private AccessLease(string? familyId, DateTimeOffset openedAt, Func<UserRecord, bool>? allows, Action? release)
     {
-        (FamilyId, _openedAt, _allows) = (familyId, openedAt, allows ?? (static _ => true));
+        (FamilyId, _openedAt, _allows, _release) = (familyId, openedAt, allows ?? (static _ => true), release);
     }
 
     /// <summary>Cancelled (on a thread-pool thread) when the caller's access ends; never by the request itself ending.</summary>
@@ -45,31 +46,46 @@ public sealed class AccessLease : IAccountSocket, IDisposable
     /// that is not disabled). The account's watch is in place when this returns, and the access is checked once more
     /// then, so a change between authentication and the watch is not missed. Throws what the account grains threw
     /// (<see cref="TimeoutException"/>, <see cref="OrleansException"/>) when the watch could not be checked.
+    /// <paramref name="release"/> runs once when the lease is disposed. Requests start theirs through <see cref="AccessLeases"/>.
     /// </summary>
-    public static async Task<AccessLease> StartAsync(HttpContext http, CurrentUser user, Func<UserRecord, bool>? allows = null)
+    internal static async Task<AccessLease> StartAsync(HttpContext http, CurrentUser user, Func<UserRecord, bool>? allows, Action? release)
     {
         var services = http.RequestServices;
-        var lease = new AccessLease(user.FamilyId, services.GetRequiredService<TimeProvider>().GetUtcNow(), allows);
+        var lease = new AccessLease(user.FamilyId, services.GetRequiredService<TimeProvider>().GetUtcNow(), allows, release);
         if (user.Id is not { } userId)
         {
             return lease;
         }
 
-        lease._tracked = await services.GetRequiredService<AccountSockets>().TrackAsync(userId, lease);
-        // A single-use credential (a ticket) is not read again: SignInChecks checks its sign-in or account instead.
-        var credential = RequestCredential.Token(http.Request) ?? "";
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<AccessLease>();
-        lease._watch = SignInWatch.Start(http, user, credential, Revalidate, () => lease.End("Session ended"), logger);
-        if (!await services.GetRequiredService<SignInChecks>().IsLiveAsync(http, user, credential))
+        try
         {
-            lease.End("Session ended");
+            await lease.WatchAsync(http, user, userId);
         }
-        else if (await services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).Get() is { } account)
+        catch
         {
-            lease.OnAccountChanged(account);
+            lease.Dispose();
+            throw;
         }
 
         return lease;
+    }
+
+    private async Task WatchAsync(HttpContext http, CurrentUser user, string userId)
+    {
+        var services = http.RequestServices;
+        _tracked = await services.GetRequiredService<AccountSockets>().TrackAsync(userId, this);
+        // A single-use credential (a ticket) is not read again: SignInChecks checks its sign-in or account instead.
+        var credential = RequestCredential.Token(http.Request) ?? "";
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<AccessLease>();
+        _watch = SignInWatch.Start(http, user, credential, Revalidate, () => End("Session ended"), logger);
+        if (!await services.GetRequiredService<SignInChecks>().IsLiveAsync(http, user, credential))
+        {
+            End("Session ended");
+        }
+        else if (await services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).Get() is { } account)
+        {
+            OnAccountChanged(account);
+        }
     }
 
     public void OnAccountChanged(UserRecord user)
@@ -94,6 +110,7 @@ public sealed class AccessLease : IAccountSocket, IDisposable
     {
         _watch?.Dispose();
         _tracked?.Dispose();
+        Interlocked.Exchange(ref _release, null)?.Invoke();
     }
 
     private void End(string reason)

@@ -9,10 +9,12 @@ public static class AccessServiceCollectionExtensions
 {
     /// <summary>
     /// The one authentication and authorization layer: a handler per credential kind, the <see cref="OrbitAuthSchemes.Default"/>
-    /// selector over them, the named policies with an authenticated fallback, and refusals in each family's shape.
+    /// selector over them, the named policies with an authenticated fallback, and refusals in each family's shape; and
+    /// the leases that end long-lived requests with their access (<see cref="AccessLeases"/>, MAX_OPEN_STREAMS_PER_USER).
     /// </summary>
-    public static IServiceCollection AddOrbitAccess(this IServiceCollection services)
+    public static IServiceCollection AddOrbitAccess(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton(AccessLeases.FromConfiguration(configuration));
         services.AddSingleton<CredentialSelector>();
         services.AddSingleton<SignInChecks>();
         services.TryAddSingleton<AccountWatch>();
