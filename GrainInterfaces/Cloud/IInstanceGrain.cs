@@ -49,9 +49,11 @@ public interface IInstanceGrain : IGrainWithStringKey
     /// <summary>
     /// An open proxy's heartbeat (every CLOUD_PROXY_HEARTBEAT_SEC): keeps the grain active, and after the grain moved to
     /// another silo (whose count started at zero) counts the connection again. Connections that stop beating stop counting.
+    /// Answers whether the instance is still running: false once it left running (stopped, stopping, deleted), and
+    /// the proxy then closes, so a desktop the user stopped is not left reachable through a proxy opened before.
     /// </summary>
     [Alias("ProxyAlive")]
-    Task ProxyAlive();
+    Task<bool> ProxyAlive();
 
     /// <summary>
     /// The reconciler's view of this instance at the provider. False when the grain has no instance (an orphan: the

@@ -147,15 +147,22 @@ public sealed partial class InstanceGrain(
         }
     }
 
-    public async Task ProxyAlive()
+    public async Task<bool> ProxyAlive()
     {
+        if (!S.Exists || S.Status != InstanceStatus.Running)
+        {
+            return false;
+        }
+
         _proxies = Math.Max(_proxies, 1);
         _lastProxySign = clock.GetUtcNow();
-        if (S.Exists && _lastProxySign - S.IdleSince >= options.ProxyHeartbeat / 2)
+        if (_lastProxySign - S.IdleSince >= options.ProxyHeartbeat / 2)
         {
             S.IdleSince = _lastProxySign;
             await state.WriteStateAsync();
         }
+
+        return true;
     }
 
     public async Task<bool> Reconcile(ProviderObservation observation)

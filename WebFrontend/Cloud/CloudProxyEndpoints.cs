@@ -15,7 +15,8 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// instance id or an instance not running; 1011 when the instance cannot be reached; 1001 when the front end stops
 /// (Kestrel waits for open requests on shutdown, so the browser is told to go and reconnects to another node); 1008
 /// with a reason when the caller's access ends while the proxy is open (the account disabled or signed out everywhere,
-/// the sign-in logged out; <see cref="ProxyEnding"/>); 1013 when the person already holds MAX_OPEN_STREAMS_PER_USER
+/// the sign-in logged out; <see cref="ProxyEnding"/>) and, at the next heartbeat (CLOUD_PROXY_HEARTBEAT_SEC), when the
+/// instance left running (stopped or deleted since it opened); 1013 when the person already holds MAX_OPEN_STREAMS_PER_USER
 /// proxies and event streams open on this front end (<see cref="AccessLeases"/>).
 /// </summary>
 public static class CloudProxyEndpoints
@@ -144,6 +145,7 @@ public static class CloudProxyEndpoints
     private sealed class ProxySession : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
+        private readonly CancellationTokenSource _instanceGone = new();
         private readonly Task _beats;
 
         public ProxySession(WebSocket socket, ProxyTarget target, IInstanceGrain instance, AccessLease access, TimeSpan heartbeat, TimeProvider clock)
@@ -161,13 +163,14 @@ public static class CloudProxyEndpoints
         public AccessLease Access { get; }
 
         /// <summary>What ends this proxy from outside: the node stopping or the caller's access ending.</summary>
-        public ProxyEnding Ending(IHostApplicationLifetime lifetime) => new(lifetime.ApplicationStopping, Access);
+        public ProxyEnding Ending(IHostApplicationLifetime lifetime) => new(lifetime.ApplicationStopping, Access, _instanceGone.Token);
 
         public async ValueTask DisposeAsync()
         {
             _stop.Cancel();
             await _beats;
             _stop.Dispose();
+            _instanceGone.Dispose();
             Access.Dispose();
             Socket.Dispose();
             await Instance.ProxyConnections(-1);
@@ -182,7 +185,12 @@ public static class CloudProxyEndpoints
                 {
                     try
                     {
-                        await Instance.ProxyAlive();
+                        if (!await Instance.ProxyAlive())
+                        {
+                            // Stopped or deleted since the proxy opened: the desktop is no longer the user's to reach.
+                            await _instanceGone.CancelAsync();
+                            return;
+                        }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {

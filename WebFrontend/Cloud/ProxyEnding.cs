@@ -8,10 +8,14 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// What ends an open instance proxy from outside its two peers, and with which close code: the front end stopping
 /// (1001, <see cref="GoingAway"/>: the browser reconnects to another node) or the caller's access ending (1008 with the
 /// lease's reason: "Account disabled", "Signed out", "Session ended"; <see cref="AccessLease"/>), so a disabled or
-/// signed-out account's desktop and agent are cut off at once rather than at the browser's leisure.
+/// signed-out account's desktop and agent are cut off at once rather than at the browser's leisure; or the instance
+/// leaving running (1008 "Instance not running", seen at the proxy's heartbeat).
 /// </summary>
-public sealed class ProxyEnding(CancellationToken stopping, AccessLease access)
+public sealed class ProxyEnding(CancellationToken stopping, AccessLease access, CancellationToken instanceGone)
 {
+    /// <summary>The close reason when the instance left running.</summary>
+    public const string InstanceNotRunning = "Instance not running";
+
     /// <summary>
     /// Calls <paramref name="close"/> once, with the status and reason of whichever ending comes first (at once when one
     /// already has), until the returned registration is disposed. It runs on the thread that signalled the ending, so it
@@ -22,7 +26,8 @@ public sealed class ProxyEnding(CancellationToken stopping, AccessLease access)
         var once = new Once(close);
         var stopped = stopping.Register(static state => ((Once)state!).Run(GoingAway.Status, GoingAway.Reason), once);
         var ended = access.Ended.Register(() => once.Run(WebSocketCloseStatus.PolicyViolation, access.Reason ?? "Session ended"));
-        return new Registrations(stopped, ended);
+        var gone = instanceGone.Register(static state => ((Once)state!).Run(WebSocketCloseStatus.PolicyViolation, InstanceNotRunning), once);
+        return new Registrations([stopped, ended, gone]);
     }
 
     private sealed class Once(Action<WebSocketCloseStatus, string> close)
@@ -38,12 +43,14 @@ public sealed class ProxyEnding(CancellationToken stopping, AccessLease access)
         }
     }
 
-    private sealed class Registrations(CancellationTokenRegistration stopped, CancellationTokenRegistration ended) : IDisposable
+    private sealed class Registrations(CancellationTokenRegistration[] registrations) : IDisposable
     {
         public void Dispose()
         {
-            stopped.Dispose();
-            ended.Dispose();
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
         }
     }
 }

@@ -9,8 +9,8 @@ namespace OrbitGrains.Tests.Cloud;
 
 /// <summary>
 /// An open instance proxy ends when its caller's access does (docs/cloud.md, Proxies): a disabled account's and a
-/// logged-out sign-in's VNC and cloudbot sockets close 1008 with the reason at once, while another person's proxy to
-/// their own instance goes on relaying.
+/// logged-out sign-in's VNC and cloudbot sockets close 1008 with the reason at once, and a stopped instance's at the
+/// proxies' next heartbeat, while another person's proxy to their own instance goes on relaying.
 /// </summary>
 public sealed class CloudProxyAccessTests(CloudProxyHost host) : IClassFixture<CloudProxyHost>
 {
@@ -56,6 +56,22 @@ public sealed class CloudProxyAccessTests(CloudProxyHost host) : IClassFixture<C
         Assert.Equal((WebSocketCloseStatus.PolicyViolation, "Session ended"), await DrainToCloseAsync(bot));
         // The same person's other sign-in is not ended by this logout: its proxy still relays both ways.
         await AssertRelaysAsync(kept);
+    }
+
+    [Fact]
+    public async Task Stopping_the_instance_closes_its_open_proxies_1008_at_their_next_heartbeat()
+    {
+        var (owner, id) = await RunningInstanceAsync();
+        var (other, otherId) = await RunningInstanceAsync();
+        using var vnc = await OpenVncAsync(owner, id);
+        using var bot = await OpenCloudbotAsync(owner, id);
+        using var bystander = await OpenCloudbotAsync(other, otherId);
+
+        (await host.Api.SendAsync(HttpMethod.Post, $"/api/instances/{id}/stop", bearer: owner)).Dispose();
+
+        Assert.Equal((WebSocketCloseStatus.PolicyViolation, "Instance not running"), await DrainToCloseAsync(vnc));
+        Assert.Equal((WebSocketCloseStatus.PolicyViolation, "Instance not running"), await DrainToCloseAsync(bot));
+        await AssertRelaysAsync(bystander);
     }
 
     private async Task<(string Token, string Id)> RunningInstanceAsync()

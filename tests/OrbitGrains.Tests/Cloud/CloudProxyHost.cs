@@ -32,6 +32,8 @@ public sealed class CloudProxyHost : IAsyncLifetime
         configuration["LOCAL_DEV_MODE"] = "true";
         configuration["LOCAL_VNC_ADDRESS"] = _xvnc.Address;
         configuration["LOCAL_GATEWAY_URL"] = Gateway.Url;
+        // An open proxy learns at its heartbeat that its instance stopped: every second here, so tests see it soon.
+        configuration["CLOUD_PROXY_HEARTBEAT_SEC"] = "1";
         Host = await RunningHost.StartFrontEndAsync(configuration);
         Api = new CloudApi(Host.Http);
     }
