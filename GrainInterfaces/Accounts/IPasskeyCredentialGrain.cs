@@ -8,6 +8,14 @@ public interface IPasskeyCredentialGrain : IGrainWithStringKey
     [Alias("Claim")]
     Task<bool> Claim(string userId);
 
+    /// <summary>The user the credential belongs to; null when it is free.</summary>
     [Alias("Owner")]
     Task<string?> Owner();
+
+    /// <summary>
+    /// Frees the credential, only if <paramref name="userId"/> holds it: undoes a claim whose registration was refused
+    /// after it (the name was taken, the policy closed, the account is full), so nothing of it stays behind.
+    /// </summary>
+    [Alias("Release")]
+    Task Release(string userId);
 }

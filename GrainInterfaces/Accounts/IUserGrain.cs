@@ -56,12 +56,17 @@ public interface IUserGrain : IGrainWithStringKey
 }
 
 /// <param name="Roles">Granted roles only (<see cref="AccountRoles.Grantable"/>); every account is a member.</param>
+/// <param name="Passkey">
+/// The passkey an account signed up with, written in the same state as the account: no one ever sees an account that
+/// signed up with a passkey without it. Its credential id is claimed (<see cref="IPasskeyCredentialGrain"/>) first.
+/// </param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Accounts.NewUser")]
 public sealed record NewUser(
     [property: Id(0)] string Name,
     [property: Id(1)] string DisplayName,
     [property: Id(2)] string? PasswordHash,
-    [property: Id(3)] IReadOnlyList<string> Roles);
+    [property: Id(3)] IReadOnlyList<string> Roles,
+    [property: Id(4)] PasskeyRecord? Passkey = null);
 
 /// <param name="Roles">Granted roles (<see cref="AccountRoles.Grantable"/>); membership is implied.</param>
 /// <param name="Disabled">A disabled account cannot sign in and none of its credentials authenticate.</param>

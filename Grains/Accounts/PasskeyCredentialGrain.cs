@@ -20,6 +20,14 @@ public sealed class PasskeyCredentialGrain(
 
     public Task<string?> Owner() => Task.FromResult(state.RecordExists ? state.State.UserId : null);
 
+    public async Task Release(string userId)
+    {
+        if (state.RecordExists && state.State.UserId == userId)
+        {
+            await state.ClearStateAsync();
+        }
+    }
+
     [GenerateSerializer, Alias("OrbitGrains.Accounts.PasskeyCredentialGrain.State")]
     public sealed class State
     {

@@ -22,6 +22,7 @@ public sealed class UserGrain(
             PasswordHash = user.PasswordHash,
             Roles = [.. AccountRoles.Normalise(user.Roles) ?? []],
             CreatedAt = clock.GetUtcNow(),
+            Passkeys = user.Passkey is { } passkey ? [passkey] : [],
         };
         await state.WriteStateAsync();
         return true;

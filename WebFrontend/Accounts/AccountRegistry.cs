@@ -38,9 +38,10 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
 
     /// <summary>
     /// A sign-up under the server's policy, redeeming the invite (by the hash of its code, <see cref="InviteHash"/>) when
-    /// invites are required.
+    /// invites are required. <paramref name="passkey"/> is written with the account (<see cref="NewUser.Passkey"/>).
     /// </summary>
-    public async Task<SignUp> SignUpAsync(string userId, string name, string displayName, string? passwordHash, string? inviteHash)
+    public async Task<SignUp> SignUpAsync(
+        string userId, string name, string displayName, string? passwordHash, string? inviteHash, PasskeyRecord? passkey = null)
     {
         if (options.Registration == RegistrationMode.Closed)
         {
@@ -57,7 +58,7 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
             }
         }
 
-        var user = await CreateAsync(userId, name, displayName, passwordHash, []);
+        var user = await CreateAsync(userId, name, displayName, passwordHash, [], passkey);
         if (user is null && redeemed is not null)
         {
             // The invite was not used up by an account that never came to be.
@@ -79,7 +80,8 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
     public static string? InviteHash(string? code) => code?.Trim() is { Length: > 0 and <= 256 } text ? TokenHash.Of(text) : null;
 
     /// <summary>Creates an account whatever the sign-up policy (an admin's); null when the name is taken.</summary>
-    public async Task<UserRecord?> CreateAsync(string userId, string name, string displayName, string? passwordHash, string[] roles)
+    public async Task<UserRecord?> CreateAsync(
+        string userId, string name, string displayName, string? passwordHash, string[] roles, PasskeyRecord? passkey = null)
     {
         var claim = grains.GetGrain<IUserNameGrain>(UserNames.Key(name));
         if (!await claim.Claim(name, userId))
@@ -90,7 +92,7 @@ public sealed class AccountRegistry(IGrainFactory grains, AccountsOptions option
         try
         {
             var user = grains.GetGrain<IUserGrain>(userId);
-            await user.Create(new NewUser(name, displayName, passwordHash, roles));
+            await user.Create(new NewUser(name, displayName, passwordHash, roles, passkey));
             await grains.GetGrain<ISystemUsersGrain>(ISystemUsersGrain.Key).Enrol(userId, name);
             return await user.Get();
         }

@@ -102,37 +102,76 @@ public static class PasskeyEndpoints
             return AccountErrors.BadRequest("Registration verification failed.");
         }
 
-        UserRecord? user;
-        if (ceremony!.NewAccount)
-        {
-            var signUp = await registry.SignUpAsync(ceremony.UserId, ceremony.Name!, ceremony.DisplayName ?? ceremony.Name!, passwordHash: null, ceremony.InviteHash);
-            if (signUp.PolicyMessage is { } policy)
-            {
-                return AccountErrors.Error(StatusCodes.Status403Forbidden, policy);
-            }
+        return ceremony!.NewAccount
+            ? await SignUpAsync(ceremony, passkey, registry, tokens, grains)
+            : await AddPasskeyAsync(ceremony, passkey, tokens, grains);
+    }
 
-            if ((user = signUp.User) is null)
-            {
-                return AccountErrors.BadRequest("Registration failed.");
-            }
+    /// <summary>
+    /// A new account with its passkey. The credential id is claimed first, under the id the account will have: of two
+    /// ceremonies racing with one credential id only one gets past it, before either has created anything, and the
+    /// account is then written with the passkey in it. A sign-up refused after the claim gives the claim back.
+    /// </summary>
+    private static async Task<IResult> SignUpAsync(
+        PasskeyCeremony ceremony, PasskeyRecord passkey, AccountRegistry registry, WebTokenService tokens, IGrainFactory grains)
+    {
+        var credential = grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(passkey.CredentialId));
+        if (!await credential.Claim(ceremony.UserId))
+        {
+            return AccountErrors.BadRequest("Registration verification failed.");
         }
-        else if ((user = await grains.GetGrain<IUserGrain>(ceremony.UserId).Get()) is null)
+
+        SignUp signUp;
+        try
+        {
+            signUp = await registry.SignUpAsync(
+                ceremony.UserId, ceremony.Name!, ceremony.DisplayName ?? ceremony.Name!, passwordHash: null, ceremony.InviteHash, passkey);
+        }
+        catch
+        {
+            await credential.Release(ceremony.UserId);
+            throw;
+        }
+
+        if (signUp.User is not { } user)
+        {
+            await credential.Release(ceremony.UserId);
+            return signUp.PolicyMessage is { } policy
+                ? AccountErrors.Error(StatusCodes.Status403Forbidden, policy)
+                : AccountErrors.BadRequest("Registration failed.");
+        }
+
+        return await BasicAuthEndpoints.SessionAsync(tokens, user);
+    }
+
+    /// <summary>Another passkey for an existing account; a claim the account then refuses (it is full) is given back.</summary>
+    private static async Task<IResult> AddPasskeyAsync(PasskeyCeremony ceremony, PasskeyRecord passkey, WebTokenService tokens, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IUserGrain>(ceremony.UserId);
+        if (await account.Get() is not { } user)
         {
             return AccountErrors.Error(StatusCodes.Status404NotFound, "User not found.");
         }
-        else if (user.Disabled)
+
+        if (user.Disabled)
         {
             // Disabled between the options and this answer: nothing is added, as no other credential of it works.
             return AccountErrors.Unauthorised("Account disabled.");
         }
 
-        if (!await grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(passkey.CredentialId)).Claim(user.Id)
-            || !await grains.GetGrain<IUserGrain>(user.Id).AddOrUpdatePasskey(passkey))
+        var credential = grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(passkey.CredentialId));
+        if (!await credential.Claim(user.Id))
         {
             return AccountErrors.BadRequest("Registration verification failed.");
         }
 
-        return await BasicAuthEndpoints.SessionAsync(tokens, (await grains.GetGrain<IUserGrain>(user.Id).Get())!);
+        if (!await account.AddOrUpdatePasskey(passkey))
+        {
+            await credential.Release(user.Id);
+            return AccountErrors.BadRequest("Registration verification failed.");
+        }
+
+        return await BasicAuthEndpoints.SessionAsync(tokens, (await account.Get())!);
     }
 
     private static async Task<IResult> LoginOptionsAsync(

@@ -21,6 +21,11 @@ public class AccountsHost : IAsyncLifetime
     /// <summary>Settings a test class needs on top of an isolated host.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Services a test class adds to the host (e.g. a grain call filter), after the test clock.</summary>
+    protected virtual void AddServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         for (var attempt = 1; ; attempt++)
@@ -34,7 +39,11 @@ public class AccountsHost : IAsyncLifetime
 
             try
             {
-                Host = await RunningHost.StartFrontEndAsync(configuration, configure: builder => builder.Services.AddSingleton<TimeProvider>(Clock));
+                Host = await RunningHost.StartFrontEndAsync(configuration, configure: builder =>
+                {
+                    builder.Services.AddSingleton<TimeProvider>(Clock);
+                    AddServices(builder.Services);
+                });
                 break;
             }
             catch (Exception ex) when (attempt < 3 && OrbitHostRunner.Describe(ex)?.Contains("port is already in use") == true)

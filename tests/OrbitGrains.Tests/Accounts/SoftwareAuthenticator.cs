@@ -8,28 +8,43 @@ using System.Text.Json.Nodes;
 namespace OrbitGrains.Tests.Accounts;
 
 /// <summary>
-/// A platform authenticator in software: one P-256 key per credential (or Ed25519 with <paramref name="edDsa"/>),
-/// "none" attestation, user presence and verification always asserted. It answers WebAuthn options JSON with the
-/// response JSON a browser would send.
+/// A platform authenticator in software: one P-256 key per credential (or Ed25519 with <paramref name="edDsa"/>, or
+/// another kind of key through the factories below), "none" attestation, user presence and verification always
+/// asserted. It answers WebAuthn options JSON with the response JSON a browser would send.
 /// </summary>
 public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
 {
     private readonly Dictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
+    private Func<ISigner>? _keys;
 
     public string Origin { get; set; } = origin;
 
-    /// <summary>What navigator.credentials.create() would return for these creation options.</summary>
-    public JsonObject Create(JsonObject options)
+    /// <summary>RS256 keys (COSE alg -257) of <paramref name="bits"/> bits.</summary>
+    public static SoftwareAuthenticator Rsa(string origin, int bits) => new(origin) { _keys = () => new RsaSigner(RSA.Create(bits), null) };
+
+    /// <summary>RS256 keys that announce <paramref name="modulus"/> as theirs (a key too weak to exist): registration only.</summary>
+    public static SoftwareAuthenticator RsaWithModulus(string origin, byte[] modulus) =>
+        new(origin) { _keys = () => new RsaSigner(RSA.Create(2048), modulus) };
+
+    /// <summary>ECDSA keys on another curve, announced with that COSE algorithm and curve (e.g. ES384 on P-384: -35, 2).</summary>
+    public static SoftwareAuthenticator Ecdsa(string origin, ECCurve curve, int coseAlgorithm, int coseCurve, HashAlgorithmName hash) =>
+        new(origin) { _keys = () => new EcdsaSigner(curve, coseAlgorithm, coseCurve, hash) };
+
+    /// <summary>
+    /// What navigator.credentials.create() would return for these creation options; <paramref name="credentialId"/>
+    /// makes it announce an id it already gave out (as a hostile client may), with a new key.
+    /// </summary>
+    public JsonObject Create(JsonObject options, string? credentialId = null)
     {
         var rpId = (string)options["rp"]!["id"]!;
         var userHandle = (string)options["user"]!["id"]!;
-        ISigner key = edDsa ? new Ed25519Signer() : new P256Signer();
-        var credentialId = RandomNumberGenerator.GetBytes(32);
-        var credential = new Credential(credentialId, key, rpId, userHandle);
-        _credentials[Base64Url.EncodeToString(credentialId)] = credential;
+        var key = _keys?.Invoke() ?? (edDsa ? new Ed25519Signer() : new EcdsaSigner(ECCurve.NamedCurves.nistP256, -7, 1, HashAlgorithmName.SHA256));
+        var id = credentialId is null ? RandomNumberGenerator.GetBytes(32) : Base64Url.DecodeFromChars(credentialId);
+        var credential = new Credential(id, key, rpId, userHandle);
+        _credentials[Base64Url.EncodeToString(id)] = credential;
 
         var clientData = ClientData("webauthn.create", (string)options["challenge"]!);
-        var authData = AuthenticatorData(rpId, signCount: 0, attested: AttestedCredential(credentialId, key.CoseKey()));
+        var authData = AuthenticatorData(rpId, signCount: 0, attested: AttestedCredential(id, key.CoseKey()));
         var attestation = new CborWriter();
         attestation.WriteStartMap(3);
         attestation.WriteTextString("fmt");
@@ -43,8 +58,8 @@ public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
 
         return new JsonObject
         {
-            ["id"] = Base64Url.EncodeToString(credentialId),
-            ["rawId"] = Base64Url.EncodeToString(credentialId),
+            ["id"] = Base64Url.EncodeToString(id),
+            ["rawId"] = Base64Url.EncodeToString(id),
             ["type"] = "public-key",
             ["authenticatorAttachment"] = "platform",
             ["clientExtensionResults"] = new JsonObject(),
@@ -85,8 +100,14 @@ public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
         };
     }
 
-    /// <summary>Forgets how many times a credential signed, as a cloned authenticator would.</summary>
-    public void RewindSignCount(string credentialId) => _credentials[credentialId].SignCount = 0;
+    /// <summary>
+    /// Sets back how many times a credential signed (to <paramref name="to"/>; the next assertion carries one more), as a
+    /// cloned authenticator would.
+    /// </summary>
+    public void RewindSignCount(string credentialId, uint to = 0) => _credentials[credentialId].SignCount = to;
+
+    /// <summary>How many times a credential has signed (the counter of its last assertion).</summary>
+    public uint SignCount(string credentialId) => _credentials[credentialId].SignCount;
 
     private byte[] ClientData(string type, string challenge) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object>
     {
@@ -127,10 +148,10 @@ public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
         byte[] Sign(byte[] data);
     }
 
-    /// <summary>ES256: ECDSA on P-256 with SHA-256, DER signatures (WebAuthn §6.5.6).</summary>
-    private sealed class P256Signer : ISigner
+    /// <summary>ECDSA (ES256 on P-256 unless told otherwise) with DER signatures (WebAuthn §6.5.6).</summary>
+    private sealed class EcdsaSigner(ECCurve curve, int coseAlgorithm, int coseCurve, HashAlgorithmName hash) : ISigner
     {
-        private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        private readonly ECDsa _key = ECDsa.Create(curve);
 
         public byte[] CoseKey()
         {
@@ -140,9 +161,9 @@ public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
             cose.WriteInt32(1);  // kty
             cose.WriteInt32(2);  // EC2
             cose.WriteInt32(3);  // alg
-            cose.WriteInt32(-7); // ES256
+            cose.WriteInt32(coseAlgorithm);
             cose.WriteInt32(-1); // crv
-            cose.WriteInt32(1);  // P-256
+            cose.WriteInt32(coseCurve);
             cose.WriteInt32(-2); // x
             cose.WriteByteString(parameters.Q.X!);
             cose.WriteInt32(-3); // y
@@ -151,7 +172,30 @@ public sealed class SoftwareAuthenticator(string origin, bool edDsa = false)
             return cose.Encode();
         }
 
-        public byte[] Sign(byte[] data) => _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        public byte[] Sign(byte[] data) => _key.SignData(data, hash, DSASignatureFormat.Rfc3279DerSequence);
+    }
+
+    /// <summary>RS256: RSASSA-PKCS1-v1_5 with SHA-256 (COSE alg -257, an RSA key: RFC 8230 §4).</summary>
+    private sealed class RsaSigner(RSA key, byte[]? announcedModulus) : ISigner
+    {
+        public byte[] CoseKey()
+        {
+            var parameters = key.ExportParameters(includePrivateParameters: false);
+            var cose = new CborWriter(CborConformanceMode.Ctap2Canonical);
+            cose.WriteStartMap(4);
+            cose.WriteInt32(1);    // kty
+            cose.WriteInt32(3);    // RSA
+            cose.WriteInt32(3);    // alg
+            cose.WriteInt32(-257); // RS256
+            cose.WriteInt32(-1);   // n
+            cose.WriteByteString(announcedModulus ?? parameters.Modulus!);
+            cose.WriteInt32(-2);   // e
+            cose.WriteByteString(parameters.Exponent!);
+            cose.WriteEndMap();
+            return cose.Encode();
+        }
+
+        public byte[] Sign(byte[] data) => key.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     /// <summary>EdDSA on Ed25519 (RFC 8032), COSE alg -8, an OKP key (RFC 9053 §7.2).</summary>
