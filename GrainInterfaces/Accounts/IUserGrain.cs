@@ -11,12 +11,21 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<UserRecord?> Get();
 
-    /// <summary>Adds a passkey, or replaces the one with the same credential id (e.g. its new sign count).</summary>
+    /// <summary>Adds a passkey, or replaces the one with the same credential id; false when there is no account or it has 32.</summary>
     [Alias("AddOrUpdatePasskey")]
     Task<bool> AddOrUpdatePasskey(PasskeyRecord passkey);
 
     [Alias("Passkeys")]
     Task<PasskeyRecord[]> Passkeys();
+
+    /// <summary>
+    /// Records a verified sign-in with one of the passkeys: its authenticator's new <paramref name="signCount"/> and
+    /// backup state. Compare and set, in one turn: recorded only when the count is past the stored one, or both are 0
+    /// (an authenticator without a counter; WebAuthn §6.1.1 and §7.2 step 21). False otherwise (a cloned
+    /// authenticator, or a parallel sign-in with the same count that was recorded first) and when the passkey is gone.
+    /// </summary>
+    [Alias("RecordSignIn")]
+    Task<bool> RecordSignIn(byte[] credentialId, uint signCount, bool isBackedUp);
 
     /// <summary>Makes a token hash the user's one active user token; returns the hash it replaced, if any.</summary>
     [Alias("SwapUserToken")]

@@ -59,6 +59,31 @@ public sealed class UserGrain(
 
     public Task<PasskeyRecord[]> Passkeys() => Task.FromResult(state.RecordExists ? state.State.Passkeys.ToArray() : []);
 
+    public async Task<bool> RecordSignIn(byte[] credentialId, uint signCount, bool isBackedUp)
+    {
+        var passkeys = state.State.Passkeys;
+        var index = state.RecordExists ? passkeys.FindIndex(p => p.CredentialId.AsSpan().SequenceEqual(credentialId)) : -1;
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var stored = passkeys[index];
+        if ((signCount != 0 || stored.SignCount != 0) && signCount <= stored.SignCount)
+        {
+            return false;
+        }
+
+        if (stored.SignCount != signCount || stored.IsBackedUp != isBackedUp)
+        {
+            // Nothing watchers see changes (the record has no counters), so they are not told.
+            passkeys[index] = stored with { SignCount = signCount, IsBackedUp = isBackedUp };
+            await state.WriteStateAsync();
+        }
+
+        return true;
+    }
+
     public async Task<string?> SwapUserToken(string? tokenHash)
     {
         if (!state.RecordExists)

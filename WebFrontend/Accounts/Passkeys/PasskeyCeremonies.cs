@@ -98,7 +98,8 @@ public sealed class PasskeyCeremonies(IFido2 fido2, IGrainFactory grains, Passke
                 StoredSignatureCounter = stored.SignCount,
                 IsUserHandleOwnerOfCredentialIdCallback = (args, _) => Task.FromResult(args.UserHandle.AsSpan().SequenceEqual(handle)),
             }, cancellationToken);
-            // A counter that did not move past the stored one means a cloned authenticator (WebAuthn §6.1.1).
+            // A counter that did not move past the stored one means a cloned authenticator (WebAuthn §6.1.1). Checked
+            // again where it is stored (IUserGrain.RecordSignIn), which a parallel sign-in cannot slip past.
             if ((result.SignCount != 0 || stored.SignCount != 0) && result.SignCount <= stored.SignCount)
             {
                 return null;

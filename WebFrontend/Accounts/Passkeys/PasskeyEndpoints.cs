@@ -225,8 +225,13 @@ public static class PasskeyEndpoints
             return AccountErrors.BadRequest("Authentication verification failed.");
         }
 
-        // Fido2 checks the sign count but stores nothing: keep the new count so a cloned key shows up next time.
-        await user.AddOrUpdatePasskey(updated);
+        // The count checked above was read before the assertion was verified: a parallel sign-in with the same count may
+        // have stored it since. The account checks and stores it in one turn, so only one of them gets a session.
+        if (!await user.RecordSignIn(updated.CredentialId, updated.SignCount, updated.IsBackedUp))
+        {
+            return AccountErrors.BadRequest("Authentication verification failed.");
+        }
+
         return await user.Get() is { Disabled: false } account
             ? await BasicAuthEndpoints.SessionAsync(tokens, account)
             : AccountErrors.BadRequest(InvalidCredentials);

@@ -50,4 +50,31 @@ public sealed class PasskeyRaceTests(PasskeyRaceHost host) : AccountsHostTest<Pa
         var registered = await _passkeys.RegisterAsync(again, loserName);
         Assert.Equal(loserName, (string?)registered["user"]!["name"]);
     }
+
+    [Fact]
+    public async Task Of_two_parallel_sign_ins_with_the_same_sign_count_exactly_one_succeeds()
+    {
+        var name = AccountsApi.NewName("clone");
+        var session = await _passkeys.RegisterAsync(_authenticator, name);
+        var userId = (string)session["user"]!["id"]!;
+        var requests = new[]
+        {
+            await _passkeys.OptionsAsync("/auth/login/options", new { username = name }),
+            await _passkeys.OptionsAsync("/auth/login/options", new { username = name }),
+        };
+        var credentialId = (string)requests[0]["allowCredentials"]![0]!["id"]!;
+        var original = _authenticator.Get(requests[0]);
+        var count = _authenticator.SignCount(credentialId);
+        // The clone signs with the counter the original just used.
+        _authenticator.RewindSignCount(credentialId, count - 1);
+        var clone = _authenticator.Get(requests[1]);
+
+        // Both sign-ins have read the stored counter before either stores its own.
+        host.Gate.Arm<IUserGrain>(nameof(IUserGrain.Passkeys), userId, callers: 2);
+        var answers = await Task.WhenAll(_passkeys.VerifyAsync("/auth/login/verify", original), _passkeys.VerifyAsync("/auth/login/verify", clone));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        await AccountsApi.ExpectErrorAsync(Assert.Single(answers, a => a.StatusCode != HttpStatusCode.OK), HttpStatusCode.BadRequest, "Authentication verification failed.");
+        Assert.Equal(count, Assert.Single(await Host.Grains.GetGrain<IUserGrain>(userId).Passkeys()).SignCount);
+    }
 }
