@@ -66,6 +66,8 @@ public class AccountsHost : IAsyncLifetime
 public abstract class AccountsHostTest<THost>(THost host) : IClassFixture<THost>
     where THost : AccountsHost
 {
+    /// <summary>The class fixture itself, for what a test class's own host adds (e.g. a call gate).</summary>
+    protected THost Fixture => host;
     protected RunningHost Host => host.Host;
     protected AccountsApi Api => host.Api;
     protected TestClock Clock => host.Clock;

@@ -22,20 +22,20 @@ public sealed class PasskeyRaceHost : AccountsHost
 /// <summary>Two ceremonies that each checked before the other wrote: exactly one wins, and the loser leaves nothing.</summary>
 public sealed class PasskeyRaceTests(PasskeyRaceHost host) : AccountsHostTest<PasskeyRaceHost>(host)
 {
-    private readonly PasskeyApi _passkeys = new(host.Host.Http);
+    private PasskeyApi Passkeys => new(Host.Http);
     private readonly SoftwareAuthenticator _authenticator = new(PasskeyHost.Origin);
 
     [Fact]
     public async Task Two_new_accounts_racing_for_one_credential_id_leave_only_the_winner()
     {
         var names = new[] { AccountsApi.NewName("race-a"), AccountsApi.NewName("race-b") };
-        var first = _authenticator.Create(await _passkeys.OptionsAsync("/auth/register/options", new { name = names[0] }));
+        var first = _authenticator.Create(await Passkeys.OptionsAsync("/auth/register/options", new { name = names[0] }));
         var credentialId = (string)first["id"]!;
-        var second = _authenticator.Create(await _passkeys.OptionsAsync("/auth/register/options", new { name = names[1] }), credentialId);
+        var second = _authenticator.Create(await Passkeys.OptionsAsync("/auth/register/options", new { name = names[1] }), credentialId);
 
         // Both ceremonies have seen the credential id free before either goes on.
-        host.Gate.Arm<IPasskeyCredentialGrain>(nameof(IPasskeyCredentialGrain.Owner), credentialId, callers: 2);
-        var answers = await Task.WhenAll(_passkeys.VerifyAsync("/auth/register/verify", first), _passkeys.VerifyAsync("/auth/register/verify", second));
+        Fixture.Gate.Arm<IPasskeyCredentialGrain>(nameof(IPasskeyCredentialGrain.Owner), credentialId, callers: 2);
+        var answers = await Task.WhenAll(Passkeys.VerifyAsync("/auth/register/verify", first), Passkeys.VerifyAsync("/auth/register/verify", second));
 
         var won = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
         var lost = Assert.Single(answers, a => a.StatusCode != HttpStatusCode.OK);
@@ -45,9 +45,9 @@ public sealed class PasskeyRaceTests(PasskeyRaceHost host) : AccountsHostTest<Pa
 
         // The loser's name is free again: no account without a passkey holds it.
         var loserName = names.Single(n => n != (string?)winner["user"]!["name"]);
-        await AccountsApi.ExpectErrorAsync(await _passkeys.PostAsync("/auth/login/options", new { username = loserName }), HttpStatusCode.BadRequest, "Invalid credentials.");
+        await AccountsApi.ExpectErrorAsync(await Passkeys.PostAsync("/auth/login/options", new { username = loserName }), HttpStatusCode.BadRequest, "Invalid credentials.");
         var again = new SoftwareAuthenticator(PasskeyHost.Origin);
-        var registered = await _passkeys.RegisterAsync(again, loserName);
+        var registered = await Passkeys.RegisterAsync(again, loserName);
         Assert.Equal(loserName, (string?)registered["user"]!["name"]);
     }
 
@@ -55,12 +55,12 @@ public sealed class PasskeyRaceTests(PasskeyRaceHost host) : AccountsHostTest<Pa
     public async Task Of_two_parallel_sign_ins_with_the_same_sign_count_exactly_one_succeeds()
     {
         var name = AccountsApi.NewName("clone");
-        var session = await _passkeys.RegisterAsync(_authenticator, name);
+        var session = await Passkeys.RegisterAsync(_authenticator, name);
         var userId = (string)session["user"]!["id"]!;
         var requests = new[]
         {
-            await _passkeys.OptionsAsync("/auth/login/options", new { username = name }),
-            await _passkeys.OptionsAsync("/auth/login/options", new { username = name }),
+            await Passkeys.OptionsAsync("/auth/login/options", new { username = name }),
+            await Passkeys.OptionsAsync("/auth/login/options", new { username = name }),
         };
         var credentialId = (string)requests[0]["allowCredentials"]![0]!["id"]!;
         var original = _authenticator.Get(requests[0]);
@@ -70,8 +70,8 @@ public sealed class PasskeyRaceTests(PasskeyRaceHost host) : AccountsHostTest<Pa
         var clone = _authenticator.Get(requests[1]);
 
         // Both sign-ins have read the stored counter before either stores its own.
-        host.Gate.Arm<IUserGrain>(nameof(IUserGrain.Passkeys), userId, callers: 2);
-        var answers = await Task.WhenAll(_passkeys.VerifyAsync("/auth/login/verify", original), _passkeys.VerifyAsync("/auth/login/verify", clone));
+        Fixture.Gate.Arm<IUserGrain>(nameof(IUserGrain.Passkeys), userId, callers: 2);
+        var answers = await Task.WhenAll(Passkeys.VerifyAsync("/auth/login/verify", original), Passkeys.VerifyAsync("/auth/login/verify", clone));
 
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
         await AccountsApi.ExpectErrorAsync(Assert.Single(answers, a => a.StatusCode != HttpStatusCode.OK), HttpStatusCode.BadRequest, "Authentication verification failed.");
