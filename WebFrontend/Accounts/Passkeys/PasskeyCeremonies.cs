@@ -9,7 +9,8 @@ namespace OrbitGrains.WebFrontend.Accounts.Passkeys;
 
 /// <summary>
 /// WebAuthn registration and authentication ceremonies (W3C WebAuthn Level 2 §7.1 and §7.2) verified by Fido2: client
-/// data, origin, RP id hash, flags, algorithm (EdDSA, ES*, RS*, PS*), attestation statement, signature and sign count.
+/// data, origin, RP id hash, flags, algorithm, attestation statement, signature and sign count; the key itself is
+/// checked here (<see cref="PasskeyKeys"/>: ES256 P-256, EdDSA Ed25519, RS256 of 2048 bits and more).
 /// The options a ceremony sent are kept server-side in a <see cref="IPasskeyCeremonyGrain"/> keyed by their challenge:
 /// single use, expiring, and never handed to the client again.
 /// </summary>
@@ -28,6 +29,7 @@ public sealed class PasskeyCeremonies(IFido2 fido2, IGrainFactory grains, Passke
                 UserVerification = UserVerificationRequirement.Required,
             },
             AttestationPreference = AttestationConveyancePreference.None,
+            PubKeyCredParams = PasskeyKeys.Offered,
         });
         var json = options.ToJson();
         await StoreAsync(options.Challenge, new PasskeyCeremony(PasskeyCeremonyKind.Registration, json, user.Id, newAccount, user.Name,
@@ -67,6 +69,11 @@ public sealed class PasskeyCeremonies(IFido2 fido2, IGrainFactory grains, Passke
                 IsCredentialIdUniqueToUserCallback = async (args, _) =>
                     await grains.GetGrain<IPasskeyCredentialGrain>(Base64Url.EncodeToString(args.CredentialId)).Owner() is null,
             }, cancellationToken);
+            if (!PasskeyKeys.IsAcceptable(credential.PublicKey))
+            {
+                return null;
+            }
+
             return new PasskeyRecord(credential.Id, credential.PublicKey, null, clock.GetUtcNow(), credential.SignCount,
                 credential.Transports?.Select(TransportName).ToArray(), IsUserVerified: true, credential.IsBackupEligible, credential.IsBackedUp,
                 credential.AttestationObject, credential.AttestationClientDataJson);

@@ -75,6 +75,44 @@ public sealed class PasskeyTests(PasskeyHost host) : AccountsHostTest<PasskeyHos
     }
 
     [Fact]
+    public async Task An_rs256_passkey_of_2048_bits_registers_and_signs_in()
+    {
+        var rsa = SoftwareAuthenticator.Rsa(PasskeyHost.Origin, 2048);
+        var name = AccountsApi.NewName("rsa");
+        var options = await OptionsAsync("/auth/register/options", new { name });
+        Assert.Contains(options["pubKeyCredParams"]!.AsArray(), p => (int)p!["alg"]! == -257);
+        Assert.Equal(HttpStatusCode.OK, (await VerifyAsync("/auth/register/verify", rsa.Create(options))).StatusCode);
+
+        var request = await OptionsAsync("/auth/login/options", new { username = name });
+        Assert.Equal(HttpStatusCode.OK, (await VerifyAsync("/auth/login/verify", rsa.Get(request))).StatusCode);
+    }
+
+    /// <summary>Keys outside ES256 on P-256, EdDSA on Ed25519 and RS256 of at least 2048 bits (Fido2 checks no strength).</summary>
+    [Theory]
+    [InlineData("RS256, a 1-byte modulus")]
+    [InlineData("RS256, 1024 bits")]
+    [InlineData("ES384 on P-384")]
+    [InlineData("ES256 announced on P-384")]
+    public async Task A_weak_or_unexpected_key_is_refused_and_nothing_is_stored(string key)
+    {
+        var authenticator = key switch
+        {
+            "RS256, a 1-byte modulus" => SoftwareAuthenticator.RsaWithModulus(PasskeyHost.Origin, [0x03]),
+            "RS256, 1024 bits" => SoftwareAuthenticator.Rsa(PasskeyHost.Origin, 1024),
+            "ES384 on P-384" => SoftwareAuthenticator.Ecdsa(PasskeyHost.Origin, System.Security.Cryptography.ECCurve.NamedCurves.nistP384, -35, 2,
+                System.Security.Cryptography.HashAlgorithmName.SHA384),
+            _ => SoftwareAuthenticator.Ecdsa(PasskeyHost.Origin, System.Security.Cryptography.ECCurve.NamedCurves.nistP384, -7, 2,
+                System.Security.Cryptography.HashAlgorithmName.SHA256),
+        };
+        var name = AccountsApi.NewName("weak");
+        var response = authenticator.Create(await OptionsAsync("/auth/register/options", new { name }));
+
+        await ExpectErrorAsync(await VerifyAsync("/auth/register/verify", response), HttpStatusCode.BadRequest, "Registration verification failed.");
+        Assert.Null(await Host.Grains.GetGrain<OrbitGrains.Accounts.IPasskeyCredentialGrain>((string)response["id"]!).Owner());
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/auth/register/options", new { name })).StatusCode);
+    }
+
+    [Fact]
     public async Task Unfinished_ceremonies_leave_no_row_once_they_expire()
     {
         var options = await OptionsAsync("/auth/register/options", new { name = AccountsApi.NewName("gone") });
