@@ -18,11 +18,11 @@ public static class PasskeyEndpoints
     public static RouteGroupBuilder MapPasskeys(this RouteGroupBuilder auth)
     {
         auth.MapPost("/register/options", RegisterOptionsAsync).AllowAnonymous()
-            .WithSummary("WebAuthn creation options for a new account ({name, displayName, invite?}), or (with a Bearer token) for a new passkey of the caller");
+            .WithSummary("WebAuthn creation options for a new account ({name, displayName, invite?}; limited per address), or (with a Bearer token) for a new passkey of the caller");
         auth.MapPost("/register/verify", RegisterVerifyAsync).AllowAnonymous()
             .WithSummary("Verify a registration response ({credential}); creates the account or adds the passkey, and signs in");
         auth.MapPost("/login/options", LoginOptionsAsync).AllowAnonymous()
-            .WithSummary("WebAuthn request options for a user ({username})");
+            .WithSummary("WebAuthn request options for a user ({username}); limited per address as other anonymous ceremonies");
         auth.MapPost("/login/verify", LoginVerifyAsync).AllowAnonymous()
             .WithSummary("Verify an authentication response ({credential}) and sign in");
         return auth;
@@ -175,7 +175,8 @@ public static class PasskeyEndpoints
     }
 
     private static async Task<IResult> LoginOptionsAsync(
-        HttpContext context, Body<LoginBasicRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies, IGrainFactory grains)
+        HttpContext context, Body<LoginBasicRequest> body, AccountsOptions accounts, PasskeyOptions passkeys, AccountRegistry registry, PasskeyCeremonies ceremonies,
+        IGrainFactory grains, AttemptThrottle throttle)
     {
         if (Refuse(context, accounts, passkeys) is { } refused)
         {
@@ -185,6 +186,13 @@ public static class PasskeyEndpoints
         if (body.Value.Username.Trimmed() is not { } name)
         {
             return AccountErrors.BadRequest("Username is required.");
+        }
+
+        // Each ceremony is a row kept until it expires. Counted before the name is looked up, names no one has too, so a
+        // 429 tells nothing about which names have passkeys.
+        if ((await throttle.CreationAsync(context)).Refusal is { } wait)
+        {
+            return AccountErrors.Error(StatusCodes.Status429TooManyRequests, wait);
         }
 
         if (name.Length > UserNames.MaxLength || await registry.FindAsync(name) is not { HasPasskey: true, Disabled: false } user)
