@@ -67,6 +67,26 @@ public sealed class DeviceFlowTests(DeviceFlowHost host) : AccountsHostTest<Devi
         Assert.Equal(HttpStatusCode.Unauthorized, await Api.PreflightAsync("/ws/client", access));
     }
 
+    [Theory]
+    [InlineData("no dash")]
+    [InlineData("lower case, no dash")]
+    [InlineData("lower case, a space for the dash")]
+    public async Task A_user_code_typed_without_its_dash_or_in_lower_case_approves_the_device(string typing)
+    {
+        var user = await Api.RegisterAsync(AccountsApi.NewName());
+        var code = await Api.DeviceCodeAsync();
+        var shown = (string)code["userCode"]!;
+        var typed = typing switch
+        {
+            "no dash" => shown.Replace("-", ""),
+            "lower case, no dash" => shown.Replace("-", "").ToLowerInvariant(),
+            _ => shown.Replace("-", " ").ToLowerInvariant(),
+        };
+
+        await AccountsApi.ExpectJsonAsync(await Api.AuthoriseAsync(typed, user.Token), HttpStatusCode.OK);
+        Assert.Equal("authorised", (string?)(await Api.PollAsync((string)code["deviceCode"]!))["status"]);
+    }
+
     [Fact]
     public async Task Unknown_device_codes_are_expired()
     {
@@ -129,7 +149,8 @@ public sealed class DeviceFlowTests(DeviceFlowHost host) : AccountsHostTest<Devi
         await AccountsApi.ExpectErrorAsync(await Api.SendAsync(HttpMethod.Post, "/auth/device/authorise", "[1]", user.Token), HttpStatusCode.BadRequest, "userCode is required.");
         await AccountsApi.ExpectErrorAsync(await Api.PostJsonAsync("/auth/device/authorise", new { userCode = 12345678 }, user.Token), HttpStatusCode.BadRequest, "userCode is required.");
         await AccountsApi.ExpectErrorAsync(await Api.AuthoriseAsync("ZZZZ-ZZZZ", user.Token), HttpStatusCode.BadRequest, "Code expired or not found.");
-        await AccountsApi.ExpectErrorAsync(await Api.AuthoriseAsync(userCode.Replace("-", ""), user.Token), HttpStatusCode.BadRequest, "Code expired or not found.");
+        await AccountsApi.ExpectErrorAsync(await Api.AuthoriseAsync(userCode.Replace("-", "") + "A", user.Token), HttpStatusCode.BadRequest, "Code expired or not found.");
+        await AccountsApi.ExpectErrorAsync(await Api.AuthoriseAsync(userCode + "-", user.Token), HttpStatusCode.BadRequest, "Code expired or not found.");
         await AccountsApi.ExpectErrorAsync(await Api.AuthoriseAsync(new string('A', 5000), user.Token), HttpStatusCode.BadRequest, "Code expired or not found.");
 
         // None of that touched the real code.
