@@ -25,6 +25,10 @@ public interface IStreamTicketGrain : IGrainWithStringKey
 /// signed out everywhere or without the role since: refused) and a stream opened with it ends when the account does.
 /// </param>
 /// <param name="FamilyId">The issuer's sign-in (token family), when it had one: a stream opened with the ticket ends at its logout.</param>
+/// <param name="TokenHash">
+/// The issuer's user token (SHA-256 hex) when it asked with one (no sign-in): the ticket is refused, and a stream opened
+/// with it ends, once that token is replaced or revoked.
+/// </param>
 [GenerateSerializer, Immutable, Alias("OrbitGrains.Pipeline.StreamTicketGrant")]
 public sealed record StreamTicketGrant(
     [property: Id(0)] string Scope,
@@ -32,7 +36,8 @@ public sealed record StreamTicketGrant(
     [property: Id(2)] string[] Roles,
     [property: Id(3)] DateTimeOffset ExpiresAt,
     [property: Id(4)] string? UserId = null,
-    [property: Id(5)] string? FamilyId = null);
+    [property: Id(5)] string? FamilyId = null,
+    [property: Id(6)] string? TokenHash = null);
 
 public enum StreamTicketStatus
 {

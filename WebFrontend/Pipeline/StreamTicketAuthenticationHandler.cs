@@ -70,14 +70,14 @@ public sealed class StreamTicketAuthenticationHandler(
         // A person's ticket speaks for the account as it is now, as their bearer would: disabled, signed out everywhere
         // since the ticket was issued, or no longer an operator (the policy's role check) is refused.
         var issuedAt = grant.ExpiresAt - StreamTickets.Lifetime;
-        if (await checks.IssuerAsync(userId, grant.FamilyId, issuedAt) is not { } user)
+        if (await checks.IssuerAsync(userId, grant.FamilyId, grant.TokenHash, issuedAt) is not { } user)
         {
             Refusal = "Stream ticket's account is no longer signed in.";
             return null;
         }
 
         Context.SetAccount(user);
-        var principal = OrbitPrincipals.ForUser(user, StreamTickets.Scheme, familyId: grant.FamilyId);
+        var principal = OrbitPrincipals.ForUser(user, StreamTickets.Scheme, familyId: grant.FamilyId, tokenHash: grant.TokenHash);
         ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(StreamTickets.ScopeClaim, grant.Scope));
         return principal;
     }

@@ -53,7 +53,8 @@ public sealed class StreamTickets(IGrainFactory grains, TimeProvider clock)
         var roles = issuer.FindAll(ClaimTypes.Role).Select(claim => claim.Value)
             .Where(role => role is AccountRoles.Admin or AccountRoles.Operator).Distinct().ToArray();
         var person = CurrentUser.From(issuer);
-        var grant = new StreamTicketGrant(scope, issuer.Identity?.Name ?? "operator", roles, expiresAt, person?.Id, person?.FamilyId);
+        var grant = new StreamTicketGrant(scope, issuer.Identity?.Name ?? "operator", roles, expiresAt, person?.Id, person?.FamilyId,
+            person is { FamilyId: null } ? person.TokenHash : null);
         while (true)
         {
             var ticket = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));

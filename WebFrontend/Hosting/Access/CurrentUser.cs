@@ -12,7 +12,11 @@ namespace OrbitGrains.WebFrontend.Hosting.Access;
 /// <param name="Kind">The credential kind, one of <see cref="OrbitAuthSchemes"/>.</param>
 /// <param name="SessionId">The web session (JWT jti) for web session tokens.</param>
 /// <param name="FamilyId">The sign-in (token family) for web session and anchor tokens.</param>
-public sealed record CurrentUser(string? Id, string Name, IReadOnlyList<string> Roles, string Kind, string? SessionId, string? FamilyId)
+/// <param name="TokenHash">
+/// The user token (SHA-256 hex) a person presented, or a stream ticket asked for with, when there was no sign-in: what
+/// must stay live for the request to go on speaking for the person.
+/// </param>
+public sealed record CurrentUser(string? Id, string Name, IReadOnlyList<string> Roles, string Kind, string? SessionId, string? FamilyId, string? TokenHash = null)
 {
     public bool IsPerson => Id is not null;
 
@@ -35,7 +39,8 @@ public sealed record CurrentUser(string? Id, string Name, IReadOnlyList<string> 
             principal.FindAll(OrbitClaims.Role).Select(c => c.Value).ToArray(),
             principal.FindFirst(OrbitClaims.Credential)?.Value ?? "",
             principal.FindFirst(OrbitClaims.Session)?.Value,
-            principal.FindFirst(OrbitClaims.Family)?.Value);
+            principal.FindFirst(OrbitClaims.Family)?.Value,
+            principal.FindFirst(OrbitClaims.TokenHash)?.Value);
     }
 }
 

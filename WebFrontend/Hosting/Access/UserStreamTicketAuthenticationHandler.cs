@@ -51,14 +51,14 @@ public sealed class UserStreamTicketAuthenticationHandler(
         // The account decides as it does for a bearer: disabled, signed out everywhere since the ticket was issued, or the
         // issuer's sign-in ended (logout), is refused.
         var issuedAt = grant.ExpiresAt - UserStreamTickets.Lifetime;
-        if (await checks.IssuerAsync(grant.Operator, grant.FamilyId, issuedAt) is not { } user)
+        if (await checks.IssuerAsync(grant.Operator, grant.FamilyId, grant.TokenHash, issuedAt) is not { } user)
         {
             Refusal = "Stream ticket's account is no longer signed in.";
             return null;
         }
 
         Context.SetAccount(user);
-        // The issuer's sign-in goes with the stream, so its logout ends the stream as it ends the issuer's sockets.
-        return OrbitPrincipals.ForUser(user, OrbitAuthSchemes.UserStreamTicket, familyId: grant.FamilyId);
+        // The issuer's sign-in (or user token) goes with the stream, so its logout (or replacement) ends the stream too.
+        return OrbitPrincipals.ForUser(user, OrbitAuthSchemes.UserStreamTicket, familyId: grant.FamilyId, tokenHash: grant.TokenHash);
     }
 }

@@ -41,7 +41,7 @@ public sealed class UserStreamTickets(IGrainFactory grains, TimeProvider clock)
     public async Task<(string Ticket, DateTimeOffset ExpiresAt)> IssueAsync(CurrentUser issuer)
     {
         var expiresAt = clock.GetUtcNow() + Lifetime;
-        var grant = new StreamTicketGrant(Scope, issuer.Id!, [], expiresAt, issuer.Id, issuer.FamilyId);
+        var grant = new StreamTicketGrant(Scope, issuer.Id!, [], expiresAt, issuer.Id, issuer.FamilyId, issuer.FamilyId is null ? issuer.TokenHash : null);
         while (true)
         {
             var ticket = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));

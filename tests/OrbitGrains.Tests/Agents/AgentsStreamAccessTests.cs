@@ -53,6 +53,26 @@ public sealed class AgentsStreamAccessTests(AgentsHost host) : AccountsHostTest<
         await AgentsApi.ExpectDetailAsync(refused, HttpStatusCode.Unauthorized, "Stream ticket's account is no longer signed in.");
     }
 
+    [Fact]
+    public async Task A_ticket_asked_for_with_a_user_token_is_refused_once_that_token_is_replaced_or_revoked()
+    {
+        var (token, _) = await SignUpAsync();
+        var unused = await TicketUrlAsync(token);
+        var rotated = await AccountsApi.ExpectJsonAsync(await Api.SendAsync(HttpMethod.Post, "/v1/user-token/rotate", null, token), HttpStatusCode.OK);
+        var current = (string)rotated["userToken"]!;
+        var beforeRevoke = await TicketUrlAsync(current);
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.SendAsync(HttpMethod.Post, "/v1/user-token/revoke", null, current)).StatusCode);
+
+        using var browser = new HttpClient { BaseAddress = Host.BaseAddress };
+        foreach (var url in new[] { unused, beforeRevoke })
+        {
+            using var refused = await SseClient.RequestAsync(browser, url, withBearer: false);
+            // The status first: a stream that opened would be read forever.
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            await AgentsApi.ExpectDetailAsync(refused, HttpStatusCode.Unauthorized, "Stream ticket's account is no longer signed in.");
+        }
+    }
+
     private async Task<(string Token, string UserId)> SignUpAsync()
     {
         var body = new { email = $"stream-{Guid.NewGuid():N}"[..20] + "@example.com", password = "agents password" };

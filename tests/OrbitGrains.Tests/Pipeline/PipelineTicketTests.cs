@@ -175,6 +175,23 @@ public sealed class PipelineTicketTests : IAsyncLifetime
         await Http.PostForDetailAsync($"/api/v1/jobs/{id}/cancel");
     }
 
+    [Fact]
+    public async Task A_ticket_asked_for_with_an_operators_user_token_is_refused_once_that_token_is_replaced()
+    {
+        var signedUp = await (await Http.PostAsJsonAsync("/v1/auth/signup", new { email = $"op-{Guid.NewGuid():N}"[..16] + "@example.com", password = "operator password" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var (userId, token) = (signedUp.GetProperty("userId").GetString()!, signedUp.GetProperty("userToken").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsJsonAsync($"/api/admin/users/{userId}/roles", new { roles = new[] { "operator" } })).StatusCode);
+        using var asOperator = new HttpClient { BaseAddress = Http.BaseAddress };
+        asOperator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var ticket = await asOperator.TicketAsync("/api/v1/events/ticket");
+
+        Assert.Equal(HttpStatusCode.OK, (await asOperator.PostAsync("/v1/user-token/rotate", null)).StatusCode);
+
+        await AssertRefusedAsync(await SseClient.RequestAsync(Http, $"/api/v1/events/stream?ticket={ticket}", withBearer: false),
+            "Stream ticket's account is no longer signed in.");
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response, string detail)
     {
         using (response)
