@@ -12,7 +12,8 @@ namespace OrbitGrains.WebFrontend.Cloud;
 /// The instance proxies (spec: cloud.md, Instance WebSocket proxies): the browser's only door to an instance's VNC
 /// server and agent gateway. The socket is accepted first and refused with a close code, as the original did: 1008
 /// for a missing or invalid token (read by the access layer from `?token=`), an unknown user, a bad or foreign
-/// instance id or an instance not running; 1011 when the instance cannot be reached; 1001 when the front end stops
+/// instance id or an instance not running; 1011 when the instance cannot be reached (or its grain, or the account's,
+/// does not answer while the proxy opens; the person's place is given back); 1001 when the front end stops
 /// (Kestrel waits for open requests on shutdown, so the browser is told to go and reconnects to another node); 1008
 /// with a reason when the caller's access ends while the proxy is open (the account disabled or signed out everywhere,
 /// the sign-in logged out; <see cref="ProxyEnding"/>) and, at the next heartbeat (CLOUD_PROXY_HEARTBEAT_SEC), when the
@@ -25,6 +26,9 @@ public static class CloudProxyEndpoints
 
     /// <summary>1013 Try Again Later (IANA WebSocket close code registry): the person holds the most proxies and streams allowed.</summary>
     public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
+
+    /// <summary>The 1011 close reason when the account or instance grains did not answer while the proxy opened.</summary>
+    public const string Unavailable = "Instance unavailable";
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -106,15 +110,29 @@ public static class CloudProxyEndpoints
         }
 
         // Watched from here on: a disable, sign-out or logout of this sign-in closes the proxy 1008 (ProxyEnding).
-        if (await http.RequestServices.GetRequiredService<AccessLeases>().StartAsync(http, user!) is not { } access)
+        var instance = grains.GetGrain<IInstanceGrain>(id);
+        AccessLease? access = null;
+        try
         {
-            await CloseAsync(socket, TryAgainLater, AccessLeases.TooMany);
+            access = await http.RequestServices.GetRequiredService<AccessLeases>().StartAsync(http, user!);
+            if (access is null)
+            {
+                await CloseAsync(socket, TryAgainLater, AccessLeases.TooMany);
+                socket.Dispose();
+                return null;
+            }
+
+            await instance.ProxyConnections(+1);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // The lease gives the person's place back; the browser is told, as for an instance it cannot reach.
+            access?.Dispose();
+            await CloseAsync(socket, WebSocketCloseStatus.InternalServerError, Unavailable);
             socket.Dispose();
             return null;
         }
 
-        var instance = grains.GetGrain<IInstanceGrain>(id);
-        await instance.ProxyConnections(+1);
         var cloud = http.RequestServices.GetRequiredService<CloudOptions>();
         return new ProxySession(socket, target, instance, access, cloud.ProxyHeartbeat, http.RequestServices.GetRequiredService<TimeProvider>());
     }

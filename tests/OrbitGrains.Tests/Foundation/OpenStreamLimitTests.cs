@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OrbitGrains.Hosting;
 using OrbitGrains.Tests.Cloud;
 using OrbitGrains.Tests.Pipeline;
@@ -21,6 +22,7 @@ public sealed class OpenStreamLimitTests : IAsyncLifetime
     private TestGateway _gateway = null!;
     private RunningHost _host = null!;
     private CloudApi _api = null!;
+    private readonly FailingCalls _faults = new();
 
     public async Task InitializeAsync()
     {
@@ -30,7 +32,8 @@ public sealed class OpenStreamLimitTests : IAsyncLifetime
         configuration["LOCAL_VNC_ADDRESS"] = "127.0.0.1:1";
         configuration["LOCAL_GATEWAY_URL"] = _gateway.Url;
         configuration["MAX_OPEN_STREAMS_PER_USER"] = "2";
-        _host = await RunningHost.StartFrontEndAsync(configuration);
+        _host = await RunningHost.StartFrontEndAsync(configuration,
+            configure: builder => builder.Services.AddSingleton<IOutgoingGrainCallFilter>(_faults));
         _api = new CloudApi(_host.Http);
     }
 
@@ -86,6 +89,37 @@ public sealed class OpenStreamLimitTests : IAsyncLifetime
         }, "a proxy opens after a stream closed");
     }
 
+    [Fact]
+    public async Task A_proxy_whose_instance_cannot_be_told_closes_1011_and_gives_its_place_back()
+    {
+        var alice = await _api.SignUpAsync();
+        var id = (string)(await _api.CreateAsync(alice))["id"]!;
+        await Eventually.TrueAsync(async () => await _api.StatusAsync(alice, id) == "running", "the simulated instance runs");
+
+        // Past the cap of 2 if the places were kept: each proxy fails after its place was taken.
+        _faults.Fail(nameof(OrbitGrains.Cloud.IInstanceGrain.ProxyConnections), times: 3);
+        for (var i = 0; i < 3; i++)
+        {
+            using var proxy = new ClientWebSocket();
+            await proxy.ConnectAsync(Ws($"/api/instances/{id}/cloudbot?token={alice}"), Timeout());
+            WebSocketCloseStatus? status;
+            try
+            {
+                status = await CloseOfAsync(proxy);
+            }
+            catch (WebSocketException)
+            {
+                // The connection was dropped without a close.
+                status = null;
+            }
+
+            Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        }
+
+        await using var stream = await OpenStreamAsync(alice);
+        await using var another = await OpenStreamAsync(alice);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("100001")]
@@ -131,4 +165,27 @@ public sealed class OpenStreamLimitTests : IAsyncLifetime
     private Uri Ws(string path) => new(new Uri(_host.BaseAddress.ToString().Replace("http", "ws")), path);
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+}
+
+/// <summary>Makes the next calls to one grain method fail as an unreachable grain would (a timeout).</summary>
+public sealed class FailingCalls : IOutgoingGrainCallFilter
+{
+    private string? _method;
+    private int _left;
+
+    public void Fail(string method, int times)
+    {
+        Volatile.Write(ref _method, method);
+        Volatile.Write(ref _left, times);
+    }
+
+    public Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (context.InterfaceMethod?.Name == Volatile.Read(ref _method) && Interlocked.Decrement(ref _left) >= 0)
+        {
+            throw new TimeoutException("Injected: the grain did not answer.");
+        }
+
+        return context.Invoke();
+    }
 }
